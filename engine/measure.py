@@ -1,0 +1,196 @@
+"""Exact measurement of one school section against one threshold rule (指标测算).
+
+Pure functions: the indicator value, the requirement for this level and school type, the gap,
+and the shortfall (缺额) in the resource fact's own unit. No verdict is formed here; the verdict
+comes from the inference engine over the margins computed here (see :mod:`predicates`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+
+from junheng.engine.numbers import ceil_to, floor_to
+from junheng.engine.results import Shortfall
+from junheng.policy.facts import FACTS, Level
+from junheng.policy.formula import (
+    Expr,
+    FormulaError,
+    MissingFact,
+    NotSolvable,
+    as_function_of,
+    evaluate,
+    names,
+    parse_formula,
+)
+from junheng.policy.model import Localized, ParamRef, Ruleset, Status, ThresholdRule
+from junheng.policy.units import unit
+
+
+@cache
+def compiled_formula(text: str) -> Expr:
+    return parse_formula(text)
+
+
+def parameter_values(ruleset: Ruleset, level: Level) -> dict[str, Fraction]:
+    """Parameters usable by name inside formulas, for one level."""
+    out: dict[str, Fraction] = {}
+    for name, param in ruleset.parameters.items():
+        value = param.value.for_level(level)
+        if isinstance(value, Fraction):
+            out[name] = value
+    return out
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """An indicator measured against one requirement, exactly."""
+
+    actual: Fraction | None
+    """None when a fact is missing, or when the value is unbounded (a zero denominator)."""
+    required: Fraction | None
+    missing: tuple[str, ...]
+    unbounded: bool = False
+    """The formula divides by a zero fact (0 computers → students per computer is infinite)."""
+    parameter_status: Status | None = None
+
+    @property
+    def decidable(self) -> bool:
+        return self.required is not None and not self.missing and (
+            self.actual is not None or self.unbounded
+        )
+
+
+def requirement(ruleset: Ruleset, rule: ThresholdRule, level: Level,
+                school_type: str | None) -> tuple[Fraction | None, Status | None]:
+    """The required value for this level (and school type), with the parameter's status."""
+    if school_type is not None and school_type in rule.value_by_school_type:
+        return rule.value_by_school_type[school_type], None
+    raw = rule.value.for_level(level)
+    if isinstance(raw, ParamRef):
+        param = ruleset.parameters[raw.param]
+        return ruleset.resolve(raw, level), param.status
+    return raw, None
+
+
+def measure(ruleset: Ruleset, rule: ThresholdRule, level: Level,
+            values: Mapping[str, Fraction], school_type: str | None = None) -> Measurement:
+    indicator = ruleset.indicators[rule.indicator]
+    expr = compiled_formula(indicator.formula)
+    required, param_status = requirement(ruleset, rule, level, school_type)
+    scope = {**parameter_values(ruleset, level), **values}
+    missing = tuple(sorted(n for n in names(expr) if n not in scope))
+    if missing:
+        return Measurement(None, required, missing, parameter_status=param_status)
+    try:
+        actual = evaluate(expr, scope)
+    except MissingFact as exc:  # pragma: no cover - guarded above
+        return Measurement(None, required, (exc.name,), parameter_status=param_status)
+    except FormulaError:
+        # Division by a zero fact: the per-unit value is unbounded (e.g. students ÷ 0 computers).
+        return Measurement(None, required, (), unbounded=True, parameter_status=param_status)
+    return Measurement(actual, required, (), parameter_status=param_status)
+
+
+def holds(rule: ThresholdRule, m: Measurement) -> bool:
+    """Direct (non-engine) decision, used for shortfalls and the differential check."""
+    assert m.required is not None
+    if m.unbounded:
+        return rule.op.is_lower_bound
+    assert m.actual is not None
+    return rule.op.holds(m.actual, m.required)
+
+
+def margin(rule: ThresholdRule, m: Measurement, factor: Fraction = Fraction(1)) -> Fraction:
+    """actual − factor × required: its sign decides the rule (≥ 0 / > 0 / ≤ 0 / < 0)."""
+    assert m.actual is not None and m.required is not None
+    return m.actual - factor * m.required
+
+
+def attainment(rule: ThresholdRule, m: Measurement) -> Fraction | None:
+    """How much of the requirement is reached (达到要求的%): actual ÷ required for a lower bound,
+    required ÷ actual for an upper bound."""
+    if m.required is None:
+        return None
+    if m.unbounded:
+        return None if rule.op.is_lower_bound else Fraction(0)
+    if m.actual is None:
+        return None
+    if rule.op.is_lower_bound:
+        return m.actual / m.required if m.required else None
+    return m.required / m.actual if m.actual else None
+
+
+def gap(rule: ThresholdRule, m: Measurement) -> Fraction | None:
+    """How far the indicator is from the requirement, in the indicator's own unit (≥ 0)."""
+    if m.actual is None or m.required is None:
+        return None
+    diff = m.required - m.actual if rule.op.is_lower_bound else m.actual - m.required
+    return max(diff, Fraction(0))
+
+
+def shortfall(ruleset: Ruleset, rule: ThresholdRule, level: Level, values: Mapping[str, Fraction],
+              m: Measurement, target_value: Fraction | None = None) -> Shortfall | None:
+    """The change to the indicator's resource fact that makes the rule hold (or reach
+    ``target_value`` of the indicator instead of the requirement, e.g. 85% of it).
+
+    Indivisible units (teachers, rooms, books) round up to whole units; divisible ones (m², 元)
+    to the unit's resolution, so that adding the reported amount always closes the gap.
+    Returns None when the rule already holds, the formula has no resource, or the resource
+    cannot close the gap.
+    """
+    indicator = ruleset.indicators[rule.indicator]
+    goal = target_value if target_value is not None else m.required
+    if indicator.resource is None or goal is None or m.missing:
+        return None
+    resource = indicator.resource
+    current = values.get(resource)
+    if current is None:
+        return None
+    scope = {**parameter_values(ruleset, level), **values}
+    try:
+        f = as_function_of(compiled_formula(indicator.formula), resource, scope)
+    except (NotSolvable, FormulaError):
+        return None
+
+    def ok(r: Fraction) -> bool:
+        if f.c + f.d * r == 0:
+            return rule.op.is_lower_bound
+        return rule.op.holds(f.at(r), goal)
+
+    if ok(current):
+        return None
+    slope = f.b * f.c - f.a * f.d  # sign of f′(r) on each branch
+    if slope == 0:
+        return None
+    solution = f.solve(goal)
+    if solution is None:
+        return None
+    spec = FACTS[resource]
+    res_unit = unit(spec.unit)
+    step = Fraction(1) if res_unit.integral else res_unit.resolution
+    increase = (slope > 0) == rule.op.is_lower_bound
+    if increase:
+        target = max(ceil_to(solution, step), current)
+        if not ok(target):
+            target += step  # strict comparison at an exact solution
+    else:
+        target = max(floor_to(solution, step), Fraction(0))
+        if not ok(target):
+            target -= step
+    if target < 0 or not ok(target):
+        return None
+    amount = abs(target - current)
+    if res_unit.integral:
+        amount = Fraction(math.ceil(amount))
+    return Shortfall(
+        fact=resource,
+        fact_title=Localized(zh=spec.zh, en=spec.en),
+        unit=spec.unit,
+        direction="increase" if increase else "decrease",
+        amount=amount,
+        target=target,
+    )

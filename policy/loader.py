@@ -1,0 +1,162 @@
+"""Loading a ruleset file: safe YAML → validated :class:`Ruleset` → semantic checks.
+
+Every problem names the file, the line and the key. All problems in a file are reported at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from junheng.policy.facts import FACTS
+from junheng.policy.formula import FormulaError, names, parse_formula
+from junheng.policy.model import CountGateRule, ParamRef, Ruleset, ThresholdRule
+from junheng.policy.units import UNITS
+from junheng.policy.yaml_source import YamlDocument, YamlSourceError, read_yaml
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+
+
+class RulesetError(ValueError):
+    """A ruleset that cannot be loaded. ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        head = "规则集无法加载 / ruleset cannot be loaded"
+        super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class LoadedRuleset:
+    """A validated ruleset with where it came from and a hash of its content."""
+
+    ruleset: Ruleset
+    path: str
+    sha256: str
+
+
+def _key(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_UNION_TAGS = frozenset({"threshold", "count_gate"})
+
+
+def validate_document(doc: YamlDocument) -> Ruleset:
+    """Validate parsed YAML as a ruleset; raise :class:`RulesetError` naming line and key."""
+    if not isinstance(doc.data, dict):
+        raise RulesetError([Problem(doc.file, 1, "", "a ruleset must be a mapping of keys")])
+    try:
+        ruleset = Ruleset.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            # discriminated unions put the tag in the location: drop it, it is not a key
+            loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = "unknown key (not part of the ruleset schema)"
+            problems.append(Problem(doc.file, doc.line_of(loc), _key(loc), message))
+        raise RulesetError(problems) from None
+    problems = check_semantics(ruleset, doc)
+    if problems:
+        raise RulesetError(problems)
+    return ruleset
+
+
+def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
+    """Cross-references the schema cannot express: facts, units, parameters, rule ids."""
+    problems: list[Problem] = []
+
+    def add(path: tuple[str | int, ...], message: str) -> None:
+        problems.append(Problem(doc.file, doc.line_of(path), _key(path), message))
+
+    for name, param in ruleset.parameters.items():
+        if param.unit not in UNITS:
+            add(("parameters", name, "unit"), f"unknown unit {param.unit!r}")
+        for level_value in (param.value.primary, param.value.junior):
+            if isinstance(level_value, ParamRef):
+                add(("parameters", name, "value"), "a parameter cannot refer to another parameter")
+    for name, indicator in ruleset.indicators.items():
+        if indicator.unit not in UNITS:
+            add(("indicators", name, "unit"), f"unknown unit {indicator.unit!r}")
+        try:
+            used = names(parse_formula(indicator.formula))
+        except FormulaError as exc:
+            add(("indicators", name, "formula"), str(exc))
+            continue
+        for fact in sorted(used):
+            if fact not in FACTS and fact not in ruleset.parameters:
+                add(("indicators", name, "formula"), f"unknown fact or parameter {fact!r}")
+        if indicator.resource is not None:
+            if indicator.resource not in FACTS:
+                add(("indicators", name, "resource"), f"unknown fact {indicator.resource!r}")
+            elif indicator.resource not in used:
+                add(("indicators", name, "resource"),
+                    f"resource {indicator.resource!r} does not appear in the formula")
+    seen: dict[str, int] = {}
+    for index, rule in enumerate(ruleset.rules):
+        if rule.id in seen:
+            add(("rules", index, "id"), f"duplicate rule id {rule.id!r}")
+        seen[rule.id] = index
+        if not rule.source.strip():
+            add(("rules", index, "source"), "every rule needs a source (文号 + 条款 or address)")
+        for level in rule.levels:
+            if level not in ruleset.levels:
+                add(("rules", index, "levels"), f"level {level} is not among the ruleset's levels")
+        refs: list[ParamRef] = []
+        if isinstance(rule, ThresholdRule):
+            if rule.indicator not in ruleset.indicators:
+                add(("rules", index, "indicator"), f"unknown indicator {rule.indicator!r}")
+            for level in rule.levels:
+                value = rule.value.for_level(level)
+                if value is None:
+                    add(("rules", index, "value"), f"no value for level {level}")
+                elif isinstance(value, ParamRef):
+                    refs.append(value)
+        elif isinstance(rule, CountGateRule):
+            if isinstance(rule.floor, ParamRef):
+                refs.append(rule.floor)
+        for ref in refs:
+            if ref.param not in ruleset.parameters:
+                add(("rules", index), f"unknown parameter {ref.param!r}")
+    for index, rule in enumerate(ruleset.rules):
+        if isinstance(rule, CountGateRule):
+            for member in rule.rules:
+                target = seen.get(member)
+                if target is None:
+                    add(("rules", index, "rules"), f"unknown rule {member!r}")
+                elif not isinstance(ruleset.rules[target], ThresholdRule):
+                    add(("rules", index, "rules"), f"rule {member!r} is not a threshold rule")
+    return problems
+
+
+def load_ruleset_file(path: Path) -> LoadedRuleset:
+    """Load and check one ruleset file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise RulesetError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}")]) from None
+    try:
+        doc = read_yaml(path, text=raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise RulesetError([Problem(str(path), None, "", "not UTF-8 text")]) from None
+    except YamlSourceError as exc:
+        raise RulesetError([Problem(exc.file, exc.line, "", exc.detail)]) from None
+    return LoadedRuleset(validate_document(doc), str(path), hashlib.sha256(raw).hexdigest())

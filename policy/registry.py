@@ -1,0 +1,42 @@
+"""Finding rulesets: the ones bundled with junheng (by id) or any file path."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from junheng.policy.loader import LoadedRuleset, Problem, RulesetError, load_ruleset_file
+
+
+def bundled_root() -> Path:
+    """The folder of bundled ruleset files (the repository's ``rulesets/``)."""
+    return Path(str(resources.files("junheng.rulesets")))
+
+
+def bundled_ids() -> list[str]:
+    """Ids of the bundled rulesets: the path below ``rulesets/`` without ``.yaml``."""
+    root = bundled_root()
+    return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml"))
+
+
+@cache
+def _load_bundled(ruleset_id: str) -> LoadedRuleset:
+    path = bundled_root() / f"{ruleset_id}.yaml"
+    loaded = load_ruleset_file(path)
+    if loaded.ruleset.id != ruleset_id:
+        raise RulesetError([Problem(str(path), None, "id",
+                                    f"file declares id {loaded.ruleset.id!r}, expected {ruleset_id!r}")])
+    return loaded
+
+
+def load_ruleset(ref: str) -> LoadedRuleset:
+    """Load a ruleset by bundled id (``national/quality-2017``) or by a path to a YAML file."""
+    if ref in bundled_ids():
+        return _load_bundled(ref)
+    path = Path(ref)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return load_ruleset_file(path)
+    known = ", ".join(bundled_ids())
+    raise RulesetError([Problem(ref, None, "",
+                                f"未找到规则集 / no such ruleset id or file (bundled: {known})")])
