@@ -1,1 +1,116 @@
-def main() -> None: print("hi")
+"""The ``junheng`` command line (typer). Commands only parse options and format results;
+every verdict comes from :mod:`junheng.engine`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from junheng.cli import rulesets_cmd
+from junheng.cli.atomic import write_text_atomic
+from junheng.cli.json_output import dumps, evaluation_json
+from junheng.cli.table_output import print_evaluation
+from junheng.cli.text import t
+from junheng.engine.evaluate import EngineName, run_evaluation
+from junheng.policy.loader import RulesetError
+from junheng.policy.readers import read_facts
+from junheng.policy.registry import load_ruleset
+
+app = typer.Typer(
+    name="junheng",
+    help="均衡 junheng — 义务教育均衡发展督导评估规则引擎 / rules-as-code engine for China's "
+         "compulsory-education balance standards.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(rulesets_cmd.app, name="rulesets")
+
+EXIT_OK = 0
+EXIT_ROWS_REJECTED = 1
+EXIT_USAGE = 2
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+LangOption = Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")]
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="输出格式 / output format")]
+RulesetOption = Annotated[str, typer.Option("--ruleset", "-r",
+                                            help="规则集编号或YAML文件 / ruleset id or YAML file")]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o",
+                                                   help="写入文件（原子写入）/ write to a file (atomically)")]
+EngineOption = Annotated[str, typer.Option("--engine", help="durable (推理引擎) or direct")]
+
+
+def fail(message_zh: str, message_en: str, lang: Lang, code: int = EXIT_USAGE) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]{message_zh if lang is Lang.zh else message_en}[/]",
+                               highlight=False)
+    return typer.Exit(code)
+
+
+def _engine(name: str, lang: Lang) -> EngineName:
+    if name not in ("durable", "direct"):
+        raise fail(f"未知引擎：{name}", f"unknown engine: {name}", lang)
+    return name  # type: ignore[return-value]
+
+
+@app.command()
+def evaluate(
+    file: Annotated[Path, typer.Argument(help="学校数据文件 CSV/JSON/YAML / school facts file")],
+    ruleset: RulesetOption = "national/quality-2017",
+    fmt: FormatOption = Format.table,
+    lang: LangOption = Lang.zh,
+    output: OutputOption = None,
+    engine: EngineOption = "durable",
+) -> None:
+    """逐校评估 / Evaluate every school section in FILE against a ruleset.
+
+    Exit code 0 when every row was evaluated, 1 when some input rows were rejected (they are
+    listed), 2 when the file or ruleset cannot be read.
+    """
+    try:
+        loaded = load_ruleset(ruleset)
+    except RulesetError as exc:
+        raise fail(str(exc), str(exc), lang) from None
+    if not file.is_file():
+        raise fail(f"找不到文件：{file}", f"no such file: {file}", lang)
+    batch = read_facts(file)
+    run = run_evaluation(loaded, batch, _engine(engine, lang))
+    if fmt is Format.json:
+        text = dumps(evaluation_json(run, lang.value))
+        if output is not None:
+            write_text_atomic(output, text + "\n")
+            Console(stderr=True).print(t("written", lang.value, path=output))
+        else:
+            typer.echo(text)
+    else:
+        console = Console(record=output is not None, width=160 if output is not None else None)
+        print_evaluation(run, console, lang.value)
+        if output is not None:
+            write_text_atomic(output, console.export_text())
+    if batch.errors:
+        raise typer.Exit(EXIT_ROWS_REJECTED)
+
+
+@app.command()
+def demo(lang: LangOption = Lang.zh, fmt: FormatOption = Format.table) -> None:
+    """示例：用内置示例县数据按优质均衡2017标准评估 / Evaluate the bundled example county."""
+    from junheng.examples import example_path
+
+    evaluate(example_path("demo_county.csv"), "national/quality-2017", fmt, lang, None, "durable")
+
+
+def main() -> None:
+    app()

@@ -55,8 +55,10 @@ def threshold_explanation(*, title: Localized, outcome: Outcome, level: Level,
                           unit_code: str, gap: Fraction | None, shortfall: Shortfall | None,
                           students: Fraction | None, missing: tuple[str, ...],
                           unbounded: bool, cite: Localized) -> Localized:
-    req_zh = f"要求{op.words('zh')}{_qty(required, unit_code, 'zh')}（{level.zh}）" if required is not None else ""
-    req_en = f"required {op.words('en')} {_qty(required, unit_code, 'en')} ({level.value})" if required is not None else ""
+    req_zh = req_en = ""
+    if required is not None:
+        req_zh = f"要求{op.words('zh')}{_qty(required, unit_code, 'zh')}（{level.zh}）"
+        req_en = f"required {op.words('en')} {_qty(required, unit_code, 'en')} ({level.value})"
     if outcome is Outcome.unknown:
         names_zh = "、".join(f"“{FACTS[n].zh if n in FACTS else n}”({n})" for n in missing)
         names_en = ", ".join(missing)

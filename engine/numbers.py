@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 
@@ -20,9 +20,10 @@ def floor_to(value: Fraction, step: Fraction) -> Fraction:
 def to_decimal(value: Fraction, places: int) -> Decimal:
     """Round half up to ``places`` decimals (as people round by hand)."""
     quantum = Decimal(1).scaleb(-places)
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-        quantum, rounding=ROUND_HALF_UP
-    ) if abs(value) < 10**20 else Decimal(round(value, places))
+    with localcontext() as ctx:
+        ctx.prec = max(60, len(str(abs(value.numerator))) + places + 5)
+        exact = Decimal(value.numerator) / Decimal(value.denominator)
+        return exact.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def decimal_text(value: Fraction, places: int | None = None) -> str:

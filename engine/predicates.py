@@ -31,7 +31,7 @@ def floor_key(index: int) -> str:
 
 
 def threshold_atom(rule: ThresholdRule, index: int) -> Atom:
-    return Atom(atom_key(index), rule.op.value)  # type: ignore[arg-type]
+    return Atom(atom_key(index), rule.op.value)
 
 
 def floor_atom(rule: ThresholdRule, index: int) -> Atom:

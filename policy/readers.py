@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
 from junheng.policy.cells import CELL_UNITS, CellError, parse_number
 from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactSpec, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
@@ -67,6 +68,10 @@ _TEXT_FACTS = ("school_id", "school_name", "county", "level", "school_type", "ye
 _NUMERIC_FACTS: dict[str, FactSpec] = {
     f.name: f for f in SCHOOL_FACTS if f.name not in _TEXT_FACTS
 }
+
+
+REMARK_HEADERS = frozenset({"备注", "说明", "remarks", "notes", "note", "data_note", "数据说明"})
+"""Free-text columns kept in each row's ``extra`` without being reported as unused."""
 
 
 class UnsupportedFormatError(ValueError):
@@ -561,7 +566,8 @@ def _fatal(name: str, sha: str, issues: Iterable[InputIssue]) -> FactsBatch:
 
 def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
     columns = {h: match_header(h) for h in table.headers}
-    unused = [h for h, c in columns.items() if c.fact is None]
+    # A remarks column (备注) is kept with each row, and is not an unused fact column.
+    unused = [h for h, c in columns.items() if c.fact is None and _norm(h) not in REMARK_HEADERS]
     if table.fixed_columns:
         problems: list[InputIssue] = []
         first: dict[str, str] = {}

@@ -1,0 +1,122 @@
+"""The JSON output contract of ``junheng evaluate --format json`` (schema: evaluation/1).
+
+The shape is public and versioned: ``junheng/schemas/evaluation-1.schema.json`` describes it and
+the tests validate every output against it. Numbers are JSON numbers (exact values rounded to 6
+decimals; whole numbers as integers); text is in the language asked for.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any
+
+from junheng.engine.numbers import json_number
+from junheng.engine.results import EvaluationRun, RuleResult, SchoolResult
+from junheng.policy.inputs import InputIssue
+
+EVALUATION_SCHEMA_ID = "https://junheng.example/schemas/evaluation-1.schema.json"
+EVALUATION_SCHEMA_VERSION = "1.0"
+
+
+def num(value: Fraction | None) -> int | float | None:
+    return None if value is None else json_number(value)
+
+
+def issue_json(issue: InputIssue, lang: str) -> dict[str, Any]:
+    return {
+        "file": issue.file, "row": issue.row, "column": issue.column, "value": issue.value,
+        "severity": issue.severity, "message": issue.message(lang),
+        "message_zh": issue.message_zh, "message_en": issue.message_en,
+    }
+
+
+def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "rule_id": r.rule_id,
+        "kind": r.kind,
+        "title": r.title.get(lang),
+        "passed": r.passed,
+        "outcome": r.outcome.value,
+        "actual": num(r.actual),
+        "required": num(r.required),
+        "op": r.op,
+        "unit": r.unit,
+        "gap": num(r.gap),
+        "shortfall_total": num(r.shortfall.amount) if r.shortfall else None,
+        "shortfall_unit": r.shortfall.unit if r.shortfall else None,
+        "shortfall_fact": r.shortfall.fact if r.shortfall else None,
+        "shortfall_direction": r.shortfall.direction if r.shortfall else None,
+        "shortfall_target": num(r.shortfall.target) if r.shortfall else None,
+        "missing_facts": list(r.missing_facts),
+        "explanation": r.explanation.get(lang),
+        "text": r.text,
+        "article": r.article,
+        "source": r.source,
+        "status": r.status.value,
+        "parameter_status": r.parameter_status.value if r.parameter_status else None,
+    }
+    if r.kind == "count_gate":
+        out["gate"] = {
+            "met_count": r.met_count,
+            "min_met": r.min_met,
+            "floor": num(r.floor),
+            "members": [
+                {"rule_id": m.rule_id, "title": m.title.get(lang), "outcome": m.outcome.value,
+                 "attainment": num(m.attainment), "meets_floor": m.meets_floor}
+                for m in r.members
+            ],
+            "missed": [m.rule_id for m in r.members if m.outcome.value == "failed"],
+        }
+    return out
+
+
+def school_json(s: SchoolResult, lang: str) -> dict[str, Any]:
+    return {
+        "school_id": s.school_id,
+        "level": s.level.value,
+        "school_name": s.school_name,
+        "school_type": s.school_type,
+        "students": num(s.students),
+        "passed": s.passed,
+        "outcome": s.outcome.value,
+        "source": s.source,
+        "row": s.row,
+        "results": [rule_json(r, lang) for r in s.results],
+    }
+
+
+def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
+    errors = [i for i in run.issues if i.severity == "error"]
+    warnings = [i for i in run.issues if i.severity != "error"]
+    return {
+        "$schema": EVALUATION_SCHEMA_ID,
+        "schema_version": EVALUATION_SCHEMA_VERSION,
+        "junheng_version": run.junheng_version,
+        "engine": run.engine,
+        "lang": lang,
+        "ruleset": {
+            "id": run.ruleset.id, "version": run.ruleset.version,
+            "title": run.ruleset.title.get(lang), "document": run.ruleset.document,
+            "sha256": run.ruleset.sha256,
+        },
+        "input": None if run.input is None else {
+            "file": run.input.file, "sha256": run.input.sha256,
+            "rows_read": run.input.rows_read, "rows_evaluated": run.input.rows_evaluated,
+            "rows_rejected": run.input.rows_rejected,
+            "unused_columns": list(run.input.unused_columns),
+        },
+        "summary": {
+            "sections": len(run.schools),
+            "passed": sum(1 for s in run.schools if s.passed is True),
+            "failed": sum(1 for s in run.schools if s.passed is False),
+            "unknown": sum(1 for s in run.schools if s.passed is None),
+        },
+        "schools": [school_json(s, lang) for s in run.schools],
+        "errors": [issue_json(i, lang) for i in errors],
+        "warnings": [issue_json(i, lang) for i in warnings],
+    }
+
+
+def dumps(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2)

@@ -1,0 +1,106 @@
+"""Terminal tables for evaluation results (rich)."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from rich.console import Console
+from rich.table import Table
+
+from junheng.cli.text import outcome_word, t
+from junheng.engine.numbers import decimal_text
+from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
+from junheng.policy.units import unit
+
+_STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow"}
+
+
+def _value(value: Fraction | None, unit_code: str | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    label = unit(unit_code).label(lang) if unit_code and unit_code != "count" else ""
+    return f"{decimal_text(value)}{'' if lang == 'zh' else ' '}{label}".strip()
+
+
+def _required(r: RuleResult, lang: str) -> str:
+    if r.required is None:
+        return "—"
+    if r.kind == "count_gate":
+        return (f"≥{r.min_met}项，余项≥{decimal_text((r.floor or Fraction(0)) * 100)}%" if lang == "zh"
+                else f"≥{r.min_met}, rest ≥{decimal_text((r.floor or Fraction(0)) * 100)}%")
+    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}.get(r.op or "", r.op or "")
+    return f"{op}{decimal_text(r.required)}"
+
+
+def _shortfall(r: RuleResult, lang: str) -> str:
+    s = r.shortfall
+    if s is None:
+        return ""
+    sign = "+" if s.direction == "increase" else "−"
+    return f"{sign}{_value(s.amount, s.unit, lang)}"
+
+
+def school_table(s: SchoolResult, lang: str) -> Table:
+    name = s.school_name or s.school_id
+    students = f"，{t('students', lang)}{decimal_text(s.students)}" if s.students is not None else ""
+    if lang != "zh" and s.students is not None:
+        students = f", {decimal_text(s.students)} {t('students', lang)}"
+    title = (f"{name}（{s.school_id}）· {s.level.label(lang)}{students} · "
+             f"[{_STYLE[s.outcome]}]{outcome_word(s.outcome, lang)}[/]")
+    table = Table(title=title, title_justify="left", show_lines=False)
+    for key in ("indicator", "actual", "required", "result", "gap", "shortfall", "status"):
+        table.add_column(t(key, lang), overflow="fold")
+    for r in s.results:
+        if r.kind == "count_gate":
+            actual = f"{r.met_count}/{len(r.members)}"
+        else:
+            actual = "—" if r.actual is None else decimal_text(r.actual)
+        label = unit(r.unit).label(lang) if r.unit and r.unit != "count" else ""
+        title = f"{r.title.get(lang)}（{label}）" if label and lang == "zh" else (
+            f"{r.title.get(lang)} ({label})" if label else r.title.get(lang))
+        table.add_row(
+            title, actual, _required(r, lang),
+            f"[{_STYLE[r.outcome]}]{outcome_word(r.outcome, lang)}[/]",
+            decimal_text(r.gap) if r.gap else "", _shortfall(r, lang),
+            r.status.label(lang),
+        )
+    return table
+
+
+def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: bool = True) -> None:
+    for s in run.schools:
+        console.print(school_table(s, lang))
+        if explain:
+            notes = [r for r in s.results if r.outcome is not Outcome.passed]
+            if notes:
+                console.print(t("explanations", lang))
+                for r in notes:
+                    console.print(f"  • {r.explanation.get(lang)}", highlight=False, soft_wrap=True)
+        console.print()
+    passed = sum(1 for s in run.schools if s.passed is True)
+    failed = sum(1 for s in run.schools if s.passed is False)
+    unknown = sum(1 for s in run.schools if s.passed is None)
+    console.print(t("summary", lang, n=len(run.schools), p=passed, f=failed, u=unknown))
+    print_issues(run, console, lang)
+    if run.input is not None:
+        console.print(t("ran", lang, id=run.ruleset.id, version=run.ruleset.version,
+                        sha=run.ruleset.sha256[:12], file=run.input.file,
+                        fsha=run.input.sha256[:12], jv=run.junheng_version, engine=run.engine),
+                      style="dim", highlight=False)
+
+
+def print_issues(run: EvaluationRun, console: Console, lang: str) -> None:
+    errors = [i for i in run.issues if i.severity == "error"]
+    warnings = [i for i in run.issues if i.severity != "error"]
+    if run.input is not None and run.input.unused_columns:
+        console.print(t("unused_columns", lang, cols="、".join(run.input.unused_columns)),
+                      style="dim")
+    if errors:
+        n = run.input.rows_rejected if run.input is not None else len(errors)
+        console.print(t("rows_rejected", lang, n=n), style="bold red")
+        for issue in errors:
+            console.print(f"  ✗ {issue.message(lang)}", highlight=False, soft_wrap=True)
+    if warnings:
+        console.print(t("warnings", lang), style="yellow")
+        for issue in warnings:
+            console.print(f"  ! {issue.message(lang)}", highlight=False, soft_wrap=True)

@@ -1,0 +1,46 @@
+"""User-facing words of the command line, in Chinese (default) and English."""
+
+from __future__ import annotations
+
+from junheng.engine.results import Outcome
+
+_TEXT: dict[str, tuple[str, str]] = {
+    "indicator": ("指标", "Indicator"),
+    "actual": ("实际值", "Actual"),
+    "required": ("要求", "Required"),
+    "result": ("结果", "Result"),
+    "gap": ("差距", "Gap"),
+    "shortfall": ("缺额", "Shortfall"),
+    "status": ("来源状态", "Status"),
+    "school": ("学校", "School"),
+    "level": ("学段", "Level"),
+    "students": ("在校生", "students"),
+    "summary": ("共{n}个学段：达标{p}，未达标{f}，无法判定{u}。",
+                "{n} sections: {p} passed, {f} failed, {u} cannot be decided."),
+    "rows_rejected": ("输入中有{n}行数据有误，未参与评估（见下）：",
+                      "{n} input rows have errors and were not evaluated (below):"),
+    "warnings": ("数据提示：", "Data warnings:"),
+    "ran": ("规则集 {id}（版本 {version}，sha256 {sha}…）；输入 {file}（sha256 {fsha}…）；"
+            "junheng {jv}；引擎 {engine}",
+            "ruleset {id} (version {version}, sha256 {sha}…); input {file} (sha256 {fsha}…); "
+            "junheng {jv}; engine {engine}"),
+    "unused_columns": ("未使用的列：{cols}", "Unused columns: {cols}"),
+    "written": ("已写入 {path}", "Written to {path}"),
+    "explanations": ("说明：", "Explanations:"),
+}
+
+_OUTCOME = {
+    Outcome.passed: ("达标", "met"),
+    Outcome.failed: ("未达标", "not met"),
+    Outcome.unknown: ("无法判定", "cannot decide"),
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    zh, en = _TEXT[key]
+    return (zh if lang == "zh" else en).format(**values)
+
+
+def outcome_word(outcome: Outcome, lang: str) -> str:
+    zh, en = _OUTCOME[outcome]
+    return zh if lang == "zh" else en

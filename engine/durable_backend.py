@@ -1,0 +1,504 @@
+"""The only module of junheng that touches durable_rules (2.0.28): a guarded adapter.
+
+The engine hands this module verdicts in disjunctive normal form over atoms ``fact[key] <op> 0``
+and gets back, per fact, the names of the verdicts that held *in the durable_rules engine*.
+``evaluate_directly`` decides the same thing in plain Python for the differential test.
+
+What probing durable_rules 2.0.28 showed (CPython 3.11, x86-64; the regression tests are in
+``tests/engine/test_durable_backend.py``):
+
+Numbers -- durable's own C JSON parser, value ``x`` in ``{"sid": "s", "x": <raw>}``:
+  * plain ints of any length are accepted and compared with 0 correctly, even 10**40 and
+    -(10**40); ints are compared exactly up to int64 (9007199254740993 != 9007199254740992).
+  * ``0.0``, ``-0.0`` (== 0, >= 0, not > 0), ``1.5``, ``1.5e-3``, ``1.0e3``, ``2.5e2`` and
+    ``1.7976931348623157e+308`` are accepted.
+  * exponent notation *without* a fraction is rejected with error 204 (ERR_PARSE_OBJECT):
+    ``1e3``, ``1E2``, ``1e+3``, ``1e300``, ``1e-300`` -- and Python's ``json.dumps(1e300)`` is
+    ``1e+300``, so floats from Python can fail to parse.
+  * ``Infinity``/``-Infinity`` (what json.dumps writes for inf) -> error 202/204; ``NaN`` is
+    accepted but then matches nothing (MessageNotHandledException); ``+1``, ``.5``, ``0x10``
+    -> 202/204; ``00`` is accepted but silently fires no rule at all.
+  * a Python ``True`` is serialised as JSON ``true``, which is ``!= 0`` but not ``== 0``... it is
+    not a number: we convert bools to int first.
+  => We only ever send Python ints: |v| <= 2**53 as-is, larger ones as their sign (-1/1), which
+     preserves every comparison with 0 exactly and keeps the engine inside exact double range.
+
+Engine behaviour:
+  * ``post`` (event) fires only the first matching rule; ``assert_fact`` fires every one.
+  * a fact matching no rule raises MessageNotHandledException (also when the attribute is
+    missing or null): each durable ruleset gets a catch-all rule on the always-present ``_i``.
+  * ``$neq`` on a missing attribute does not hold (no ``$ex`` guard needed).
+  * ``$and`` and ``$or`` work inside a JSON condition, but ``$or`` is expanded into separate
+    rules: when both branches hold the action fires twice. We compile one durable rule per DNF
+    clause (the same effect, explicit).
+  * an exception raised in an action is swallowed into ``state['exception']``.
+  * 1,024 live sids per ruleset: the 1,025th raises MemoryError. We use one fixed sid and
+    ``delete_state`` after every batch.
+  * asserting an identical fact twice in one sid raises MessageObservedException: every fact
+    carries its unique index ``_i``.
+  * error 303 (ERR_MAX_STACK_SIZE) is raised when more than 64 *distinct* conditions hold for
+    one fact (65 distinct keys all true); 70 rules sharing one condition are fine. A later
+    ``delete_state`` after a 303 segfaulted the process. Guard: at most _MAX_ATOMS_PER_CHUNK
+    atoms (an upper bound on distinct alpha nodes) per durable ruleset.
+  * more than 253 properties in one fact (sid included) -> error 302 (the doc said 255).
+    Guard: each chunk gets only its own keys, and a chunk has at most 60 keys.
+  * registering a ruleset of 512 rules takes 0.01 s; 513 rules hangs forever. Chunks stay far
+    below that (<= 60 rules).
+  * ``assert_facts`` with many sids runs the actions of one sid only; the others are queued
+    for the Host's background dispatch thread (this is why ``post_batch`` "fired far fewer
+    actions"). A batch of facts in one sid fires every action synchronously.
+  * each Host starts two ``threading.Timer`` chains that call into the C engine forever
+    (``start_action``/``assert_timers``), racing with our calls; we never use timers, so our
+    single process-global Host subclass disables them.
+
+Speed (this machine, one call of ``evaluate`` with 30 single-atom verdicts, half holding):
+see ``_SPEED`` below, filled in from ``bench`` measurements.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import durable_rules_engine as _dre  # type: ignore[import-not-found]  # C ext of durable_rules
+from durable.engine import Host as _Host
+from durable.engine import MessageNotHandledException, MessageObservedException
+
+__all__ = [
+    "Atom",
+    "Clause",
+    "CompiledRuleset",
+    "EngineError",
+    "Op",
+    "Verdict",
+    "compile_verdicts",
+    "evaluate",
+    "evaluate_directly",
+]
+
+Op = Literal[">=", ">", "<=", "<", "==", "!="]
+
+
+@dataclass(frozen=True)
+class Atom:
+    """One predicate the engine decides: fact[key] <op> 0. key is an ASCII identifier like 'r3'
+    or 'r3_floor'."""
+
+    key: str
+    op: Op
+
+
+# A verdict is a boolean formula in disjunctive normal form: it holds when ANY of its clauses
+# holds, and a clause holds when ALL of its atoms hold. An atom whose key is absent from a fact
+# does not hold.
+Clause = tuple[Atom, ...]
+Verdict = tuple[Clause, ...]
+
+
+class EngineError(RuntimeError):
+    """durable_rules misbehaved (C error code, swallowed action exception, lost actions...)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Limits (each one found by probing; see the module docstring and the regression tests)
+# --------------------------------------------------------------------------------------------
+
+# Probing: values are compared as doubles; ints beyond 2**53 are passed as their sign.
+_EXACT_LIMIT = 2**53
+# Probing: >64 distinct true conditions per fact -> error 303, then delete_state segfaults.
+# Atoms per chunk bound the distinct alpha nodes; +1 for the catch-all; margin kept.
+_MAX_ATOMS_PER_CHUNK = 60
+# Probing: >253 properties per fact -> error 302. 60 keys + sid + _i is far below.
+_MAX_KEYS_PER_CHUNK = 60
+# Probing: 513 rules in one ruleset hangs at registration. Rules <= atoms <= 60 anyway.
+_MAX_RULES_PER_CHUNK = 60
+# Facts per assert_facts call (one fixed sid, deleted after each batch).
+_BATCH = 500
+_SID = "0"
+_INDEX = "_i"  # always-present fact property: fact index, catch-all rule condition
+# One pending action as durable returns it: {"<rule>":{"m":{"sid": "0", "_i": <n>, ...}}}
+_ACTION_RE = re.compile(r'\{"(r\d+|all)":\{"m":\{"sid": "0", "_i": (\d+)[,}]')
+
+_OPS: dict[str, str] = {">=": "$gte", ">": "$gt", "<=": "$lte", "<": "$lt", "!=": "$neq"}
+
+
+class _QuietHost(_Host):  # type: ignore[misc]
+    """A durable Host without the two background timer threads.
+
+    Probing: ``Host.__init__`` starts two ``threading.Timer`` chains that call
+    ``start_action``/``assert_timers`` on every ruleset forever; durable_rules is not
+    thread-safe (concurrent calls segfault) and we use no timers, so they are not started.
+    """
+
+    def _run(self) -> None:
+        return None
+
+
+# Probing: every Host leaks its threads and handles, and names can never be re-registered:
+# one process-global Host, unique ruleset names from a counter, every call under one lock.
+_LOCK = threading.Lock()
+_HOST: _QuietHost | None = None
+_NAME_COUNTER = 0
+_CACHE: dict[frozenset[tuple[str, Verdict]], CompiledRuleset] = {}
+
+
+def _host() -> _QuietHost:
+    global _HOST
+    if _HOST is None:
+        _HOST = _QuietHost()
+    return _HOST
+
+
+@dataclass
+class _Chunk:
+    """One durable ruleset: a slice of the clauses, with only the keys they use."""
+
+    name: str
+    keys: dict[str, str]  # original key -> internal property name ('k0', 'k1', ...)
+    rule_verdicts: list[str]  # rule index -> verdict name
+    rule_index: dict[str, int]  # durable rule name -> rule index (-1: the catch-all)
+    always: bool  # has an atom-less clause (holds for every fact)
+    sink: list[tuple[int, int]] = field(default_factory=list)  # (rule index, fact index)
+    seen: list[int] = field(default_factory=list)  # fact indices hit by the catch-all rule
+
+
+class CompiledRuleset:
+    """Opaque handle returned by :func:`compile_verdicts`."""
+
+    def __init__(self, names: tuple[str, ...], chunks: list[_Chunk], cache_key: frozenset[Any]) -> None:
+        self._names = names
+        self._chunks = chunks
+        self._cache_key = cache_key
+        self._broken: str | None = None
+
+    def __repr__(self) -> str:
+        return f"<CompiledRuleset {len(self._names)} verdicts, {len(self._chunks)} rulesets>"
+
+
+# --------------------------------------------------------------------------------------------
+# Compilation
+# --------------------------------------------------------------------------------------------
+
+
+def _normalise(verdicts: Mapping[str, Sequence[Sequence[Atom]]]) -> dict[str, Verdict]:
+    out: dict[str, Verdict] = {}
+    for name, verdict in verdicts.items():
+        if not isinstance(name, str):
+            raise TypeError(f"verdict name must be str, got {name!r}")
+        clauses: list[Clause] = []
+        for clause in verdict:
+            atoms: list[Atom] = []
+            for atom in clause:
+                if not isinstance(atom, Atom):
+                    raise TypeError(f"verdict {name!r}: expected Atom, got {atom!r}")
+                if atom.op not in (">=", ">", "<=", "<", "==", "!="):
+                    raise ValueError(f"verdict {name!r}: unknown operator {atom.op!r}")
+                if atom not in atoms:
+                    atoms.append(atom)
+            if tuple(atoms) not in clauses:
+                clauses.append(tuple(atoms))
+        out[name] = tuple(clauses)
+    return out
+
+
+def _condition(atom: Atom, prop: str) -> dict[str, Any]:
+    if atom.op == "==":
+        return {prop: 0}
+    return {_OPS[atom.op]: {prop: 0}}
+
+
+def _rule_json(clause: Clause, keys: dict[str, str]) -> dict[str, Any]:
+    if not clause:  # empty conjunction: always true; decided in the engine on _i >= 0
+        cond: dict[str, Any] = {"$gte": {_INDEX: 0}}
+    elif len(clause) == 1:
+        cond = _condition(clause[0], keys[clause[0].key])
+    else:
+        cond = {"$and": [_condition(a, keys[a.key]) for a in clause]}
+    return {"all": [{"m": cond}]}
+
+
+def _plan_chunks(verdicts: dict[str, Verdict]) -> list[list[tuple[str, Clause]]]:
+    """Greedy packing of (verdict, clause) pairs under the per-ruleset limits."""
+    chunks: list[list[tuple[str, Clause]]] = []
+    cur: list[tuple[str, Clause]] = []
+    cur_keys: set[str] = set()
+    cur_atoms = 0
+    for name, verdict in verdicts.items():
+        for clause in verdict:
+            keys = {a.key for a in clause}
+            n_atoms = max(len(clause), 1)
+            if len(clause) > _MAX_ATOMS_PER_CHUNK:
+                raise ValueError(
+                    f"verdict {name!r}: a clause of {len(clause)} atoms exceeds the"
+                    f" {_MAX_ATOMS_PER_CHUNK}-atom limit of one durable ruleset (error 303)"
+                )
+            if cur and (
+                cur_atoms + n_atoms > _MAX_ATOMS_PER_CHUNK
+                or len(cur_keys | keys) > _MAX_KEYS_PER_CHUNK
+                or len(cur) + 1 > _MAX_RULES_PER_CHUNK
+            ):
+                chunks.append(cur)
+                cur, cur_keys, cur_atoms = [], set(), 0
+            cur.append((name, clause))
+            cur_keys |= keys
+            cur_atoms += n_atoms
+    if cur:
+        chunks.append(cur)
+    return chunks
+
+
+def _make_action(chunk: _Chunk, rule_index: int) -> Callable[[Any], None]:
+    sink = chunk.sink
+
+    # Probing: exceptions in actions are swallowed into state['exception']; keep it trivial.
+    def action(c: Any) -> None:
+        sink.append((rule_index, c.m._d[_INDEX]))
+
+    return action
+
+
+def _make_catch_all(chunk: _Chunk) -> Callable[[Any], None]:
+    seen = chunk.seen
+
+    def action(c: Any) -> None:
+        seen.append(c.m._d[_INDEX])
+
+    return action
+
+
+def compile_verdicts(verdicts: dict[str, Verdict]) -> CompiledRuleset:
+    """Compile verdicts into durable rulesets (cached: identical dicts give the same handle)."""
+    global _NAME_COUNTER
+    norm = _normalise(verdicts)
+    cache_key = frozenset(norm.items())
+    with _LOCK:
+        cached = _CACHE.get(cache_key)
+        if cached is not None and cached._broken is None:
+            return cached
+        host = _host()
+        chunks: list[_Chunk] = []
+        for plan in _plan_chunks(norm):
+            _NAME_COUNTER += 1
+            keys: dict[str, str] = {}
+            for _, clause in plan:
+                for atom in clause:
+                    keys.setdefault(atom.key, f"k{len(keys)}")
+            chunk = _Chunk(
+                name=f"junheng_{_NAME_COUNTER}",  # probing: names can never be re-registered
+                keys=keys,
+                rule_verdicts=[name for name, _ in plan],
+                always=any(not clause for _, clause in plan),
+                rule_index={f"r{i}": i for i in range(len(plan))} | {"all": -1},
+            )
+            definition: dict[str, Any] = {}
+            for i, (_, clause) in enumerate(plan):
+                rule = _rule_json(clause, keys)
+                rule["run"] = _make_action(chunk, i)
+                definition[f"r{i}"] = rule
+            # Probing: an unmatched fact raises MessageNotHandledException -> catch-all rule.
+            definition["all"] = {
+                "all": [{"m": {"$gte": {_INDEX: 0}}}],
+                "run": _make_catch_all(chunk),
+            }
+            try:
+                host.set_rulesets({chunk.name: definition})
+            except Exception as e:
+                raise EngineError(f"durable_rules rejected ruleset {chunk.name}: {e}") from e
+            chunks.append(chunk)
+        compiled = CompiledRuleset(tuple(norm), chunks, cache_key)
+        _CACHE[cache_key] = compiled
+        return compiled
+
+
+# --------------------------------------------------------------------------------------------
+# Evaluation
+# --------------------------------------------------------------------------------------------
+
+
+def _encode(value: int) -> int:
+    if not isinstance(value, int):
+        raise TypeError(f"fact values must be int, got {type(value).__name__}: {value!r}")
+    value = int(value)  # bool -> int (probing: JSON true is not a number to durable)
+    # Probing: comparisons are on doubles; beyond 2**53 only the sign is exact (and needed).
+    if -_EXACT_LIMIT <= value <= _EXACT_LIMIT:
+        return value
+    return 1 if value > 0 else -1
+
+
+def _describe(e: BaseException) -> str:
+    return getattr(e, "message", None) or f"{type(e).__name__}: {e}"
+
+
+def _check_batch(chunk: _Chunk, messages: list[dict[str, Any]], state: Any) -> None:
+    # Probing: exceptions inside actions are swallowed into state['exception'].
+    if isinstance(state, dict) and "exception" in state:
+        raise EngineError(f"durable_rules action failed ({chunk.name}): {state['exception']}")
+    # Guard against silently lost actions (post_batch was seen to fire far fewer than due):
+    # the catch-all must have fired exactly once per fact.
+    if len(chunk.seen) != len(messages) or set(chunk.seen) != {m[_INDEX] for m in messages}:
+        raise EngineError(
+            f"durable_rules ({chunk.name}) fired the catch-all {len(chunk.seen)} times for {len(messages)} facts"
+        )
+
+
+def _delete_state(host: Any, chunk: _Chunk) -> None:
+    try:
+        # Probing: 1,024 live sids per ruleset -> MemoryError; never leave a state alive.
+        host.delete_state(chunk.name, _SID)
+    except Exception as e:
+        raise _Broken(f"durable_rules ({chunk.name}) delete_state failed: {_describe(e)}") from e
+
+
+def _run_batch_host(host: Any, chunk: _Chunk, messages: list[dict[str, Any]]) -> None:
+    """Method "host": Host.assert_facts; durable runs our Python actions (Closure per action)."""
+    chunk.sink.clear()
+    chunk.seen.clear()
+    try:
+        # Probing: assert_facts in ONE sid fires every matching rule synchronously
+        # (post fires only the first; several sids leave actions to the background thread).
+        state = host.assert_facts(chunk.name, messages)
+    except (MessageNotHandledException, MessageObservedException) as e:
+        _delete_state(host, chunk)
+        raise EngineError(f"durable_rules ({chunk.name}): {_describe(e)}") from e
+    except Exception as e:
+        # A C error (e.g. 303) may leave the state corrupt: probing saw delete_state segfault.
+        raise _Broken(f"durable_rules ({chunk.name}) failed: {_describe(e)}") from e
+    _delete_state(host, chunk)
+    _check_batch(chunk, messages, state)
+
+
+def _run_batch_direct(host: Any, chunk: _Chunk, messages: list[dict[str, Any]]) -> None:
+    """Method "direct" (default, fastest): assert the batch into one sid, then drain the
+    pending actions ourselves with the same C calls ``Ruleset.do_actions`` makes
+    (start_action_for_state / complete_and_start_action), without a Python Closure, state
+    round-trip (update_state) and callback per action. No Python action ever runs."""
+    chunk.sink.clear()
+    chunk.seen.clear()
+    rules = host.get_ruleset(chunk.name)
+    handle = rules._handle
+    index = chunk.rule_index
+    sink = chunk.sink
+    seen = chunk.seen
+    loads = json.loads
+    match = _ACTION_RE.match
+    try:
+        state_handle = rules.assert_facts(messages)
+    except (MessageNotHandledException, MessageObservedException) as e:
+        _delete_state(host, chunk)
+        raise EngineError(f"durable_rules ({chunk.name}): {_describe(e)}") from e
+    except Exception as e:
+        # A C error (e.g. 303) may leave the state corrupt: probing saw delete_state segfault.
+        raise _Broken(f"durable_rules ({chunk.name}) failed: {_describe(e)}") from e
+    state: Any = None
+    try:
+        first = _dre.start_action_for_state(handle, state_handle)
+        if first:
+            state = loads(first[0])
+            pending: str | None = first[1]
+            while pending:
+                # Fast path: durable echoes the fact with our property order (sid, _i first);
+                # anything unexpected goes through json.loads.
+                hit = match(pending)
+                if hit is not None:
+                    pairs = [(hit[1], int(hit[2]))]
+                else:
+                    pairs = [(r, m["m"][_INDEX]) for r, m in loads(pending).items()]
+                for rule_name, fact_index in pairs:
+                    rule = index[rule_name]
+                    if rule < 0:
+                        seen.append(fact_index)
+                    else:
+                        sink.append((rule, fact_index))
+                pending = _dre.complete_and_start_action(handle, state_handle)
+    except Exception as e:
+        raise _Broken(f"durable_rules ({chunk.name}) action drain failed: {_describe(e)}") from e
+    _delete_state(host, chunk)
+    _check_batch(chunk, messages, state)
+
+
+_METHODS: dict[str, Callable[[Any, _Chunk, list[dict[str, Any]]], None]] = {
+    "direct": _run_batch_direct,
+    "host": _run_batch_host,
+}
+_METHOD = "direct"
+
+
+class _Broken(EngineError):
+    pass
+
+
+def evaluate(compiled: CompiledRuleset, facts: list[dict[str, int]]) -> list[frozenset[str]]:
+    """For each fact, the names of the verdicts that held, decided by durable_rules."""
+    if not isinstance(compiled, CompiledRuleset):
+        raise TypeError("evaluate() needs a CompiledRuleset from compile_verdicts()")
+    results: list[set[str]] = [set() for _ in facts]
+    with _LOCK:
+        if compiled._broken is not None:
+            raise EngineError(f"compiled ruleset unusable after an earlier error: {compiled._broken}")
+        host = _host()
+        run_batch = _METHODS[_METHOD]
+        for chunk in compiled._chunks:
+            items = tuple(chunk.keys.items())
+            messages: list[dict[str, Any]] = []
+            for i, fact in enumerate(facts):
+                msg: dict[str, Any] = {"sid": _SID, _INDEX: i}
+                for key, prop in items:
+                    if key in fact:
+                        msg[prop] = _encode(fact[key])
+                if len(msg) > 2 or chunk.always:  # a fact without any chunk key matches nothing
+                    messages.append(msg)
+            for start in range(0, len(messages), _BATCH):
+                batch = messages[start : start + _BATCH]
+                try:
+                    run_batch(host, chunk, batch)
+                except _Broken as e:
+                    compiled._broken = str(e)
+                    _CACHE.pop(compiled._cache_key, None)
+                    raise EngineError(str(e)) from e.__cause__
+                names = chunk.rule_verdicts
+                for rule_index, fact_index in chunk.sink:
+                    results[fact_index].add(names[rule_index])
+            chunk.sink.clear()
+            chunk.seen.clear()
+    return [frozenset(r) for r in results]
+
+
+# --------------------------------------------------------------------------------------------
+# Reference semantics (plain Python)
+# --------------------------------------------------------------------------------------------
+
+
+def _holds(atom: Atom, fact: Mapping[str, int]) -> bool:
+    if atom.key not in fact:
+        return False
+    v = fact[atom.key]
+    match atom.op:
+        case ">=":
+            return v >= 0
+        case ">":
+            return v > 0
+        case "<=":
+            return v <= 0
+        case "<":
+            return v < 0
+        case "==":
+            return v == 0
+        case "!=":
+            return v != 0
+    raise ValueError(f"unknown operator {atom.op!r}")
+
+
+def evaluate_directly(verdicts: dict[str, Verdict], facts: list[dict[str, int]]) -> list[frozenset[str]]:
+    """Same semantics as :func:`evaluate`, in plain Python (for the differential test)."""
+    return [
+        frozenset(
+            name
+            for name, verdict in verdicts.items()
+            if any(all(_holds(a, fact) for a in clause) for clause in verdict)
+        )
+        for fact in facts
+    ]
