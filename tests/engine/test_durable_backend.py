@@ -1,0 +1,556 @@
+"""Tests of junheng.engine.durable_backend and regression tests of durable_rules 2.0.28 itself.
+
+Part 1 pins what probing durable_rules showed (see /work/shared/spec/durable_rules.md and the
+module docstring); anything that can crash or hang the interpreter runs in a subprocess.
+Part 2 tests the adapter; part 3 is a hypothesis differential test against plain Python.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import subprocess
+import sys
+import textwrap
+import threading
+from typing import Any
+
+import durable_rules_engine  # type: ignore[import-not-found]
+import pytest
+from durable.engine import Host, MessageNotHandledException, MessageObservedException
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from junheng.engine import durable_backend as db
+from junheng.engine.durable_backend import (
+    Atom,
+    CompiledRuleset,
+    EngineError,
+    Verdict,
+    compile_verdicts,
+    evaluate,
+    evaluate_directly,
+)
+
+# ----------------------------------------------------------------------------------------------
+# Part 1: durable_rules behaviour (regression tests of the probing)
+# ----------------------------------------------------------------------------------------------
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def host() -> Any:
+    # A Host without the background timer threads (they would race the calls below).
+    return db._QuietHost()
+
+
+def _register(host: Any, rules: dict[str, Any]) -> str:
+    name = f"probe_{next(_names)}"
+    host.set_rulesets({name: rules})
+    return name
+
+
+def _rule(cond: dict[str, Any], fired: list[Any], tag: Any) -> dict[str, Any]:
+    return {"all": [{"m": cond}], "run": lambda c: fired.append(tag)}
+
+
+def _run_py(code: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+_PRELUDE = """
+import sys
+from durable.engine import Host
+class H(Host):
+    def _run(self): pass
+h = H()
+"""
+
+
+def test_post_fires_only_the_first_matching_rule(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a"), "b": _rule({"$gt": {"x": 0}}, fired, "b")})
+    host.post(name, {"sid": "s", "x": 1})
+    host.delete_state(name, "s")
+    assert fired == ["a"]
+
+
+def test_assert_fact_fires_every_matching_rule(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a"), "b": _rule({"$gt": {"x": 0}}, fired, "b")})
+    host.assert_fact(name, {"sid": "s", "x": 1})
+    host.delete_state(name, "s")
+    assert sorted(fired) == ["a", "b"]
+
+
+@pytest.mark.parametrize("fact", [{"x": -1}, {"y": 1}, {"x": None}])
+def test_unmatched_fact_raises_message_not_handled(host: Any, fact: dict[str, Any]) -> None:
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a")})
+    with pytest.raises(MessageNotHandledException):
+        host.assert_fact(name, {"sid": "s", **fact})
+    assert fired == []
+
+
+def test_action_exception_is_swallowed_into_state(host: Any) -> None:
+    def boom(c: Any) -> None:
+        raise ValueError("boom")
+
+    name = _register(host, {"a": {"all": [{"m": {"$gt": {"x": 0}}}], "run": boom}})
+    state = host.assert_fact(name, {"sid": "s", "x": 1})  # no exception reaches us
+    host.delete_state(name, "s")
+    assert "boom" in state["exception"]
+
+
+def test_duplicate_fact_in_one_sid_raises_message_observed(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a")})
+    host.assert_fact(name, {"sid": "s", "x": 1})
+    with pytest.raises(MessageObservedException):
+        host.assert_fact(name, {"sid": "s", "x": 1})
+    host.delete_state(name, "s")
+    host.assert_fact(name, {"sid": "s", "x": 1})  # fine again after delete_state
+    host.delete_state(name, "s")
+    assert fired == ["a", "a"]
+
+
+def test_ruleset_name_cannot_be_registered_twice(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a")})
+    with pytest.raises(Exception, match="already registered"):
+        host.set_rulesets({name: {"a": _rule({"$gt": {"x": 0}}, fired, "a")}})
+
+
+def test_host_starts_background_timer_threads_quiet_host_does_not() -> None:
+    plain = Host()  # leaks two never-ending timer chains: done once, here only
+    assert isinstance(plain._d_timer, threading.Timer)
+    assert isinstance(plain._t_timer, threading.Timer)
+    assert not hasattr(db._QuietHost(), "_d_timer")
+
+
+def test_and_or_inside_a_condition(host: Any) -> None:
+    fired: list[tuple[str, int]] = []
+    both = [{"$gt": {"x": 0}}, {"$gt": {"y": 0}}]
+    name = _register(
+        host,
+        {
+            "or": {"all": [{"m": {"$or": both}}], "run": lambda c: fired.append(("or", c.m.i))},
+            "and": {"all": [{"m": {"$and": both}}], "run": lambda c: fired.append(("and", c.m.i))},
+        },
+    )
+    for i, (x, y) in enumerate([(1, 1), (1, -1), (-1, 1)]):
+        host.assert_fact(name, {"sid": "s", "i": i, "x": x, "y": y})
+        host.delete_state(name, "s")
+    # $or is expanded into one rule per branch: with both branches true the action fires twice.
+    assert sorted(fired) == [("and", 0), ("or", 0), ("or", 0), ("or", 1), ("or", 2)]
+
+
+def test_neq_on_missing_attribute_does_not_hold(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(
+        host,
+        {"neq": _rule({"$neq": {"x": 0}}, fired, "neq"), "all": _rule({"$gte": {"i": 0}}, fired, "*")},
+    )
+    host.assert_fact(name, {"sid": "s", "i": 0, "y": 1})
+    host.delete_state(name, "s")
+    assert fired == ["*"]
+
+
+# raw JSON number -> (C result code or error code, rules fired among >0, ==0, <0)
+_ENCODINGS: list[tuple[str, str]] = [
+    ("0", "eq"),
+    ("-0.0", "eq"),
+    ("0.0", "eq"),
+    ("1", "gt"),
+    ("1.5e-3", "gt"),
+    ("1.0e3", "gt"),
+    ("1.7976931348623157e+308", "gt"),
+    ("9007199254740993", "gt"),
+    ("18446744073709551617", "gt"),
+    ("10000000000000000000000000000000000000000", "gt"),
+    ("-10000000000000000000000000000000000000000", "lt"),
+    ("1e300", "error 204"),
+    ("1e+300", "error 204"),  # what json.dumps(1e300) writes
+    ("1e3", "error 204"),
+    ("1E2", "error 204"),
+    ("1e-300", "error 204"),
+    ("Infinity", "error 202"),
+    ("-Infinity", "error 204"),
+    ("NaN", "nothing fired"),  # even the rule on the other property "i"
+    ("+1", "error 202"),
+    (".5", "error 202"),
+    ("00", "nothing fired"),  # likewise
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), _ENCODINGS)
+def test_number_encodings_of_durable_json_parser(host: Any, raw: str, expected: str) -> None:
+    fired: list[str] = []
+    name = _register(
+        host,
+        {
+            "gt": _rule({"$gt": {"x": 0}}, fired, "gt"),
+            "eq": _rule({"x": 0}, fired, "eq"),
+            "lt": _rule({"$lt": {"x": 0}}, fired, "lt"),
+            "any": _rule({"$gte": {"i": 0}}, fired, "any"),
+        },
+    )
+    rules = host.get_ruleset(name)
+    try:
+        code, state = durable_rules_engine.assert_fact(rules._handle, '{"sid":"s","i":0,"x":' + raw + "}")
+    except durable_rules_engine.error as e:
+        got = f"error {str(e).rsplit(' ', 1)[-1]}"
+    else:
+        if code == 1:
+            got = "not handled"
+        else:
+            rules.do_actions(state, lambda e, s: None)
+            fired.remove("any") if "any" in fired else None
+            got = "+".join(sorted(fired)) or "nothing fired"
+        host.delete_state(name, "s")
+    assert got == expected
+
+
+def test_ints_are_compared_exactly_up_to_int64(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(host, {"eq": _rule({"x": 2**53}, fired, "eq")})
+    for v in (2**53, 2**53 + 1):
+        try:
+            host.assert_fact(name, {"sid": "s", "x": v})
+        except MessageNotHandledException:
+            fired.append(f"none for {v}")
+        host.delete_state(name, "s")
+    assert fired == ["eq", f"none for {2**53 + 1}"]
+
+
+def test_64_distinct_true_conditions_work_and_many_rules_on_one_condition(host: Any) -> None:
+    fired: list[int] = []
+    distinct = _register(host, {f"r{k}": _rule({"$gt": {f"k{k}": 0}}, fired, k) for k in range(64)})
+    host.assert_fact(distinct, {"sid": "s", **{f"k{k}": 1 for k in range(64)}})
+    host.delete_state(distinct, "s")
+    assert len(fired) == 64
+    fired.clear()
+    shared = _register(host, {f"r{k}": _rule({"$gt": {"x": 0}}, fired, k) for k in range(70)})
+    host.assert_fact(shared, {"sid": "s", "x": 1})
+    host.delete_state(shared, "s")
+    assert len(fired) == 70  # the "64 matching rules" limit is about distinct conditions
+
+
+def test_65_distinct_true_conditions_raise_303_in_subprocess() -> None:
+    # Probing: then delete_state segfaults; the subprocess shows the error code only.
+    proc = _run_py(
+        _PRELUDE
+        + """
+h.set_rulesets({'d': {f'r{k}': {'all': [{'m': {'$gt': {f'k{k}': 0}}}], 'run': lambda c: None}
+                      for k in range(65)}})
+try:
+    h.assert_fact('d', {'sid': 's', **{f'k{k}': 1 for k in range(65)}})
+    print('no error')
+except Exception as e:
+    print(e)
+"""
+    )
+    assert "error code: 303" in proc.stdout, proc.stderr
+
+
+def test_more_than_253_properties_raise_302(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a")})
+    ok = {"sid": "s", "x": 1, **{f"p{k}": k for k in range(251)}}  # 253 properties
+    host.assert_fact(name, ok)
+    host.delete_state(name, "s")
+    with pytest.raises(durable_rules_engine.error, match="302"):
+        host.assert_fact(name, {**ok, "p251": 0})  # 254 properties
+    assert fired == ["a"]
+
+
+def test_1024_live_sids_then_memory_error_in_subprocess() -> None:
+    proc = _run_py(
+        _PRELUDE
+        + """
+h.set_rulesets({'n': {'a': {'all': [{'m': {'$gte': {'x': 0}}}], 'run': lambda c: None}}})
+for i in range(1100):
+    try:
+        h.assert_fact('n', {'sid': str(i), 'x': 1})
+    except MemoryError:
+        print('MemoryError at', i)
+        break
+"""
+    )
+    assert "MemoryError at 1024" in proc.stdout, proc.stderr
+
+
+def test_registration_of_512_rules_works_513_hangs_in_subprocess() -> None:
+    code = (
+        _PRELUDE
+        + """
+n = int(sys.argv[1])
+h.set_rulesets({'n': {f'r{k}': {'all': [{'m': {'$gte': {'x': k}}}], 'run': lambda c: None}
+                      for k in range(n)}})
+print('registered')
+"""
+    )
+    ok = subprocess.run([sys.executable, "-c", code, "512"], capture_output=True, text=True, timeout=30)
+    assert "registered" in ok.stdout, ok.stderr
+    with pytest.raises(subprocess.TimeoutExpired):
+        subprocess.run([sys.executable, "-c", code, "513"], capture_output=True, timeout=4)
+
+
+def test_assert_facts_in_many_sids_runs_only_one_sids_actions(host: Any) -> None:
+    # Why post_batch "fired far fewer actions": the other sids wait for the Host's
+    # background dispatch thread (absent here); dispatch() picks them up one at a time.
+    fired: list[int] = []
+    name = _register(host, {"a": {"all": [{"m": {"$gt": {"x": 0}}}], "run": lambda c: fired.append(c.m.i)}})
+    host.assert_facts(name, [{"sid": f"s{i}", "i": i, "x": 1} for i in range(5)])
+    assert len(fired) == 1
+    for _ in range(10):
+        host.get_ruleset(name).dispatch()
+    assert sorted(fired) == [0, 1, 2, 3, 4]
+    for i in range(5):
+        host.delete_state(name, f"s{i}")
+    fired.clear()
+    host.assert_facts(name, [{"sid": "one", "i": i, "x": 1} for i in range(5)])
+    host.delete_state(name, "one")
+    assert sorted(fired) == [0, 1, 2, 3, 4]  # one sid: all synchronous
+
+
+def test_post_batch_in_one_sid_fires_first_rule_per_event(host: Any) -> None:
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a"), "b": _rule({"$gt": {"x": 0}}, fired, "b")})
+    host.post_batch(name, [{"sid": "s", "i": i, "x": 1} for i in range(5)])
+    host.delete_state(name, "s")
+    assert fired == ["a"] * 5
+
+
+# ----------------------------------------------------------------------------------------------
+# Part 2: the adapter
+# ----------------------------------------------------------------------------------------------
+
+OPS = (">=", ">", "<=", "<", "==", "!=")
+
+
+def v(*clauses: tuple[tuple[str, str], ...]) -> Verdict:
+    return tuple(tuple(Atom(k, o) for k, o in clause) for clause in clauses)  # type: ignore[arg-type]
+
+
+def _check(verdicts: dict[str, Verdict], facts: list[dict[str, int]]) -> list[frozenset[str]]:
+    got = evaluate(compile_verdicts(verdicts), facts)
+    assert got == evaluate_directly(verdicts, facts)
+    return got
+
+
+def test_zero_boundaries() -> None:
+    verdicts = {op: v((("x", op),)) for op in OPS}
+    got = _check(verdicts, [{"x": -1}, {"x": 0}, {"x": 1}])
+    assert got[0] == {"<=", "<", "!="}
+    assert got[1] == {">=", "<=", "=="}  # 0 >= 0 holds, 0 > 0 does not
+    assert got[2] == {">=", ">", "!="}
+
+
+@pytest.mark.parametrize("value", [10**40, -(10**40), 2**53, 2**53 + 1, -(2**53), -(2**53) - 1, 2**64, 10**400])
+def test_huge_ints(value: int) -> None:
+    verdicts = {op: v((("x", op),)) for op in OPS}
+    _check(verdicts, [{"x": value}])
+
+
+def test_encode_passes_sign_beyond_2_53() -> None:
+    assert db._encode(2**53) == 2**53
+    assert db._encode(-(2**53)) == -(2**53)
+    assert db._encode(2**53 + 1) == 1
+    assert db._encode(-(10**40)) == -1
+    assert db._encode(True) == 1 and type(db._encode(True)) is int
+    with pytest.raises(TypeError):
+        db._encode(1.5)  # type: ignore[arg-type]
+
+
+def test_absent_keys_do_not_hold() -> None:
+    verdicts = {op: v((("x", op),)) for op in OPS} | {"y": v((("y", ">="),))}
+    assert _check(verdicts, [{}, {"y": 0}, {"z": 5}]) == [frozenset(), {"y"}, frozenset()]
+
+
+def test_dnf_semantics() -> None:
+    verdicts = {
+        "a_and_b": v((("a", ">"), ("b", ">"))),
+        "a_or_b": v(((("a", ">"),)), ((("b", ">"),))),  # type: ignore[arg-type]
+        "(a&b)|c": v((("a", ">"), ("b", ">")), (("c", "=="),)),
+        "never": (),
+        "always": ((),),
+    }
+    facts = [{"a": 1, "b": 1}, {"a": 1, "b": 0}, {"a": 0, "b": 1, "c": 0}, {"a": 1}, {}]
+    assert _check(verdicts, facts) == [
+        {"a_and_b", "a_or_b", "(a&b)|c", "always"},
+        {"a_or_b", "always"},
+        {"a_or_b", "(a&b)|c", "always"},
+        {"a_or_b", "always"},
+        {"always"},
+    ]
+
+
+def test_arbitrary_verdict_names() -> None:
+    verdicts = {"指标.3.达标": v((("r3", ">="),)), "a.b c\"'{}": v((("r3", "<"),)), "": v()}
+    assert _check(verdicts, [{"r3": 0}, {"r3": -5}]) == [{"指标.3.达标"}, {"a.b c\"'{}"}]
+
+
+def test_300_verdicts_over_300_keys() -> None:
+    rng = random.Random(300)
+    verdicts = {
+        f"v{j}": v(
+            ((f"k{j}", rng.choice(OPS)),),
+            ((f"k{(j + 1) % 300}", rng.choice(OPS)), (f"k{(j + 7) % 300}", rng.choice(OPS))),
+        )
+        for j in range(300)
+    }
+    facts = [{f"k{j}": rng.choice([-(10**40), -1, 0, 1]) for j in range(300)} for _ in range(40)]
+    facts.append({f"k{j}": 1 for j in range(300)})
+    compiled = compile_verdicts(verdicts)
+    assert len(compiled._chunks) > 1
+    got = _check(verdicts, facts)
+    assert sum(map(len, got)) > 0
+
+
+def test_many_distinct_atoms_true_at_once_stay_under_error_303() -> None:
+    verdicts = {f"v{j}": v(((f"k{j}", ">="),)) for j in range(200)}
+    assert _check(verdicts, [{f"k{j}": 0 for j in range(200)}]) == [frozenset(verdicts)]
+
+
+def test_oversized_clause_is_rejected() -> None:
+    clause = tuple(Atom(f"k{j}", ">") for j in range(db._MAX_ATOMS_PER_CHUNK + 1))
+    with pytest.raises(ValueError, match="303"):
+        compile_verdicts({"big": (clause,)})
+
+
+def test_100_000_facts_in_one_call() -> None:
+    verdicts = {"pos": v((("x", ">"),)), "nonneg_y": v((("y", ">="),))}
+    facts = [{"x": i % 3 - 1, "y": -(i % 2)} for i in range(100_000)]
+    got = evaluate(compile_verdicts(verdicts), facts)
+    assert got == evaluate_directly(verdicts, facts)
+
+
+def test_3000_sequential_calls_never_exhaust_sids() -> None:
+    compiled = compile_verdicts({"pos": v((("x", ">"),))})
+    for i in range(3000):
+        assert evaluate(compiled, [{"x": i % 2}]) == [frozenset({"pos"} if i % 2 else set())]
+
+
+def test_no_facts_and_facts_without_keys() -> None:
+    compiled = compile_verdicts({"pos": v((("x", ">"),))})
+    assert evaluate(compiled, []) == []
+    assert evaluate(compiled, [{}, {"other": 1}]) == [frozenset(), frozenset()]
+
+
+def test_cache_reuse() -> None:
+    a = {"p": v((("x", ">"),)), "q": v((("y", "<"),))}
+    b = {"q": v((("y", "<"),)), "p": v((("x", ">"),))}  # same dict, other order
+    c = {"p": v((("x", ">="),))}
+    first = compile_verdicts(a)
+    assert isinstance(first, CompiledRuleset)
+    assert compile_verdicts(a) is first
+    assert compile_verdicts(b) is first
+    assert compile_verdicts(c) is not first
+
+
+def test_both_methods_agree_and_host_method_checks_actions(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = random.Random(7)
+    verdicts = {f"v{j}": v(((f"k{j % 5}", rng.choice(OPS)),)) for j in range(20)}
+    facts = [{f"k{j}": rng.choice([-1, 0, 1, 10**40]) for j in range(5)} for _ in range(1200)]
+    direct = evaluate(compile_verdicts(verdicts), facts)
+    monkeypatch.setattr(db, "_METHOD", "host")
+    assert evaluate(compile_verdicts(verdicts), facts) == direct == evaluate_directly(verdicts, facts)
+
+
+def test_swallowed_action_exception_becomes_engine_error() -> None:
+    host = db._host()
+    chunk = db._Chunk(name=f"boom_{next(_names)}", keys={}, rule_verdicts=[], always=True, rule_index={})
+
+    def boom(c: Any) -> None:
+        raise ValueError("boom")
+
+    with db._LOCK:
+        host.set_rulesets({chunk.name: {"all": {"all": [{"m": {"$gte": {"_i": 0}}}], "run": boom}}})
+        with pytest.raises(EngineError, match="boom"):
+            db._run_batch_host(host, chunk, [{"sid": db._SID, "_i": 0}])
+
+
+def test_lost_actions_become_engine_error() -> None:
+    chunk = db._Chunk(name="x", keys={}, rule_verdicts=[], always=True, rule_index={})
+    chunk.seen.extend([0])
+    with pytest.raises(EngineError, match="catch-all"):
+        db._check_batch(chunk, [{"_i": 0}, {"_i": 1}], {})
+
+
+def test_c_error_marks_compiled_ruleset_broken(monkeypatch: pytest.MonkeyPatch) -> None:
+    verdicts = {"pos_broken": v((("x", ">"),))}
+    compiled = compile_verdicts(verdicts)
+
+    def fail(self: Any, facts: Any) -> Any:
+        raise durable_rules_engine.error("Could not assert facts, error code: 303")
+
+    from durable.engine import Ruleset
+
+    monkeypatch.setattr(Ruleset, "assert_facts", fail)
+    with pytest.raises(EngineError, match="303"):
+        evaluate(compiled, [{"x": 1}])
+    monkeypatch.undo()
+    with pytest.raises(EngineError, match="unusable"):
+        evaluate(compiled, [{"x": 1}])
+    fresh = compile_verdicts(verdicts)  # recompiled under new durable names
+    assert fresh is not compiled
+    assert evaluate(fresh, [{"x": 1}]) == [{"pos_broken"}]
+
+
+def test_concurrent_calls_are_serialised() -> None:
+    verdicts = {f"v{j}": v(((f"k{j % 3}", OPS[j % 6]),)) for j in range(12)}
+    facts = [{f"k{j}": (i * 7 + j) % 3 - 1 for j in range(3)} for i in range(300)]
+    expected = evaluate_directly(verdicts, facts)
+    compiled = compile_verdicts(verdicts)
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                assert evaluate(compiled, facts) == expected
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+
+
+# ----------------------------------------------------------------------------------------------
+# Part 3: differential property
+# ----------------------------------------------------------------------------------------------
+
+KEYS = ("a", "b", "c", "d")
+atoms = st.builds(Atom, st.sampled_from(KEYS), st.sampled_from(OPS))
+clauses = st.lists(atoms, min_size=0, max_size=3).map(tuple)
+verdict_st = st.lists(clauses, min_size=0, max_size=3).map(tuple)
+verdicts_st = st.dictionaries(st.text(min_size=0, max_size=4), verdict_st, min_size=1, max_size=6)
+values = st.one_of(
+    st.sampled_from([0, 1, -1, 2**53, 2**53 + 1, -(2**53) - 1, 10**40, -(10**40)]),
+    st.integers(),
+)
+facts_st = st.lists(st.dictionaries(st.sampled_from(KEYS), values, max_size=len(KEYS)), min_size=1, max_size=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(verdicts=verdicts_st, facts=facts_st)
+def test_differential_evaluate_equals_plain_python(verdicts: dict[str, Verdict], facts: list[dict[str, int]]) -> None:
+    assert evaluate(compile_verdicts(verdicts), facts) == evaluate_directly(verdicts, facts)
+
+
+def test_module_docstring_records_probing() -> None:
+    doc = db.__doc__ or ""
+    for needle in ("204", "303", "302", "1,024", "513", "facts/s"):
+        assert needle in doc
+    json.dumps(doc)  # plain text
