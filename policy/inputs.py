@@ -30,13 +30,20 @@ class InputIssue(BaseModel):
     message_zh: str
     message_en: str
     severity: str = "error"  # "error" rejects the row; "warning" keeps it
+    sheet: str | None = None
+    """Worksheet name (XLSX only)."""
+    cell: str | None = None
+    """Spreadsheet cell reference such as ``"D5"`` (XLSX only)."""
 
     def message(self, lang: str = "zh") -> str:
         where = [self.file]
+        if self.sheet is not None:
+            where.append(f"工作表“{self.sheet}”" if lang == "zh" else f"sheet {self.sheet!r}")
         if self.row is not None:
             where.append(f"第{self.row}行" if lang == "zh" else f"row {self.row}")
         if self.column is not None:
-            where.append(f"列“{self.column}”" if lang == "zh" else f"column {self.column!r}")
+            ref = f"（{self.cell}）" if lang == "zh" and self.cell else (f" ({self.cell})" if self.cell else "")
+            where.append(f"列“{self.column}”{ref}" if lang == "zh" else f"column {self.column!r}{ref}")
         if self.value is not None:
             where.append(f"值“{self.value}”" if lang == "zh" else f"value {self.value!r}")
         text = self.message_zh if lang == "zh" else self.message_en
@@ -85,4 +92,4 @@ class FactsBatch(BaseModel):
 
     @property
     def rejected_rows(self) -> int:
-        return len({i.row for i in self.errors if i.row is not None})
+        return len({(i.sheet, i.row) for i in self.errors if i.row is not None})
