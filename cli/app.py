@@ -10,14 +10,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from junheng.cli import rulesets_cmd
+from junheng.cli import check_cmd, county_cmd, lint_cmd, rulesets_cmd, template_cmd
+from junheng.cli import compare_cmd, diff_cmd, explain_cmd  # issue 4
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.json_output import dumps, evaluation_json
+from junheng.cli.progress import progress_steps
+from junheng.cli.reports import REPORT_FORMATS, write_report
 from junheng.cli.table_output import print_evaluation
 from junheng.cli.text import t
 from junheng.engine.evaluate import EngineName, run_evaluation
 from junheng.policy.loader import RulesetError
-from junheng.policy.readers import read_facts
+from junheng.policy.readers import UnsupportedFormatError, read_facts
 from junheng.policy.registry import load_ruleset
 
 app = typer.Typer(
@@ -29,6 +32,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(rulesets_cmd.app, name="rulesets")
+app.command("county")(county_cmd.county)  # issue 3: county evaluation
+app.command(name="template")(template_cmd.template)
+app.command(name="check")(check_cmd.check)  # issue 5: property checks
+app.command(name="lint")(lint_cmd.lint)  # issue 5: ruleset lint
+app.command(name="compare")(compare_cmd.compare_command)  # issue 4: two rulesets, same schools
+app.command(name="diff")(diff_cmd.diff_command)  # issue 4: what changed between rulesets
+app.command(name="explain")(explain_cmd.explain_command)  # issue 4: the principal's letter
 
 EXIT_OK = 0
 EXIT_ROWS_REJECTED = 1
@@ -43,6 +53,8 @@ class Lang(StrEnum):
 class Format(StrEnum):
     table = "table"
     json = "json"
+    xlsx = "xlsx"  # report file (needs -o)
+    html = "html"  # report file (needs -o)
 
 
 LangOption = Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")]
@@ -56,7 +68,7 @@ EngineOption = Annotated[str, typer.Option("--engine", help="durable (推理引�
 
 def fail(message_zh: str, message_en: str, lang: Lang, code: int = EXIT_USAGE) -> typer.Exit:
     Console(stderr=True).print(f"[bold red]{message_zh if lang is Lang.zh else message_en}[/]",
-                               highlight=False)
+                               highlight=False, soft_wrap=True)  # paths and ids stay on one line
     return typer.Exit(code)
 
 
@@ -68,7 +80,7 @@ def _engine(name: str, lang: Lang) -> EngineName:
 
 @app.command()
 def evaluate(
-    file: Annotated[Path, typer.Argument(help="学校数据文件 CSV/JSON/YAML / school facts file")],
+    file: Annotated[Path, typer.Argument(help="学校数据文件 CSV/XLSX/JSON/YAML / school facts file")],
     ruleset: RulesetOption = "national/quality-2017",
     fmt: FormatOption = Format.table,
     lang: LangOption = Lang.zh,
@@ -86,9 +98,22 @@ def evaluate(
         raise fail(str(exc), str(exc), lang) from None
     if not file.is_file():
         raise fail(f"找不到文件：{file}", f"no such file: {file}", lang)
-    batch = read_facts(file)
-    run = run_evaluation(loaded, batch, _engine(engine, lang))
-    if fmt is Format.json:
+    if fmt.value in REPORT_FORMATS and output is None:
+        raise fail(f"--format {fmt.value} 需要用 -o 指定输出文件", f"--format {fmt.value} needs -o FILE", lang)
+    with progress_steps(3 if fmt.value in REPORT_FORMATS else 2) as step:
+        step(f"读取 {file.name}" if lang is Lang.zh else f"reading {file.name}")
+        try:
+            batch = read_facts(file)
+        except UnsupportedFormatError as exc:
+            raise fail(exc.message_zh, exc.message_en, lang) from None
+        step("评估" if lang is Lang.zh else "evaluating")
+        run = run_evaluation(loaded, batch, _engine(engine, lang))
+        if fmt.value in REPORT_FORMATS and output is not None:
+            step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
+            write_report(fmt.value, output, run, lang.value)
+    if fmt.value in REPORT_FORMATS:
+        Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
+    elif fmt is Format.json:
         text = dumps(evaluation_json(run, lang.value))
         if output is not None:
             write_text_atomic(output, text + "\n")

@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import IO
 
 
+def _final_mode(path: Path) -> int:
+    """An existing file keeps its permissions; a new one gets 0666 minus the umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[str]]:
     """Write to a temporary file beside ``path`` and rename it over ``path`` only on success.
@@ -20,6 +30,8 @@ def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> 
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
     try:
         with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as handle:
+            # mkstemp creates 0600; the report gets the mode a plain open() would give it
+            os.fchmod(handle.fileno(), _final_mode(path))
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from junheng.engine.numbers import decimal_text
 from junheng.policy.loader import RulesetError
@@ -31,9 +31,12 @@ def _requirement_cell(r: Ruleset, op: str, value: Fraction | ParamRef | None, la
 @app.command("list")
 def list_rulesets(lang: Lang = "zh") -> None:
     """列出内置规则集 / List the bundled rulesets."""
-    table = Table("id", "版本" if lang == "zh" else "version", "文号" if lang == "zh" else "document",
+    ids = bundled_ids()
+    # the id is what users type: never truncate it, whatever the terminal width
+    id_column = Column("id", no_wrap=True, min_width=max((len(i) for i in ids), default=2))
+    table = Table(id_column, "版本" if lang == "zh" else "version", "文号" if lang == "zh" else "document",
                   "标题" if lang == "zh" else "title", "生效" if lang == "zh" else "effective")
-    for ruleset_id in bundled_ids():
+    for ruleset_id in ids:
         r = load_ruleset(ruleset_id).ruleset
         table.add_row(r.id, r.version, r.document.number, r.title.get(lang),
                       str(r.effective.start))

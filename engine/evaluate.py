@@ -167,8 +167,11 @@ def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
     compiled = compile_predicates(ruleset)
     prepared = [_prepare(ruleset, compiled, s) for s in sections]
     decisions = decide(compiled, [p.fact for p in prepared], engine)
+    from junheng.engine.scoring import score_sections, score_summary  # scored items (issue 4)
+
+    scored = score_sections(ruleset, sections, engine)
     out: list[SchoolResult] = []
-    for p, held in zip(prepared, decisions, strict=True):
+    for p, held, points in zip(prepared, decisions, scored, strict=True):
         by_rule: dict[str, RuleResult] = {}
         for rule in ruleset.rules:
             if p.section.level not in rule.levels:
@@ -177,12 +180,15 @@ def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
                 by_rule[rule.id] = _threshold_result(ruleset, rule, p, held)
             elif isinstance(rule, CountGateRule):
                 by_rule[rule.id] = _gate_result(ruleset, compiled, rule, p, held, by_rule)
+            elif rule.id in points:
+                by_rule[rule.id] = points[rule.id]
         results = tuple(by_rule.values())
         s = p.section
         out.append(SchoolResult(
             school_id=s.school_id, level=s.level, school_name=s.school_name,
             school_type=s.school_type, students=s.values.get("students"),
             outcome=school_outcome(results, ruleset), results=results, source=s.source, row=s.row,
+            score=score_summary(ruleset, results),
         ))
     return out
 

@@ -50,6 +50,44 @@ class GateMember(_Frozen):
     meets_floor: bool | None
 
 
+class ItemScore(_Frozen):
+    """Points of one scored item (计分项): awarded, deducted, and the schedule in words."""
+
+    points: Fraction
+    """The item's maximum (满分)."""
+    awarded: Fraction | None
+    """None when the item cannot be decided (a fact, a table row or an assessed score is missing)."""
+    deducted: Fraction | None
+    group: str | None = None
+    schedule_kind: str
+    schedule: Localized
+    """The deduction schedule in words ("每少0.5扣1分，缺额不足0.5不扣分，扣完为止")."""
+    schedule_status: Status | None = None
+    assessed: bool = False
+    """Points taken from the input's assessed/self score, because the scoring rule is not known."""
+    full_marks: tuple[Shortfall, ...] = ()
+    """The least change to each resource that restores full points (may be less than the change
+    that meets the requirement, e.g. a step schedule forgives a remainder under one step)."""
+
+
+class GroupScore(_Frozen):
+    group: str
+    title: Localized
+    points: Fraction
+    awarded: Fraction
+    """Points of the group's decided items."""
+    undecided: Fraction = Fraction(0)
+    """Maximum points of the group's items that cannot be decided."""
+
+
+class ScoreSummary(_Frozen):
+    points: Fraction
+    awarded: Fraction
+    deducted: Fraction
+    undecided: Fraction = Fraction(0)
+    groups: tuple[GroupScore, ...] = ()
+
+
 class RuleResult(_Frozen):
     rule_id: str
     kind: str
@@ -75,6 +113,8 @@ class RuleResult(_Frozen):
     met_count: int | None = None
     min_met: int | None = None
     floor: Fraction | None = None
+    score: ItemScore | None = None
+    """Points, for a scored item (issue 4)."""
 
     @property
     def passed(self) -> bool | None:
@@ -91,6 +131,8 @@ class SchoolResult(_Frozen):
     results: tuple[RuleResult, ...]
     source: str = ""
     row: int | None = None
+    score: ScoreSummary | None = None
+    """Total and group points, when the ruleset has scored items (issue 4)."""
 
     @property
     def passed(self) -> bool | None:

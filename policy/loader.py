@@ -144,6 +144,15 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
                     add(("rules", index, "rules"), f"unknown rule {member!r}")
                 elif not isinstance(ruleset.rules[target], ThresholdRule):
                     add(("rules", index, "rules"), f"rule {member!r} is not a threshold rule")
+    if ruleset.county is not None:  # the county block (issue 3): facts, indicators, parameters
+        from junheng.policy.county_facts import known_fact_names
+        from junheng.policy.county_model import check_county
+
+        check_county(ruleset, known_fact_names(), add)
+    if ruleset.groups or ruleset.tables or any(r.kind == "scored" for r in ruleset.rules):
+        from junheng.policy.scoring_checks import check_scoring  # scored items (issue 4)
+
+        check_scoring(ruleset, add)
     return problems
 
 
@@ -159,4 +168,8 @@ def load_ruleset_file(path: Path) -> LoadedRuleset:
         raise RulesetError([Problem(str(path), None, "", "not UTF-8 text")]) from None
     except YamlSourceError as exc:
         raise RulesetError([Problem(exc.file, exc.line, "", exc.detail)]) from None
+    if isinstance(doc.data, dict) and "extends" in doc.data:  # inheritance (issue 4)
+        from junheng.policy.inheritance import load_extending
+
+        return load_extending(path, doc, raw)
     return LoadedRuleset(validate_document(doc), str(path), hashlib.sha256(raw).hexdigest())

@@ -12,11 +12,14 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from junheng.policy.facts import Level
+
+if TYPE_CHECKING:
+    from junheng.policy.county_model import CountySpec
 
 
 class Status(StrEnum):
@@ -221,7 +224,227 @@ class CountGateRule(Provenance):
         return self
 
 
-Rule = Annotated[ThresholdRule | CountGateRule, Field(discriminator="kind")]
+# --- scored items (计分项, issue 4): max points, a requirement, a deduction schedule as data ----------
+
+
+def _exact_or_keep(value: object) -> object:
+    return value if value is None or isinstance(value, Fraction) else to_fraction(value)
+
+
+class _Schedule(_Strict):
+    text: str = ""
+    """The schedule in the document's own words, e.g. "每少0.5扣1分，缺额不足0.5不扣分"."""
+    status: Status | None = None
+    """Provenance of the schedule itself, when weaker than the rule's (shown in explanations)."""
+    note: str = ""
+
+
+class StepSchedule(_Schedule):
+    """Deduct ``deduct`` points per whole ``per`` of shortfall (in the indicator's unit);
+    a remainder smaller than ``per`` is not deducted: ⌊shortfall ÷ per⌋ × deduct."""
+
+    kind: Literal["step"]
+    per: Fraction = Field(gt=0)
+    deduct: Fraction = Field(gt=0)
+
+    @field_validator("per", "deduct", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _exact_or_keep(value)
+
+
+class Tier(_Strict):
+    at_least: Fraction = Field(ge=0)
+    """Attainment (达到要求的比例, 0.8 = 80%) from which this tier applies."""
+    share: Fraction = Field(ge=0, le=1)
+    """Share of the item's points awarded in this tier."""
+
+    @field_validator("at_least", "share", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _exact_or_keep(value)
+
+
+class TieredSchedule(_Schedule):
+    """Points by attainment tier (100% → full, 80–99% → 80%, …); below every tier: ``otherwise``."""
+
+    kind: Literal["tiered"]
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+    otherwise: Fraction = Fraction(0)
+
+    @field_validator("otherwise", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _exact_or_keep(value)
+
+    @model_validator(mode="after")
+    def _descending(self) -> TieredSchedule:
+        bounds = [t.at_least for t in self.tiers]
+        if bounds != sorted(bounds, reverse=True) or len(set(bounds)) != len(bounds):
+            raise ValueError("tiers must be listed from the highest attainment down, without repeats")
+        return self
+
+
+class ProportionalSchedule(_Schedule):
+    """Points × attainment, rounded (half up) to ``places`` decimals, or exact."""
+
+    kind: Literal["proportional"]
+    places: int = Field(default=0, ge=0, le=4)
+    rounding: Literal["half_up", "floor", "exact"] = "half_up"
+
+
+class AllOrNothingSchedule(_Schedule):
+    """"未达标，不得分": full points when every requirement holds, else zero."""
+
+    kind: Literal["all_or_nothing"]
+
+
+class AssessedSchedule(_Schedule):
+    """Points as assessed (评估组认定或学校自评), because the scoring rule is not known: taken from
+    the input column ``score:<rule id>`` (or ``<rule id>得分``) and always flagged."""
+
+    kind: Literal["assessed"]
+
+
+Schedule = Annotated[
+    StepSchedule | TieredSchedule | ProportionalSchedule | AllOrNothingSchedule | AssessedSchedule,
+    Field(discriminator="kind"),
+]
+
+
+class Requirement(_Strict):
+    """One requirement of a scored item: an indicator compared with a per-level value, or with a
+    size table (parameter table keyed by level and number of classes)."""
+
+    indicator: str
+    op: Op
+    value: LevelValues | None = None
+    table: str | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _per_level(cls, value: object) -> object:
+        return None if value is None else _level_values(value)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Requirement:
+        if (self.value is None) == (self.table is None):
+            raise ValueError("give exactly one of value or table")
+        return self
+
+
+class ScoredRule(Provenance):
+    """A scored item (计分项, e.g. Guangxi B1): max points, requirements and a deduction schedule.
+    Deductions never go below zero (扣完为止)."""
+
+    kind: Literal["scored"]
+    id: str
+    title: Localized
+    group: str | None = None
+    """The A-level group (一级指标) this item belongs to."""
+    points: Fraction = Field(gt=0)
+    requirements: tuple[Requirement, ...] = ()
+    schedule: Schedule
+    levels: tuple[Level, ...] = (Level.primary, Level.junior)
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _exact_or_keep(value)
+
+    @model_validator(mode="after")
+    def _requirements_fit_schedule(self) -> ScoredRule:
+        n = len(self.requirements)
+        kind = self.schedule.kind
+        if kind == "assessed" and n:
+            raise ValueError("an assessed item has no requirements (its scoring rule is not known)")
+        if kind in ("step", "tiered", "proportional") and n != 1:
+            raise ValueError(f"a {kind} schedule needs exactly one requirement, not {n}")
+        if kind == "all_or_nothing" and n == 0:
+            raise ValueError("an all_or_nothing item needs at least one requirement")
+        return self
+
+
+class ScoreGroup(_Strict):
+    """An A-level group of scored items (一级指标, e.g. A1 校园校舍建设 30分)."""
+
+    title: Localized
+    points: Fraction
+    source: str
+    status: Status
+    article: str = ""
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _exact_or_keep(value)
+
+
+class TableRow(_Strict):
+    level: Level
+    min_classes: int = Field(ge=0)
+    max_classes: int | None = None
+    value: Fraction
+    source: str = ""
+    note: str = ""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _exact_or_keep(value)
+
+    def matches(self, level: Level, classes: int) -> bool:
+        upper = self.max_classes if self.max_classes is not None else classes
+        return self.level is level and self.min_classes <= classes <= upper
+
+
+class SizeTable(_Strict):
+    """A size-dependent requirement (按办学规模的参数表): rows keyed by level and number of classes.
+    Rows not listed are unknown (the item cannot be decided), never guessed."""
+
+    title: Localized
+    unit: str
+    status: Status
+    source: str
+    note: str = ""
+    last_checked: dt.date | None = None
+    rows: tuple[TableRow, ...] = ()
+
+    def lookup(self, level: Level, classes: int) -> TableRow | None:
+        for row in self.rows:
+            if row.matches(level, classes):
+                return row
+        return None
+
+
+class RuleOverride(_Strict):
+    """A named override of an inherited rule (``extends``), with the provenance of the new number."""
+
+    value: LevelValues | None = None
+    op: Op | None = None
+    points: Fraction | None = None
+    title: Localized | None = None
+    text: str = ""
+    article: str = ""
+    source: str
+    status: Status
+    last_checked: dt.date | None = None
+    note: str = ""
+    replaces: str = ""
+    """Filled in when loading: the parent ruleset's number and source that this replaces."""
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _per_level(cls, value: object) -> object:
+        return None if value is None else _level_values(value)
+
+    @field_validator("points", mode="before")
+    @classmethod
+    def _exact(cls, value: object) -> object:
+        return _exact_or_keep(value)
+
+
+Rule = Annotated[ThresholdRule | CountGateRule | ScoredRule, Field(discriminator="kind")]
 
 
 class Document(_Strict):
@@ -255,8 +478,20 @@ class Ruleset(_Strict):
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     indicators: dict[str, Indicator] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+    groups: dict[str, ScoreGroup] = Field(default_factory=dict)
+    """A-level groups of scored items (一级指标), in the document's order."""
+    tables: dict[str, SizeTable] = Field(default_factory=dict)
+    """Size-dependent requirement tables (by level and number of classes)."""
+    extends: str | None = None
+    """The ruleset this one builds on (a bundled id, or a file in the same folder tree)."""
+    overrides: dict[str, RuleOverride] = Field(default_factory=dict)
+    """Named overrides of inherited rules, each with its own source and status."""
+    remove: tuple[str, ...] = ()
+    """Inherited rules this ruleset drops."""
+    county: CountySpec | None = None
+    """County criteria (县域评估), see :mod:`junheng.policy.county_model`."""
 
-    def rule(self, rule_id: str) -> ThresholdRule | CountGateRule:
+    def rule(self, rule_id: str) -> ThresholdRule | CountGateRule | ScoredRule:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
@@ -267,3 +502,7 @@ class Ruleset(_Strict):
         if isinstance(value, ParamRef):
             return self.parameters[value.param].value.for_level(level)  # type: ignore[return-value]
         return value
+
+
+# The county block's models import the types above; importing them here completes `Ruleset`.
+from junheng.policy import county_model as _county_model  # noqa: E402, F401

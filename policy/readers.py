@@ -53,6 +53,8 @@ __all__ = [
 ]
 
 FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+WORKBOOK_FORMATS: dict[str, str] = {".xlsx": "xlsx", ".xlsm": "xlsx"}
+"""Excel workbooks, read by :mod:`junheng.policy.xlsx_reader` (binary: not for ``read_facts_text``)."""
 
 CLASS_SIZE_WARNING = 66
 """An average class of this size or more is 超大班额; the reader warns about it."""
@@ -78,7 +80,7 @@ class UnsupportedFormatError(ValueError):
     """The file suffix is not one this reader understands."""
 
     def __init__(self, suffix: str) -> None:
-        known = ", ".join(sorted(FORMATS))
+        known = ", ".join(sorted({**FORMATS, **WORKBOOK_FORMATS}))
         self.message_zh = f"不支持的文件格式“{suffix}”；可用格式：{known}"
         self.message_en = f"unsupported file format {suffix!r}; use one of {known}"
         super().__init__(f"{self.message_en} / {self.message_zh}")
@@ -618,10 +620,12 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
         issues.extend(b.issues)
         if section is not None:
             sections.append(section)
-    return FactsBatch(
+    from junheng.policy.consistency import check_consistency  # it uses match_header
+
+    return check_consistency(FactsBatch(
         file=name, file_sha256=sha, rows_read=len(table.records), sections=sections,
         issues=issues, unused_columns=unused,
-    )
+    ))
 
 
 def _row_key(record: _Record, columns: Mapping[str, ColumnInfo]) -> tuple[str, Level] | None:
@@ -673,7 +677,11 @@ def read_facts_text(text: str, fmt: str, name: str) -> FactsBatch:
 
 
 def read_facts(path: Path) -> FactsBatch:
-    """Read one facts file; the format comes from the suffix (.csv, .json, .yaml, .yml)."""
+    """Read one facts file; the format comes from the suffix (.csv, .json, .yaml, .yml, .xlsx)."""
+    if path.suffix.lower() in WORKBOOK_FORMATS:
+        from junheng.policy.xlsx_reader import read_xlsx  # it builds on this module
+
+        return read_xlsx(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise UnsupportedFormatError(path.suffix or path.name)

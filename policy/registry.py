@@ -15,16 +15,20 @@ def bundled_root() -> Path:
 
 
 def bundled_ids() -> list[str]:
-    """Ids of the bundled rulesets: the path below ``rulesets/`` without ``.yaml``."""
+    """Ids of the bundled rulesets: the path below ``rulesets/`` without ``.yaml``.
+
+    Other versions of an id live beside it as ``<name>@<version>.yaml`` (see
+    :mod:`junheng.policy.versions`) and are not separate ids."""
     root = bundled_root()
-    return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml"))
+    return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml")
+                  if "@" not in p.stem)
 
 
 @cache
 def _load_bundled(ruleset_id: str) -> LoadedRuleset:
     path = bundled_root() / f"{ruleset_id}.yaml"
     loaded = load_ruleset_file(path)
-    if loaded.ruleset.id != ruleset_id:
+    if loaded.ruleset.id != ruleset_id.split("@", 1)[0]:  # a version file keeps its id
         raise RulesetError([Problem(str(path), None, "id",
                                     f"file declares id {loaded.ruleset.id!r}, expected {ruleset_id!r}")])
     return loaded
@@ -34,6 +38,10 @@ def load_ruleset(ref: str) -> LoadedRuleset:
     """Load a ruleset by bundled id (``national/quality-2017``) or by a path to a YAML file."""
     if ref in bundled_ids():
         return _load_bundled(ref)
+    if "@" in ref and ref.split("@", 1)[0] in bundled_ids():  # id@version (issue 4)
+        from junheng.policy.versions import load_version
+
+        return load_version(ref)
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return load_ruleset_file(path)

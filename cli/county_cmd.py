@@ -1,0 +1,189 @@
+"""``junheng county``: the county verdict, its reasons, and what drives each 差异系数.
+
+Only parsing and formatting: every number and verdict comes from :mod:`junheng.engine.county`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from junheng.cli.atomic import write_text_atomic
+from junheng.cli.county_json import county_json
+from junheng.cli.json_output import dumps
+from junheng.cli.text import outcome_word
+from junheng.engine.county import CountyEvaluationError, evaluate_county
+from junheng.engine.county_explain import cv_text
+from junheng.engine.county_results import CountyRun
+from junheng.engine.evaluate import EngineName
+from junheng.engine.numbers import decimal_text, percent_text
+from junheng.engine.results import Outcome
+from junheng.policy.county_facts import read_county_facts
+from junheng.policy.loader import LoadedRuleset, RulesetError
+from junheng.policy.readers import read_facts
+from junheng.policy.registry import load_ruleset
+
+_STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow"}
+_GROUPS = {
+    "prerequisite": ("前提条件", "Prerequisite"), "balance": ("校际均衡", "Between-school balance"),
+    "government": ("政府保障程度", "Government"),
+    "effort": ("县级政府推进工作", "Government effort"), "public": ("公众满意度", "Public satisfaction"),
+    "resources": ("资源配置", "Resources"), "quality": ("教育质量", "Education quality"),
+    "recognition": ("社会认可度", "Social recognition"), "veto": ("一票否决", "Veto items"),
+}
+
+
+def _w(zh: str, en: str, lang: str) -> str:
+    return zh if lang == "zh" else en
+
+
+def _o(outcome: Outcome, lang: str) -> str:
+    return f"[{_STYLE[outcome]}]{outcome_word(outcome, lang)}[/]"
+
+
+def print_county(run: CountyRun, console: Console, lang: str) -> None:
+    title = run.ruleset.title.get(lang)
+    console.print(f"[bold]{run.county or '—'}[/] {run.year or ''} · {run.ruleset.id}（{title}）· "
+                  f"{_o(run.outcome, lang)}", highlight=False)
+    console.print(run.explanation.get(lang), highlight=False, soft_wrap=True)
+    for lv in run.levels:
+        judge = (_w("综合差异系数", "composite CV", lang) if lv.judge == "composite"
+                 else _w("逐项判断", "each CV judged", lang))
+        weighting = _w("加权", "weighted", lang) if lv.weighted else _w("不加权", "unweighted", lang)
+        head = (f"{lv.level.label(lang)} · {lv.schools} {_w('所学校', 'schools', lang)} · {weighting} · "
+                f"{judge} ≤ {decimal_text(lv.limit)}")
+        if lv.composite is not None and lv.judge == "composite":
+            head += f" · {_w('综合', 'composite', lang)} {cv_text(lv.composite)}"
+        elif lv.composite is not None:
+            head += f" · {_w('平均（非判定标准）', 'mean (not judged)', lang)} {cv_text(lv.composite)}"
+        table = Table(title=f"{head} · {_o(lv.outcome, lang)}", title_justify="left")
+        for col in (_w("指标", "Indicator", lang), _w("差异系数", "CV", lang), _w("结果", "Result", lang),
+                    _w("主要来源（占方差）", "Main driver (share of variance)", lang),
+                    _w("最低校提至县均值后", "CV if lowest raised to mean", lang),
+                    _w("最低校提至标准后", "CV if lowest raised to standard", lang)):
+            table.add_column(col, overflow="fold")
+        for ind in lv.indicators:
+            top = next((d for d in ind.drivers if d.share_of_variance), None)
+            driver = "" if top is None else (
+                f"{top.school_name or top.school_id} {percent_text(top.share_of_variance or Fraction(0), 0)}")
+            whatif = {w.to: cv_text(w.cv) for w in ind.what_if}
+            result = ("" if ind.passed is None and not ind.missing
+                      else _o(Outcome.unknown, lang) if ind.passed is None
+                      else _o(Outcome.passed if ind.passed else Outcome.failed, lang))
+            table.add_row(ind.title.get(lang), "—" if ind.cv is None else cv_text(ind.cv), result,
+                          driver, whatif.get("county_mean", ""), whatif.get("standard", ""))
+        console.print(table)
+    table = Table(title=_w("评估标准", "Criteria", lang), title_justify="left", show_lines=False)
+    for col in (_w("方面", "Area", lang), _w("标准", "Criterion", lang), _w("结果", "Result", lang),
+                _w("来源状态", "Status", lang)):
+        table.add_column(col, overflow="fold")
+    for c in run.criteria:
+        group = _GROUPS.get(c.group, (c.group, c.group))
+        table.add_row(group[0] if lang == "zh" else group[1], c.title.get(lang), _o(c.outcome, lang),
+                      c.status.label(lang))
+    console.print(table)
+    notes = [c for c in run.criteria if c.outcome is not Outcome.passed]
+    if notes:
+        console.print(_w("说明：", "Explanations:", lang))
+        for c in notes:
+            console.print(f"  • {c.explanation.get(lang)}", highlight=False, soft_wrap=True)
+    cs = run.class_sizes
+    if cs is not None:
+        known = cs.sections_known
+        shares = ("" if cs.large_share is None else
+                  f"（{percent_text(cs.large_share)}、{percent_text(cs.super_large_share or Fraction(0))}）")
+        console.print(_w(
+            f"班额分档（最大班额；大班额{cs.large_from}—{cs.super_large_from - 1}人，"
+            f"超大班额≥{cs.super_large_from}人）："
+            f"{known}个学段中大班额{len(cs.large)}个、超大班额{len(cs.super_large)}个{shares}"
+            f"；最大班额未知：{'、'.join(cs.unknown) or '无'}。",
+            f"Class-size bands (largest class; large {cs.large_from}–{cs.super_large_from - 1}, super-large "
+            f"≥ {cs.super_large_from}): of {known} sections, {len(cs.large)} large, {len(cs.super_large)} "
+            f"super-large; largest class unknown: {', '.join(cs.unknown) or 'none'}.", lang), highlight=False)
+    for sp in run.splits:
+        parts = ("、" if lang == "zh" else ", ").join(f"{k} {decimal_text(v)}" for k, v in sp.parts.items())
+        console.print(_w(f"共用资产分摊：{sp.school_id} {sp.fact} 合计{decimal_text(sp.total)}，按在校生数"
+                         f"（1名初中生折合{decimal_text(sp.junior_weight)}名小学生）分摊为 {parts}。",
+                         f"Shared total split: {sp.school_id} {sp.fact} {decimal_text(sp.total)} by enrolment "
+                         f"(junior weight {decimal_text(sp.junior_weight)}): {parts}.", lang), highlight=False)
+    excluded = [s for s in run.schools if s.excluded is not None]
+    for s in excluded:
+        console.print(f"  − {s.school_id}/{s.level.value}: {s.excluded.get(lang) if s.excluded else ''}",
+                      highlight=False)
+    for issue in run.issues:
+        mark = "✗" if issue.severity == "error" else "!"
+        console.print(f"  {mark} {issue.message(lang)}", highlight=False, soft_wrap=True)
+    console.print(_w(f"规则集 {run.ruleset.id}（sha256 {run.ruleset.sha256[:12]}…）；输入 {run.input_file}；"
+                     f"县级数据 {run.county_facts_file or '无'}；junheng {run.junheng_version}；引擎 {run.engine}",
+                     f"ruleset {run.ruleset.id} (sha256 {run.ruleset.sha256[:12]}…); input {run.input_file}; "
+                     f"county facts {run.county_facts_file or 'none'}; junheng {run.junheng_version}; "
+                     f"engine {run.engine}", lang), style="dim", highlight=False)
+
+
+def _fail(zh: str, en: str, lang: str) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]{_w(zh, en, lang)}[/]", highlight=False)
+    return typer.Exit(2)
+
+
+def county(
+    file: Annotated[Path, typer.Argument(help="县内各校学段数据 CSV/JSON/YAML / the county's school sections")],
+    ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="national/basic-2012 | national/quality-2017 | YAML")]
+    = "national/quality-2017",
+    county_facts: Annotated[Path | None, typer.Option("--county-facts", help="县级数据 YAML/JSON / county facts")]
+    = None,
+    school_ruleset: Annotated[str | None, typer.Option(
+        "--school-ruleset", help="省级办学基本标准规则集 / provincial school ruleset (2012 prerequisite)")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | xlsx | html")] = "table",
+    lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write to a file")] = None,
+    engine: Annotated[str, typer.Option("--engine", help="durable (推理引擎) | direct")] = "durable",
+) -> None:
+    """县域评估 / Evaluate a county: verdict, reasons, and what drives each 差异系数.
+
+    Exit code 0 when the county meets every criterion, 1 when it does not or cannot be decided,
+    2 when an input or ruleset cannot be read.
+    """
+    if lang not in ("zh", "en") or fmt not in ("table", "json", "xlsx", "html") or engine not in ("durable", "direct"):
+        raise _fail("--lang 应为 zh|en，--format 应为 table|json|xlsx|html，--engine 应为 durable|direct",
+                    "--lang must be zh|en, --format table|json|xlsx|html, --engine durable|direct", "zh")
+    if fmt in ("xlsx", "html") and output is None:
+        raise _fail(f"--format {fmt} 需要用 -o 指定输出文件", f"--format {fmt} needs -o FILE", lang)
+    try:
+        loaded = load_ruleset(ruleset)
+        school: LoadedRuleset | None = load_ruleset(school_ruleset) if school_ruleset else None
+    except RulesetError as exc:
+        raise _fail(str(exc), str(exc), lang) from None
+    for path in (file, county_facts):
+        if path is not None and not path.is_file():
+            raise _fail(f"找不到文件：{path}", f"no such file: {path}", lang)
+    facts = read_county_facts(county_facts) if county_facts is not None else None
+    try:
+        run = evaluate_county(loaded, read_facts(file), facts, school, engine_name(engine))
+    except CountyEvaluationError as exc:
+        raise _fail(exc.message_zh, exc.message_en, lang) from None
+    if fmt in ("xlsx", "html") and output is not None:
+        from junheng.cli.county_report import write_county_report  # issue 6: report files
+
+        write_county_report(fmt, output, run, lang)
+    elif fmt == "json":
+        text = dumps(county_json(run, lang)) + "\n"
+        if output is not None:
+            write_text_atomic(output, text)
+        else:
+            typer.echo(text, nl=False)
+    else:
+        console = Console(record=output is not None, width=160 if output is not None else None)
+        print_county(run, console, lang)
+        if output is not None:
+            write_text_atomic(output, console.export_text())
+    if run.outcome is not Outcome.passed:
+        raise typer.Exit(1)
+
+
+def engine_name(name: str) -> EngineName:
+    return "direct" if name == "direct" else "durable"

@@ -1,0 +1,116 @@
+"""The JSON output contract of ``junheng county --format json`` (schema: county/1).
+
+``junheng/schemas/county-1.schema.json`` describes it; the tests validate outputs against it.
+Numbers are JSON numbers rounded to 6 decimals; a CV is also given exactly squared
+(``cv_squared`` as a "p/q" string) so the verdict can be re-checked without rounding.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from junheng.cli.json_output import issue_json, num, school_json
+from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersion
+from junheng.engine.results import Outcome
+
+COUNTY_SCHEMA_ID = "https://junheng.example/schemas/county-1.schema.json"
+COUNTY_SCHEMA_VERSION = "1.0"
+
+
+def _passed(outcome: Outcome) -> bool | None:
+    return None if outcome is Outcome.unknown else outcome is Outcome.passed
+
+
+def _exact(value: Fraction | None) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
+
+
+def _indicator(i: IndicatorCv, lang: str) -> dict[str, Any]:
+    return {
+        "title": i.title.get(lang), "unit": i.unit, "schools": i.schools, "mean": num(i.mean),
+        "cv": num(i.cv), "cv_squared": _exact(i.cv_squared), "passed": i.passed,
+        "missing_facts": list(i.missing),
+        "drivers": [{"school_id": d.school_id, "school_name": d.school_name, "value": num(d.value),
+                     "weight": num(d.weight), "share_of_variance": num(d.share_of_variance)}
+                    for d in i.drivers],
+        "what_if": [{"school_id": w.school_id, "raised_to": w.to, "to_value": num(w.to_value),
+                     "cv": num(w.cv)} for w in i.what_if],
+    }
+
+
+def _level(lv: LevelDispersion, lang: str) -> dict[str, Any]:
+    return {
+        "criterion_id": lv.criterion_id,
+        "judge": lv.judge,
+        "weighted": lv.weighted,
+        "schools": lv.schools,
+        "cv": {i.indicator: num(i.cv) for i in lv.indicators},
+        "composite": num(lv.composite),
+        "limit": num(lv.limit),
+        "passed": _passed(lv.outcome),
+        "outcome": lv.outcome.value,
+        "drivers": {i.indicator: _indicator(i, lang) for i in lv.indicators},
+    }
+
+
+def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
+    levels: dict[str, Any] = {}
+    for lv in run.levels:  # one dispersion criterion per ruleset; a second one is keyed by id
+        key = lv.level.value if lv.level.value not in levels else f"{lv.level.value}:{lv.criterion_id}"
+        levels[key] = _level(lv, lang)
+    cs = run.class_sizes
+    return {
+        "$schema": COUNTY_SCHEMA_ID,
+        "schema_version": COUNTY_SCHEMA_VERSION,
+        "junheng_version": run.junheng_version,
+        "engine": run.engine,
+        "lang": lang,
+        "ruleset": {"id": run.ruleset.id, "version": run.ruleset.version,
+                    "title": run.ruleset.title.get(lang), "document": run.ruleset.document,
+                    "sha256": run.ruleset.sha256},
+        "school_ruleset": None if run.school_ruleset is None else {
+            "id": run.school_ruleset.id, "version": run.school_ruleset.version,
+            "sha256": run.school_ruleset.sha256},
+        "county": run.county,
+        "year": run.year,
+        "verdict": {"passed": _passed(run.outcome), "outcome": run.outcome.value,
+                    "explanation": run.explanation.get(lang)},
+        "levels": levels,
+        "criteria": [{
+            "criterion_id": c.criterion_id, "kind": c.kind, "group": c.group,
+            "title": c.title.get(lang), "passed": c.passed, "outcome": c.outcome.value,
+            "actual": num(c.actual), "required": num(c.required), "op": c.op, "unit": c.unit,
+            "failing": list(c.failing), "missing_facts": list(c.missing_facts),
+            "explanation": c.explanation.get(lang), "text": c.text, "article": c.article,
+            "source": c.source, "status": c.status.value,
+            "parameter_status": c.parameter_status.value if c.parameter_status else None,
+            "note": c.note,
+        } for c in run.criteria],
+        "schools": [{
+            "school_id": s.school_id, "level": s.level.value, "school_name": s.school_name,
+            "school_type": s.school_type, "students": num(s.students),
+            "max_class_size": num(s.max_class_size), "class_size_band": s.class_size_band,
+            "excluded": None if s.excluded is None else s.excluded.get(lang),
+            "checks": {k: o.value for k, o in s.checks.items()},
+        } for s in run.schools],
+        "class_sizes": None if cs is None else {
+            "large_from": cs.large_from, "super_large_from": cs.super_large_from,
+            "sections_known": cs.sections_known, "large": list(cs.large),
+            "super_large": list(cs.super_large), "large_share": num(cs.large_share),
+            "super_large_share": num(cs.super_large_share), "unknown": list(cs.unknown),
+            "source": cs.source, "status": cs.status.value},
+        "shared_asset_splits": [{
+            "school_id": sp.school_id, "fact": sp.fact, "total": num(sp.total),
+            "junior_weight": num(sp.junior_weight), "senior_weight": num(sp.senior_weight),
+            "parts": {k: num(v) for k, v in sp.parts.items()}, "origin": sp.origin,
+        } for sp in run.splits],
+        "parameters": {k: num(v) for k, v in run.parameters.items()},
+        "school_results": {cid: [school_json(s, lang) for s in results]
+                           for cid, results in run.school_results.items()},
+        "input": {"file": run.input_file, "sha256": run.input_sha256,
+                  "county_facts": run.county_facts_file,
+                  "county_fact_origins": run.county_fact_origins},
+        "errors": [issue_json(i, lang) for i in run.issues if i.severity == "error"],
+        "warnings": [issue_json(i, lang) for i in run.issues if i.severity != "error"],
+    }

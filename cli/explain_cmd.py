@@ -1,0 +1,70 @@
+"""``junheng explain`` — the principal's letter for one school (给校长的说明)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from junheng.cli.compare_cmd import AtOpt, Lang, LangOpt, facts, load, stop
+from junheng.engine.evaluate import evaluate_sections
+from junheng.engine.letter import Letter, chinese_ordinal, step_heading, write_letter
+from junheng.policy.facts import LEVEL_ALIASES
+
+
+def render_letter(letter: Letter, lang: str) -> str:
+    """The letter as plain text (the engine wrote every sentence; this only lays them out)."""
+    zh = lang == "zh"
+    lines = [letter.greeting.get(lang), "", ("　　" if zh else "") + letter.opening.get(lang), ""]
+    for i, item in enumerate(letter.items, 1):
+        number = f"{chinese_ordinal(i)}、" if zh else f"{i}. "
+        lines.append(number + item.heading.get(lang))
+        if item.body.get(lang):
+            lines.append(("　　" if zh else "   ") + item.body.get(lang))
+        lines.append("")
+    actions = [i for i in letter.items if i.action is not None]
+    if actions:
+        lines.append(letter.plan_intro.get(lang))
+        n = 0
+        for step in sorted({i.step for i in actions}):
+            lines.append(f"（{chinese_ordinal(step)}）{step_heading(step).zh}" if zh
+                         else f"({step}) {step_heading(step).en}")
+            for item in (i for i in actions if i.step == step):
+                n += 1
+                assert item.action is not None
+                lines.append(f"  {n}. {item.action.get(lang)}")
+        lines.append("")
+        lines.append(("　　" if zh else "") + letter.closing.get(lang))
+    if letter.caveats:
+        lines.append("")
+        lines.append("说明：以下数值或办法尚未找到官方原文，结果仅供参考，请以评估组的正式认定为准——" if zh else
+                     "Note: these numbers or schedules are not confirmed by an official text; treat the "
+                     "result as indicative and rely on the assessors' decision:")
+        lines.extend(f"  · {c.get(lang)}" for c in letter.caveats)
+    return "\n".join(lines) + "\n"
+
+
+def explain_command(
+    file: Annotated[Path, typer.Argument(help="学校数据文件 / school facts file")],
+    school: Annotated[str, typer.Option("--school", "-s", help="学校标识码 / school id")],
+    ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="规则集 / ruleset")],
+    level: Annotated[str | None, typer.Option("--level", help="学段 primary|junior（一贯制学校需要）")] = None,
+    lang: LangOpt = Lang.zh,
+    at: AtOpt = None,
+) -> None:
+    """给校长的说明 / A plain-language letter to a school's principal: every deduction, then
+    what it takes to reach full marks (or to pass), in the order to act on it."""
+    loaded = load(ruleset, at)
+    batch = facts(file)
+    sections = [s for s in batch.sections if s.school_id == school]
+    if level is not None:
+        wanted = LEVEL_ALIASES.get(level)
+        sections = [s for s in sections if s.level is wanted]
+    if not sections:
+        raise stop(f"数据中没有学校 {school} / no school {school} in {file}")
+    if len(sections) > 1:
+        raise stop(f"{school} 有多个学段，请用 --level 指定 / {school} has several sections: give --level")
+    section = sections[0]
+    result = evaluate_sections(loaded.ruleset, [section])[0]
+    typer.echo(render_letter(write_letter(loaded.ruleset, result, section), lang.value), nl=False)

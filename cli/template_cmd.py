@@ -1,0 +1,181 @@
+"""``junheng template --ruleset ID -o FILE.xlsx``: an input workbook for one ruleset.
+
+The workbook asks for exactly the facts the ruleset's formulas use (plus the identity columns
+学校标识码, 学校名称, 县, 学年, 学校类型), one sheet per level the ruleset covers (the sheet name
+gives the level, so there is no 学段 column to get wrong), Chinese headers with units in
+parentheses, an English comment on every header, data validation (non-negative numbers, whole
+numbers for counted things, a list for 学校类型) and a 说明 sheet describing every column. The
+reader (:mod:`junheng.policy.xlsx_reader`) reads a filled template back without any mapping.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from rich.console import Console
+
+from junheng.cli.atomic import write_bytes_atomic
+from junheng.cli.text import t
+from junheng.policy.facts import SCHOOL_FACTS, SCHOOL_TYPES, FactSpec
+from junheng.policy.formula import FormulaError, names, parse_formula
+from junheng.policy.loader import LoadedRuleset, RulesetError
+from junheng.policy.registry import load_ruleset
+from junheng.policy.units import unit
+
+__all__ = ["IDENTITY_COLUMNS", "facts_needed", "header_text", "template", "template_workbook"]
+
+IDENTITY_COLUMNS: tuple[str, ...] = ("school_id", "school_name", "county", "year", "school_type")
+TEMPLATE_ROWS = 500
+"""Rows below the header that carry data validation."""
+
+_SCHOOL = {f.name: f for f in SCHOOL_FACTS}
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield str(key), value
+            yield from _walk(value)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            yield from _walk(item)
+
+
+def facts_needed(loaded: LoadedRuleset) -> list[str]:
+    """School facts the ruleset's formulas (and named facts/resources) use, in catalogue order.
+
+    The ruleset is walked as data, so every block that carries a ``formula`` (school indicators,
+    county indicators, scored items) contributes its facts.
+    """
+    used: set[str] = {"students"}
+    for key, value in _walk(loaded.ruleset.model_dump(mode="python")):
+        if key == "formula" and isinstance(value, str):
+            try:
+                used |= names(parse_formula(value))
+            except FormulaError:  # pragma: no cover - the loader validated every formula
+                continue
+        elif key in ("resource", "fact") and isinstance(value, str):
+            used.add(value)
+    return [f.name for f in SCHOOL_FACTS if f.name in used and f.name not in IDENTITY_COLUMNS
+            and f.name != "level"]
+
+
+def header_text(fact: FactSpec) -> str:
+    """The Chinese header with its unit: ``教学及辅助用房面积（平方米）``."""
+    label = unit(fact.unit).zh
+    if fact.name in IDENTITY_COLUMNS or not label or fact.unit in ("count", "text"):
+        return fact.zh
+    return f"{fact.zh}（{label}）"
+
+
+def _validation(fact: FactSpec, lang: str) -> DataValidation | None:
+    zh = lang == "zh"
+    if fact.name == "school_type":
+        dv = DataValidation(type="list", formula1='"' + ",".join(SCHOOL_TYPES) + '"', allow_blank=True)
+        dv.error = "请从列表中选择学校类型" if zh else "choose a school type from the list"
+    elif fact.name == "year":
+        dv = DataValidation(type="whole", operator="between", formula1="1900", formula2="2200", allow_blank=True)
+        dv.error = "学年应为四位年份，如 2024" if zh else "a year such as 2024"
+    elif fact.name in IDENTITY_COLUMNS:
+        return None
+    elif unit(fact.unit).integral:
+        dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        dv.error = (f"“{fact.zh}”应为不小于0的整数" if zh else f"{fact.en}: a whole number ≥ 0")
+    else:
+        dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        dv.error = (f"“{fact.zh}”应为不小于0的数（单位：{unit(fact.unit).zh}）" if zh
+                    else f"{fact.en}: a number ≥ 0 ({unit(fact.unit).en})")
+    dv.errorTitle = "输入有误" if zh else "Invalid value"
+    dv.showErrorMessage = True
+    return dv
+
+
+def _level_sheet(ws: Any, columns: list[FactSpec], lang: str) -> None:
+    for i, fact in enumerate(columns, start=1):
+        cell = ws.cell(row=1, column=i, value=header_text(fact))
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        en_unit = unit(fact.unit).en
+        cell.comment = Comment(f"{fact.name}: {fact.en}" + (f" ({en_unit})" if en_unit else ""), "junheng")
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = max(12, min(34, len(header_text(fact)) * 2 + 2))
+        dv = _validation(fact, lang)
+        if dv is not None:
+            ws.add_data_validation(dv)
+            dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+        if fact.name in ("school_id", "school_name", "county"):
+            for row in range(2, TEMPLATE_ROWS + 2):
+                ws.cell(row=row, column=i).number_format = "@"  # text: keeps 012345 as typed
+    ws.row_dimensions[1].height = 48
+    ws.freeze_panes = "C2"
+
+
+def _readme(ws: Any, loaded: LoadedRuleset, columns: list[FactSpec], lang: str) -> None:
+    r = loaded.ruleset
+    zh = lang == "zh"
+    ws.append([f"{r.title.get(lang)}（{r.id}，{r.document.number}）" if zh
+               else f"{r.title.get(lang)} ({r.id}, {r.document.number})"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append(["每个学段一张工作表（工作表名称即学段）；一行一所学校的该学段。数值只填数字，单位见表头；"
+               "缺少的数据留空（不要填0）。" if zh else
+               "One sheet per level (the sheet name is the level); one row per school section. Type "
+               "plain numbers in the unit the header states; leave missing data blank (not 0)."])
+    ws.append([])
+    ws.append(["表头" if zh else "Header", "事实名" if zh else "Fact", "说明" if zh else "Meaning",
+               "单位" if zh else "Unit"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for fact in columns:
+        ws.append([header_text(fact), fact.name, fact.label(lang), unit(fact.unit).label(lang)])
+    for letter, width in zip("ABCD", (40, 34, 48, 12), strict=True):
+        ws.column_dimensions[letter].width = width
+
+
+def template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
+    """The template workbook's bytes."""
+    columns = [_SCHOOL[n] for n in (*IDENTITY_COLUMNS, *facts_needed(loaded))]
+    wb = Workbook()
+    first = True
+    for level in loaded.ruleset.levels:
+        ws = wb.active if first else wb.create_sheet()
+        ws.title = level.zh if lang == "zh" else level.value
+        first = False
+        _level_sheet(ws, columns, lang)
+    _readme(wb.create_sheet("说明" if lang == "zh" else "README"), loaded, columns, lang)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def template(
+    ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="规则集编号或YAML文件 / ruleset id or YAML file")]
+        = "national/quality-2017",
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出的 .xlsx 文件 / the .xlsx file to write")]
+        = Path("template.xlsx"),
+    lang: Annotated[str, typer.Option("--lang", help="zh 或 en /说明语言")] = "zh",
+) -> None:
+    """生成数据填报模板 / Write an input workbook with exactly the facts a ruleset needs."""
+    lang = "en" if lang == "en" else "zh"
+    try:
+        loaded = load_ruleset(ruleset)
+    except RulesetError as exc:
+        Console(stderr=True).print(f"[bold red]{exc}[/]", highlight=False)
+        raise typer.Exit(2) from None
+    if output.suffix.lower() != ".xlsx":
+        Console(stderr=True).print("[bold red]" + ("模板文件名须以 .xlsx 结尾" if lang == "zh"
+                                                   else "the template file must end in .xlsx") + "[/]")
+        raise typer.Exit(2)
+    write_bytes_atomic(output, template_workbook(loaded, lang))
+    Console(stderr=True).print(t("written", lang, path=output), highlight=False)
+

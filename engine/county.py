@@ -1,0 +1,478 @@
+"""County evaluation (县域评估): does this county pass, and why not?
+
+Flow: school sections (+ shared totals split by enrolment, − excluded sections) and county facts
+→ exact county arithmetic (差异系数 in :mod:`dispersion`, county facts, every-school checks run
+through :func:`evaluate.evaluate_sections`) → integer margins → verdicts from the inference
+engine (the same DNF machinery as school rules: :mod:`predicates`, :mod:`durable_backend`) →
+:class:`CountyRun` with explanations. ``engine="direct"`` decides the same verdicts in Python.
+
+Atoms (all ``value <op> 0`` on exact integers):
+* one CV judged alone: numerator of CV² − limit², ``<= 0`` (exact, see :mod:`dispersion`);
+* a composite (mean of CVs): the exactly decided sign of mean − limit, ``<= 0``;
+* a county fact: numerator of actual − required, with the criterion's comparison;
+* every school: −(number of failing sections), ``>= 0``; left out (undecidable) when none fails
+  but some cannot be decided.
+An absent atom never holds, so a missing fact is never a pass: the criterion is "cannot decide"
+when it could still hold with the absent atoms, "not met" otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+import junheng
+from junheng.engine import county_explain as ex
+from junheng.engine.county_results import (
+    ClassSizeSummary,
+    CountyRun,
+    CountySchool,
+    CriterionResult,
+    CvDriver,
+    IndicatorCv,
+    LevelDispersion,
+    SharedSplit,
+    WhatIf,
+)
+from junheng.engine.dispersion import (
+    Point,
+    compare_mean_of_roots,
+    cv_squared,
+    drivers,
+    lowest,
+    moments,
+    sqrt_value,
+    with_value,
+)
+from junheng.engine.durable_backend import Atom, Verdict
+from junheng.engine.evaluate import EngineName, decide, evaluate_sections, ruleset_info
+from junheng.engine.measure import compiled_formula, parameter_values, requirement
+from junheng.engine.numbers import decimal_text
+from junheng.engine.predicates import CompiledPredicates, could_hold
+from junheng.engine.results import Outcome, SchoolResult
+from junheng.policy.county_facts import CountyFacts, fact_spec
+from junheng.policy.county_model import (
+    PROVINCIAL,
+    SELF,
+    AllSchoolsCriterion,
+    CountyFactCriterion,
+    CountySpec,
+    DispersionCriterion,
+    fraction_or_param,
+)
+from junheng.policy.facts import SCHOOL_TYPES, Level
+from junheng.policy.formula import FormulaError, evaluate, names
+from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
+from junheng.policy.loader import LoadedRuleset
+from junheng.policy.model import Localized, ParamRef, Ruleset, Status, ThresholdRule
+from junheng.policy.registry import load_ruleset
+
+
+class CountyEvaluationError(ValueError):
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{en} / {zh}")
+        self.message_zh, self.message_en = zh, en
+
+
+def section_key(s: SchoolSection) -> str:
+    return f"{s.school_id}/{s.level.value}"
+
+
+# --- preparing the sections -------------------------------------------------------------------
+
+
+def split_shared_assets(ruleset: Ruleset, sections: Sequence[SchoolSection], facts: CountyFacts | None,
+                        ) -> tuple[list[SchoolSection], list[SharedSplit], list[InputIssue]]:
+    """Fill a fact reported once per school into its sections, by weighted enrolment."""
+    spec = ruleset.county
+    assert spec is not None
+    out = list(sections)
+    splits: list[SharedSplit] = []
+    issues: list[InputIssue] = []
+    if facts is None:
+        return out, splits, issues
+    jw = fraction_or_param(ruleset, spec.shared_assets.junior_weight) or Fraction(1)
+    sw = fraction_or_param(ruleset, spec.shared_assets.senior_weight) or Fraction(1)
+    for asset in facts.shared_assets:
+        idx = [i for i, s in enumerate(out) if s.school_id == asset.school_id]
+        students = [out[i].values.get("students") for i in idx]
+        if not idx or any(p is None for p in students):
+            issues.append(InputIssue(
+                file=facts.file, column=f"shared_assets:{asset.school_id}", severity="warning",
+                message_zh="找不到该校各学段或其在校生数，共用资产未分摊",
+                message_en="the school's sections or their enrolment are missing: total not split"))
+            continue
+        weight = {out[i].level.value: (p or Fraction(0)) * (jw if out[i].level is Level.junior else 1)
+                  for i, p in zip(idx, students, strict=True)}
+        weight["senior"] = asset.senior_students * jw * sw
+        whole = sum(weight.values(), Fraction(0))
+        parts = {k: asset.total * w / whole for k, w in weight.items() if w or k != "senior"}
+        for i in idx:
+            s = out[i]
+            if asset.fact in s.values:
+                issues.append(InputIssue(
+                    file=facts.file, column=f"shared_assets:{asset.school_id}", severity="warning",
+                    value=asset.fact,
+                    message_zh=f"{section_key(s)} 已有该项数据，保留学段数据，不再分摊",
+                    message_en=f"{section_key(s)} already has this fact: the row value is kept"))
+                continue
+            out[i] = s.model_copy(update={"values": {**s.values, asset.fact: parts[s.level.value]}})
+        splits.append(SharedSplit(school_id=asset.school_id, fact=asset.fact, total=asset.total,
+                                  junior_weight=jw, senior_weight=sw,
+                                  senior_students=asset.senior_students, parts=parts,
+                                  origin=asset.origin))
+    return out, splits, issues
+
+
+def exclusion(spec: CountySpec, s: SchoolSection) -> Localized | None:
+    for ex_rule in spec.exclusions:
+        wanted = SCHOOL_TYPES.get(ex_rule.school_type, ex_rule.school_type)
+        if s.school_type != wanted:
+            continue
+        students = s.values.get("students")
+        if ex_rule.below_students is None:
+            return Localized(zh=f"{ex_rule.school_type}不参与评估（{ex_rule.source}）",
+                             en=f"{wanted} left out ({ex_rule.source})")
+        if students is not None and students < ex_rule.below_students:
+            n = decimal_text(ex_rule.below_students)
+            return Localized(zh=f"不足{n}人的{ex_rule.school_type}不参与评估（{ex_rule.source}）",
+                             en=f"{wanted} under {n} students left out ({ex_rule.source})")
+    return None
+
+
+# --- dispersion ---------------------------------------------------------------------------------
+
+
+def _points(ruleset: Ruleset, indicator_name: str, weight_fact: str, level: Level,
+            sections: Sequence[SchoolSection]) -> tuple[list[Point], list[str]]:
+    indicator = {**ruleset.indicators, **(ruleset.county.indicators if ruleset.county else {})}[indicator_name]
+    expr = compiled_formula(indicator.formula)
+    params = parameter_values(ruleset, level)
+    needed = sorted((names(expr) - set(params)) | {weight_fact})
+    points: list[Point] = []
+    missing: list[str] = []
+    for s in sections:
+        absent = [f for f in needed if f not in s.values]
+        if absent:
+            missing += [f"{f}@{section_key(s)}" for f in absent]
+            continue
+        weight = s.values[weight_fact]
+        try:
+            value = evaluate(expr, {**params, **s.values})
+        except FormulaError:
+            value = None
+        if weight <= 0 or value is None:
+            missing.append(f"{weight_fact}@{section_key(s)}")
+            continue
+        points.append(Point(s.school_id, weight, value * weight))
+    return points, missing
+
+
+def indicator_cv(ruleset: Ruleset, criterion: DispersionCriterion, indicator_name: str, level: Level,
+                 sections: Sequence[SchoolSection], weighted: bool,
+                 standard: Fraction | None) -> IndicatorCv:
+    """One indicator's CV for one level, with what drives it."""
+    spec = ruleset.county
+    indicator = {**ruleset.indicators, **(spec.indicators if spec else {})}[indicator_name]
+    names_by_id = {s.school_id: s.school_name for s in sections}
+    points, missing = _points(ruleset, indicator_name, criterion.weight, level, sections)
+    base = IndicatorCv(indicator=indicator_name, title=indicator.title, unit=indicator.unit,
+                       schools=len(sections))
+    if missing or not points:
+        return base.model_copy(update={"missing": tuple(missing)})
+    m = moments(points, weighted)
+    q = cv_squared(points, weighted)
+    if q is None:  # nothing of this resource anywhere: the CV is undefined
+        return base.model_copy(update={"mean": m.mean, "missing": (f"{indicator_name}=0",)})
+    drv = tuple(CvDriver(school_id=d.key, school_name=names_by_id.get(d.key, ""), value=d.value,
+                         weight=d.weight, share_of_variance=d.share_of_variance)
+                for d in drivers(points, weighted))
+    low = lowest(points)
+    what_if: list[WhatIf] = []
+    for to, target in (("county_mean", m.mean), ("standard", standard)):
+        if target is None or low.value >= target:
+            continue
+        q2 = cv_squared(with_value(points, low.key, target), weighted)
+        if q2 is not None:
+            what_if.append(WhatIf(school_id=low.key, to=to, to_value=target, cv=sqrt_value(q2),
+                                  cv_squared=q2))
+    return base.model_copy(update={"mean": m.mean, "cv": sqrt_value(q), "cv_squared": q,
+                                   "drivers": drv, "what_if": tuple(what_if)})
+
+
+def _standard(ruleset: Ruleset, criterion: DispersionCriterion, indicator: str, level: Level) -> Fraction | None:
+    rule_id = criterion.standard_rules.get(indicator)
+    if rule_id is None:
+        return None
+    rule = ruleset.rule(rule_id)
+    if not isinstance(rule, ThresholdRule) or level not in rule.levels:
+        return None
+    return requirement(ruleset, rule, level, None)[0]
+
+
+# --- the run ------------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Collects atoms and verdicts for one county, then asks the engine once."""
+
+    def __init__(self) -> None:
+        self.fact: dict[str, int] = {}
+        self.verdicts: dict[str, Verdict] = {}
+
+    def atom(self, key: str, op: str, value: Fraction | int | None) -> Atom:
+        if value is not None:
+            self.fact[key] = value.numerator if isinstance(value, Fraction) else value
+        return Atom(key, op)  # type: ignore[arg-type]
+
+    def decide(self, engine: EngineName) -> dict[str, Outcome]:
+        held = decide(CompiledPredicates(self.verdicts, {}), [self.fact], engine)[0]
+        return {
+            name: Outcome.passed if name in held
+            else Outcome.unknown if could_hold(verdict, self.fact) else Outcome.failed
+            for name, verdict in self.verdicts.items()
+        }
+
+
+def _param_status(ruleset: Ruleset, *values: object) -> Status | None:
+    for v in values:
+        if isinstance(v, ParamRef):
+            return ruleset.parameters[v.param].status
+    return None
+
+
+def _merge_per_school(sections: Sequence[SchoolSection]) -> list[SchoolSection]:
+    """One record per school_id: enrolment summed over its sections (学校规模)."""
+    merged: dict[str, SchoolSection] = {}
+    for s in sections:
+        if s.school_id not in merged:
+            merged[s.school_id] = s.model_copy(update={"values": dict(s.values)})
+            continue
+        m = merged[s.school_id]
+        values = dict(m.values)
+        for fact in ("students", "classes"):
+            if fact in values and fact in s.values:
+                values[fact] = values[fact] + s.values[fact]
+            else:
+                values.pop(fact, None)
+        merged[s.school_id] = m.model_copy(update={"values": values})
+    return list(merged.values())
+
+
+def _rules_outcome(result: SchoolResult, rules: tuple[str, ...]) -> Outcome:
+    if not rules:
+        return result.outcome
+    picked = [r for r in result.results if r.rule_id in rules]
+    if any(r.outcome is Outcome.failed for r in picked):
+        return Outcome.failed
+    if any(r.outcome is Outcome.unknown for r in picked) or not picked:
+        return Outcome.unknown
+    return Outcome.passed
+
+
+def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: CountyFacts | None = None,
+                    school_ruleset: LoadedRuleset | None = None,
+                    engine: EngineName = "durable") -> CountyRun:
+    """Evaluate one county (all sections of ``batch``) against the ruleset's county block."""
+    ruleset = loaded.ruleset
+    spec = ruleset.county
+    if spec is None:
+        raise CountyEvaluationError(f"规则集 {ruleset.id} 没有县域评估部分（county）",
+                                    f"ruleset {ruleset.id} has no county part")
+    sections, splits, issues = split_shared_assets(ruleset, batch.sections, county_facts)
+    excluded = {section_key(s): exclusion(spec, s) for s in sections}
+    included = [s for s in sections if excluded[section_key(s)] is None]
+    b = _Builder()
+    checks: dict[str, dict[str, Outcome]] = {}
+    school_results: dict[str, tuple[SchoolResult, ...]] = {}
+    levels_out: list[LevelDispersion] = []
+    pending: list[int] = []  # criterion indices, in order
+    disp_data: dict[int, list[LevelDispersion]] = {}
+    fact_data: dict[int, tuple[Fraction | None, Fraction]] = {}
+    school_data: dict[int, tuple[bool, list[SchoolResult]]] = {}
+    used_params: dict[str, Fraction] = {}
+    for name in ("junior_weight", "senior_weight"):
+        v = getattr(spec.shared_assets, name)
+        if isinstance(v, ParamRef):
+            used_params[v.param] = fraction_or_param(ruleset, v) or Fraction(1)
+
+    for ci, c in enumerate(spec.criteria):
+        if isinstance(c, DispersionCriterion):
+            weighted = bool(fraction_or_param(ruleset, c.weighted))
+            if isinstance(c.weighted, ParamRef):
+                used_params[c.weighted.param] = Fraction(int(weighted))
+            clause: list[Atom] = []
+            lvls: list[LevelDispersion] = []
+            for level in c.levels:
+                secs = [s for s in included if s.level is level]
+                if not secs:
+                    continue
+                limit = ruleset.resolve(c.limit.for_level(level), level)
+                assert limit is not None
+                inds = [indicator_cv(ruleset, c, name, level, secs, weighted,
+                                     _standard(ruleset, c, name, level)) for name in c.indicators]
+                level_atoms: list[Atom] = []
+                for k, ind in enumerate(inds):
+                    margin = None if ind.cv_squared is None else ind.cv_squared - limit * limit
+                    a = b.atom(f"d{ci}_{level.value}_{k}", "<=", margin)
+                    b.verdicts[f"{c.id}@{level.value}#{ind.indicator}"] = ((a,),)
+                    level_atoms.append(a)
+                composite = None
+                if all(i.cv_squared is not None for i in inds):
+                    squares = [i.cv_squared for i in inds if i.cv_squared is not None]
+                    composite = sum((i.cv or Fraction(0) for i in inds), Fraction(0)) / len(inds)
+                if c.judge == "composite":
+                    sign = None if composite is None else compare_mean_of_roots(squares, limit)
+                    level_atoms = [b.atom(f"d{ci}_{level.value}", "<=", sign)]
+                b.verdicts[f"{c.id}@{level.value}"] = (tuple(level_atoms),)
+                clause += level_atoms
+                lvls.append(LevelDispersion(criterion_id=c.id, level=level, weighted=weighted,
+                                            judge=c.judge, limit=limit, schools=len(secs),
+                                            indicators=tuple(inds), composite=composite,
+                                            outcome=Outcome.unknown))
+            b.verdicts[c.id] = (tuple(clause),)
+            pending.append(ci)
+            disp_data[ci] = lvls
+        elif isinstance(c, CountyFactCriterion):
+            required = fraction_or_param(ruleset, c.value)
+            assert required is not None
+            actual = county_facts.values.get(c.fact) if county_facts is not None else None
+            a = b.atom(f"f{ci}", c.op.value, None if actual is None else actual - required)
+            b.verdicts[c.id] = ((a,),)
+            pending.append(ci)
+            fact_data[ci] = (actual, required)
+        elif isinstance(c, AllSchoolsCriterion):
+            target: Ruleset | None
+            if c.ruleset == SELF:
+                target = ruleset.model_copy(update={
+                    "rules": list(spec.school_checks), "county": None,
+                    "indicators": {**ruleset.indicators, **spec.indicators}})
+            elif c.ruleset == PROVINCIAL:
+                target = school_ruleset.ruleset if school_ruleset is not None else None
+            else:
+                target = load_ruleset(c.ruleset).ruleset
+            units = _merge_per_school(included) if c.per == "school" else list(included)
+            results = evaluate_sections(target, units, engine) if target is not None else []
+            school_results[c.id] = tuple(results)
+            outcome_of: dict[str, Outcome] = {}
+            for r in results:
+                o = _rules_outcome(r, c.rules)
+                for s in included:
+                    if s.school_id == r.school_id and (c.per == "school" or s.level is r.level):
+                        outcome_of[section_key(s)] = o
+            checks[c.id] = outcome_of
+            failed = [k for k, o in outcome_of.items() if o is Outcome.failed]
+            unknown = [k for k, o in outcome_of.items() if o is Outcome.unknown]
+            value = -len(failed) if failed else (None if unknown or target is None else 0)
+            a = b.atom(f"s{ci}", ">=", value)
+            b.verdicts[c.id] = ((a,),)
+            pending.append(ci)
+            school_data[ci] = (target is None, results)
+
+    decided = b.decide(engine)
+    names_by_id = {s.school_id: s.school_name for s in sections}
+    criteria: list[CriterionResult] = []
+    for ci in pending:
+        c = spec.criteria[ci]
+        outcome = decided[c.id]
+        common = {"criterion_id": c.id, "kind": c.kind, "group": getattr(c, "group", ""),
+                  "title": c.title, "outcome": outcome, "text": c.text, "article": c.article,
+                  "source": c.source, "status": c.status, "note": c.note}
+        if isinstance(c, DispersionCriterion):
+            lvls = [lv.model_copy(update={
+                "outcome": decided[f"{c.id}@{lv.level.value}"],
+                "indicators": tuple(i.model_copy(update={"passed": None if c.judge == "composite" else
+                                                         {Outcome.passed: True, Outcome.failed: False}.get(
+                                                             decided[f"{c.id}@{lv.level.value}#{i.indicator}"])})
+                                    for i in lv.indicators)})
+                for lv in disp_data[ci]]
+            levels_out += lvls
+            pstatus = _param_status(ruleset, c.weighted, c.limit.primary, c.limit.junior)
+            failing = tuple(f"{lv.level.value}:{i.indicator}" for lv in lvls for i in lv.indicators
+                            if i.passed is False) or tuple(lv.level.value for lv in lvls
+                                                           if lv.outcome is Outcome.failed)
+            criteria.append(CriterionResult(
+                **common, op="<=", unit="cv", parameter_status=pstatus, failing=failing,
+                missing_facts=tuple(m for lv in lvls for i in lv.indicators for m in i.missing),
+                explanation=ex.dispersion_explanation(title=c.title, outcome=outcome, levels=lvls,
+                                                      names=names_by_id,
+                                                      cite=ex.cite(c.source, c.status, pstatus))))
+        elif isinstance(c, CountyFactCriterion):
+            actual, required = fact_data[ci]
+            spec_f = fact_spec(c.fact)
+            unit = spec_f.unit if spec_f is not None else ""
+            pstatus = _param_status(ruleset, c.value)
+            criteria.append(CriterionResult(
+                **common, actual=actual, required=required, op=c.op.value, unit=unit,
+                parameter_status=pstatus, missing_facts=(c.fact,) if actual is None else (),
+                explanation=ex.fact_explanation(title=c.title, fact=c.fact, unit=unit, outcome=outcome,
+                                                actual=actual, required=required, op=c.op,
+                                                veto=c.group == "veto",
+                                                cite=ex.cite(c.source, c.status, pstatus))))
+        else:
+            no_ruleset, results = school_data[ci]
+            outcome_of = checks.get(c.id, {})
+            failed = [k for k, o in outcome_of.items() if o is Outcome.failed]
+            unknown = [k for k, o in outcome_of.items() if o is Outcome.unknown]
+            label = {k: f"{names_by_id.get(k.split('/')[0]) or k}（{k}）" for k in outcome_of}
+            missing = sorted({f"{f}@{r.school_id}/{r.level.value}" for r in results for rr in r.results
+                              if rr.outcome is Outcome.unknown for f in rr.missing_facts})
+            criteria.append(CriterionResult(
+                **common, failing=tuple(failed),
+                missing_facts=("--school-ruleset",) if no_ruleset else tuple(missing),
+                actual=Fraction(len(outcome_of) - len(failed) - len(unknown)),
+                required=Fraction(len(outcome_of)), op=">=", unit="sections",
+                explanation=ex.schools_explanation(
+                    title=c.title, outcome=outcome, total=len(outcome_of),
+                    failed=[label[k] for k in failed], unknown=[label[k] for k in unknown],
+                    missing=missing, no_ruleset=no_ruleset, cite=ex.cite(c.source, c.status))))
+
+    outcomes = [r.outcome for r in criteria]
+    county_outcome = (Outcome.failed if Outcome.failed in outcomes else
+                      Outcome.unknown if Outcome.unknown in outcomes else Outcome.passed)
+    county = (county_facts.county if county_facts is not None and county_facts.county else
+              next((s.county for s in sections if s.county), ""))
+    year = county_facts.year if county_facts is not None and county_facts.year else next(
+        (s.year for s in sections if s.year), None)
+    bands = spec.class_size_bands
+    schools = []
+    for s in sections:
+        size = s.values.get("max_class_size")
+        band = None
+        if bands is not None and size is not None:
+            band = ("super_large" if size >= bands.super_large_from else
+                    "large" if size >= bands.large_from else "normal")
+        schools.append(CountySchool(
+            school_id=s.school_id, level=s.level, school_name=s.school_name, school_type=s.school_type,
+            students=s.values.get("students"), max_class_size=size, class_size_band=band,
+            excluded=excluded[section_key(s)],
+            checks={cid: o[section_key(s)] for cid, o in checks.items() if section_key(s) in o}))
+    class_sizes = None
+    if bands is not None:
+        counted = [cs for cs in schools if cs.excluded is None]
+        known = [cs for cs in counted if cs.class_size_band is not None]
+        large = tuple(f"{cs.school_id}/{cs.level.value}" for cs in known if cs.class_size_band == "large")
+        superl = tuple(f"{cs.school_id}/{cs.level.value}" for cs in known if cs.class_size_band == "super_large")
+        class_sizes = ClassSizeSummary(
+            large_from=bands.large_from, super_large_from=bands.super_large_from,
+            sections_known=len(known), large=large, super_large=superl,
+            large_share=Fraction(len(large), len(known)) if known else None,
+            super_large_share=Fraction(len(superl), len(known)) if known else None,
+            unknown=tuple(f"{cs.school_id}/{cs.level.value}" for cs in counted if cs.class_size_band is None),
+            source=bands.source, status=bands.status)
+    all_issues = (*batch.issues, *issues, *(county_facts.issues if county_facts is not None else ()))
+    return CountyRun(
+        ruleset=ruleset_info(loaded),
+        school_ruleset=ruleset_info(school_ruleset) if school_ruleset is not None else None,
+        county=county, year=year, outcome=county_outcome,
+        explanation=ex.county_explanation(
+            county_outcome, [r.title for r in criteria if r.outcome is Outcome.failed],
+            [r.title for r in criteria if r.outcome is Outcome.unknown], county),
+        levels=tuple(levels_out), criteria=tuple(criteria), schools=tuple(schools),
+        school_results=school_results, class_sizes=class_sizes, splits=tuple(splits),
+        parameters=used_params, input_file=batch.file, input_sha256=batch.file_sha256,
+        county_facts_file=county_facts.file if county_facts is not None else None,
+        county_fact_origins=dict(county_facts.origins) if county_facts is not None else {},
+        junheng_version=junheng.__version__,
+        engine="durable_rules 2.0.28" if engine == "durable" else "direct",
+        issues=tuple(all_issues))

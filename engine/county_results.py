@@ -1,0 +1,167 @@
+"""County result types (县域评估结果): the one shape every county renderer reads.
+
+Numbers are exact fractions (a CV is reported as its exact square ``cv_squared`` and a 40-digit
+value ``cv``); renderers format them and never recompute a verdict.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict
+
+from junheng.engine.results import Outcome, RulesetInfo, SchoolResult
+from junheng.policy.facts import Level
+from junheng.policy.inputs import InputIssue
+from junheng.policy.model import Localized, Status
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class CvDriver(_Frozen):
+    school_id: str
+    school_name: str
+    value: Fraction
+    """The school's per-student value X_i."""
+    weight: Fraction
+    """Its weight in the variance (P_i / P, or 1 / n unweighted)."""
+    share_of_variance: Fraction | None
+
+
+class WhatIf(_Frozen):
+    """The CV if the lowest school's per-student value were raised to ``to_value``."""
+
+    school_id: str
+    to: str  # "county_mean" or "standard"
+    to_value: Fraction
+    cv: Fraction
+    cv_squared: Fraction
+
+
+class IndicatorCv(_Frozen):
+    indicator: str
+    title: Localized
+    unit: str
+    schools: int
+    mean: Fraction | None = None
+    """X̄: the ratio of totals (weighted) or the plain mean of the per-school values."""
+    cv: Fraction | None = None
+    cv_squared: Fraction | None = None
+    passed: bool | None = None
+    """Only for criteria judging every CV; None for a composite criterion or when undecidable."""
+    missing: tuple[str, ...] = ()
+    """Missing facts, as ``fact@school_id`` (a missing fact makes the CV undecidable)."""
+    drivers: tuple[CvDriver, ...] = ()
+    what_if: tuple[WhatIf, ...] = ()
+
+
+class LevelDispersion(_Frozen):
+    """One level's CVs for one dispersion criterion."""
+
+    criterion_id: str
+    level: Level
+    weighted: bool
+    judge: str  # "composite" or "each"
+    limit: Fraction
+    schools: int
+    indicators: tuple[IndicatorCv, ...]
+    composite: Fraction | None = None
+    """Plain mean of the CVs (综合差异系数), when every CV is known."""
+    outcome: Outcome
+
+
+class CriterionResult(_Frozen):
+    criterion_id: str
+    kind: str
+    group: str
+    title: Localized
+    outcome: Outcome
+    actual: Fraction | None = None
+    required: Fraction | None = None
+    op: str | None = None
+    unit: str | None = None
+    missing_facts: tuple[str, ...] = ()
+    failing: tuple[str, ...] = ()
+    """What fails: indicators (dispersion) or ``school_id/level`` sections (all_schools)."""
+    explanation: Localized
+    text: str = ""
+    article: str = ""
+    source: str = ""
+    status: Status
+    parameter_status: Status | None = None
+    note: str = ""
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.outcome is Outcome.unknown else self.outcome is Outcome.passed
+
+
+class SharedSplit(_Frozen):
+    """A shared total split between an 一贯制 school's sections by weighted enrolment."""
+
+    school_id: str
+    fact: str
+    total: Fraction
+    junior_weight: Fraction
+    senior_weight: Fraction
+    senior_students: Fraction
+    parts: dict[str, Fraction]
+    """Level (or ``senior``) → its share of the total."""
+    origin: str = ""
+
+
+class CountySchool(_Frozen):
+    school_id: str
+    level: Level
+    school_name: str
+    school_type: str | None = None
+    students: Fraction | None = None
+    max_class_size: Fraction | None = None
+    class_size_band: str | None = None
+    """normal / large (大班额) / super_large (超大班额); None when the largest class is unknown."""
+    excluded: Localized | None = None
+    """Why the section is left out of the county evaluation, if it is."""
+    checks: dict[str, Outcome] = {}
+    """all_schools criterion id → this section's outcome under it."""
+
+
+class ClassSizeSummary(_Frozen):
+    large_from: int
+    super_large_from: int
+    sections_known: int
+    large: tuple[str, ...]
+    super_large: tuple[str, ...]
+    large_share: Fraction | None
+    super_large_share: Fraction | None
+    unknown: tuple[str, ...]
+    source: str
+    status: Status
+
+
+class CountyRun(_Frozen):
+    """One run of ``junheng county``."""
+
+    ruleset: RulesetInfo
+    school_ruleset: RulesetInfo | None
+    county: str
+    year: int | None
+    outcome: Outcome
+    explanation: Localized
+    levels: tuple[LevelDispersion, ...]
+    criteria: tuple[CriterionResult, ...]
+    schools: tuple[CountySchool, ...]
+    school_results: dict[str, tuple[SchoolResult, ...]]
+    """all_schools criterion id → the school results it was decided on."""
+    class_sizes: ClassSizeSummary | None
+    splits: tuple[SharedSplit, ...]
+    parameters: dict[str, Fraction]
+    """Parameters the run used (weighting 1/0, shared-asset weights), as applied."""
+    input_file: str
+    input_sha256: str
+    county_facts_file: str | None
+    county_fact_origins: dict[str, str]
+    junheng_version: str
+    engine: str
+    issues: tuple[InputIssue, ...] = ()

@@ -1,0 +1,276 @@
+"""The principal's letter (给校长的说明): every deduction of one school in plain words, then what
+it takes to reach full marks (or to pass), in the order a principal would act on it.
+
+Built only from the evaluation results (verdicts, points, shortfalls are never recomputed here);
+the sentences are data for a renderer, in Chinese and English.
+
+Order of the actions: first what the school can do itself with its own budget (equipment,
+books, computers), then what needs the county education bureau's approval (staff, titles,
+teachers), then building work, which needs a county project and takes longest — it is listed
+last but the letter says to apply for it now. Items whose scoring rule is not known come at the
+end: the principal should check them against the assessors' sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+
+from pydantic import BaseModel, ConfigDict
+
+from junheng.engine.numbers import decimal_text, percent_text
+from junheng.engine.results import Outcome, RuleResult, SchoolResult, Shortfall
+from junheng.policy.facts import FACTS
+from junheng.policy.inputs import SchoolSection
+from junheng.policy.model import Localized, Ruleset, ScoredRule, Status
+from junheng.policy.units import unit
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+
+class LetterItem(_Frozen):
+    rule_id: str
+    heading: Localized
+    body: Localized
+    action: Localized | None
+    step: int
+    """1 equipment, 2 staffing, 3 buildings, 4 check with the assessors."""
+    regained: Fraction
+
+
+class Letter(_Frozen):
+    school_id: str
+    level: str
+    greeting: Localized
+    opening: Localized
+    items: tuple[LetterItem, ...]
+    plan_intro: Localized
+    closing: Localized
+    caveats: tuple[Localized, ...]
+
+
+# Which step a resource belongs to, and how to say "add N of it" naturally.
+_STEP = {
+    "computers": 1, "books": 1, "equipment_value_yuan": 1, "multimedia_classrooms": 1,
+    "teachers_mid_senior_title": 2, "staff": 2, "teachers": 2, "teachers_above_required_degree": 2,
+    "backbone_teachers": 2, "pe_art_teachers": 2,
+    "teaching_aux_area_m2": 3, "building_area_m2": 3, "sports_area_m2": 3, "land_area_m2": 3,
+}
+_ADD_ZH = {
+    "teachers_mid_senior_title": "再有{n}名教师取得中级及以上职称",
+    "staff": "再配备{n}名教职工",
+    "teachers": "再配备{n}名专任教师",
+    "teachers_above_required_degree": "再有{n}名教师达到高于规定的学历",
+    "backbone_teachers": "再有{n}名教师评为县级以上骨干教师",
+    "pe_art_teachers": "再配备{n}名体育、艺术专任教师",
+    "computers": "再添置{n}台学生用计算机",
+    "books": "再添置图书{n}册",
+    "multimedia_classrooms": "再建{n}间多媒体教室",
+    "equipment_value_yuan": "再添置教学仪器设备{n}元",
+    "teaching_aux_area_m2": "再增加教学及辅助用房{n}平方米",
+    "building_area_m2": "再增加校舍建筑面积{n}平方米",
+    "sports_area_m2": "再增加体育运动场地{n}平方米",
+    "land_area_m2": "再增加占地面积{n}平方米",
+}
+_STEP_HEAD = {
+    1: Localized(zh="学校自己就能办的：添置设备和图书", en="What the school can do itself: equipment and books"),
+    2: Localized(zh="需要向县教育局申请的：人员和职称", en="What needs the county education bureau: staff and titles"),
+    3: Localized(zh="需要县里立项的：校舍和场地（周期最长，建议现在就申报）",
+                 en="What needs a county building project: rooms and grounds (takes longest: apply now)"),
+    4: Localized(zh="需要与评估组核实的", en="To check with the assessors"),
+}
+_CN_NUM = "一二三四五六七八九十"
+
+
+def _cn(i: int) -> str:
+    return _CN_NUM[i - 1] if 1 <= i <= 10 else str(i)
+
+
+def _add(s: Shortfall, lang: str) -> str:
+    amount = decimal_text(s.amount)
+    if lang == "zh":
+        if s.direction == "decrease":
+            return f"把{FACTS[s.fact].zh}减少{amount}{unit(s.unit).zh}"
+        return _ADD_ZH.get(s.fact, "再增加{fact}{n}").format(n=amount, fact=FACTS[s.fact].zh)
+    verb = "reduce" if s.direction == "decrease" else "add"
+    return f"{verb} {amount} {unit(s.unit).en} of {FACTS[s.fact].en}"
+
+
+def _value(value: Fraction | None, unit_code: str | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    if unit_code == "ratio":
+        return percent_text(value)
+    label = unit(unit_code).label(lang) if unit_code else ""
+    return f"{decimal_text(value)}{label}" if lang == "zh" else f"{decimal_text(value)} {label}".strip()
+
+
+def _body(r: RuleResult, ruleset: Ruleset, section: SchoolSection) -> Localized:
+    """What happened on this item, in a principal's words."""
+    score = r.score
+    zh: list[str] = []
+    en: list[str] = []
+    resource = None
+    rule = next((x for x in ruleset.rules if x.id == r.rule_id), None)
+    if isinstance(rule, ScoredRule) and rule.requirements:
+        resource = ruleset.indicators[rule.requirements[0].indicator].resource
+    if score is not None and score.assessed:
+        got = decimal_text(score.awarded) if score.awarded is not None else "—"
+        zh.append(f"这一项的评分细则我们没有找到，按填报的评估得分{got}分计算。")
+        en.append(f"The scoring rule of this item was not found; the assessed score of {got} is used.")
+        return Localized(zh="".join(zh), en=" ".join(en))
+    if r.actual is not None and r.required is not None:
+        op_zh = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}.get(r.op or "", "")
+        have = ""
+        if resource is not None and resource in section.values and r.unit != FACTS[resource].unit:
+            have = f"贵校{FACTS[resource].zh}为{_value(section.values[resource], FACTS[resource].unit, 'zh')}，"
+        zh.append(f"{have}{r.title.zh}是{_value(r.actual, r.unit, 'zh')}，标准要求{op_zh}"
+                  f"{_value(r.required, r.unit, 'zh')}")
+        en.append(f"{r.title.en} is {_value(r.actual, r.unit, 'en')}; the standard requires "
+                  f"{r.op} {_value(r.required, r.unit, 'en')}")
+        if r.gap:
+            zh[-1] += f"，还差{_value(r.gap, r.unit, 'zh')}"
+            en[-1] += f", short by {_value(r.gap, r.unit, 'en')}"
+        zh[-1] += "。"
+        en[-1] += "."
+    elif r.outcome is Outcome.unknown:
+        zh.append("这一项缺少数据，暂时无法判定：" + r.explanation.zh.split("。")[0].split("：", 1)[-1] + "。")
+        en.append("This item cannot be decided yet: " + r.explanation.en.split(". ")[0] + ".")
+    if score is not None and score.awarded is not None and score.deducted:
+        d = decimal_text(score.deducted)
+        if score.schedule_kind == "step" and isinstance(rule, ScoredRule) and r.gap is not None:
+            per = rule.schedule.per if rule.schedule.kind == "step" else Fraction(1)
+            steps = int(r.gap // per)
+            zh.append(f"评分办法是“{score.schedule.zh}”：差额里有{steps}个完整的{decimal_text(per)}，所以扣{d}分。")
+            en.append(f"The schedule is: {score.schedule.en}. The gap holds {steps} full step(s) of "
+                      f"{decimal_text(per)}, so {d} point(s) are taken off.")
+        elif score.schedule_kind == "proportional" and r.actual is not None and r.required:
+            raw = score.points * r.actual / r.required
+            zh.append(f"这一项按达标比例计分：{decimal_text(score.points)}分×{_value(r.actual, r.unit, 'zh')}÷"
+                      f"{_value(r.required, r.unit, 'zh')}＝{decimal_text(raw)}分，四舍五入后得"
+                      f"{decimal_text(score.awarded)}分，扣{d}分。")
+            en.append(f"Points are proportional: {decimal_text(score.points)} × {_value(r.actual, r.unit, 'en')} ÷ "
+                      f"{_value(r.required, r.unit, 'en')} = {decimal_text(raw)}, rounded to "
+                      f"{decimal_text(score.awarded)}: {d} off.")
+        elif score.schedule_kind == "tiered":
+            zh.append(f"这一项按达标程度分档计分（{score.schedule.zh}），得{decimal_text(score.awarded)}分，扣{d}分。")
+            en.append(f"Points go by tiers ({score.schedule.en}): {decimal_text(score.awarded)}, {d} off.")
+        else:
+            zh.append(f"按“{score.schedule.zh}”，这一项扣{d}分。")
+            en.append(f"By the schedule ({score.schedule.en}), {d} point(s) are taken off.")
+    return Localized(zh="".join(zh), en=" ".join(en))
+
+
+def _action(r: RuleResult) -> tuple[Localized | None, int]:
+    score = r.score
+    if score is not None and score.assessed:
+        return (Localized(zh=f"请对照评估组的评分表，核实{r.rule_id}“{r.title.zh}”扣分的具体原因。",
+                          en=f"Check with the assessors' sheet why {r.rule_id} ({r.title.en}) lost points."), 4)
+    full = score.full_marks if score is not None else ()
+    meet = r.shortfall
+    main = full[0] if full else meet
+    if main is None:
+        return None, 4
+    step = _STEP.get(main.fact, 3)
+    label = r.rule_id if score is not None else r.title.zh
+    if score is not None:
+        zh = f"{_add(main, 'zh')}（达到{decimal_text(main.target)}{unit(main.unit).zh}），{label}就能拿回{decimal_text(score.deducted or 0)}分"
+        en = f"{_add(main, 'en')} (to {decimal_text(main.target)}), and {r.rule_id} regains {decimal_text(score.deducted or 0)} point(s)"
+        if meet is not None and full and meet.amount != full[0].amount:
+            zh += f"；要完全达到标准，需要{_add(meet, 'zh').removeprefix('再')}（达到{decimal_text(meet.target)}{unit(meet.unit).zh}）"
+            en += f"; to meet the standard fully: {_add(meet, 'en')} (to {decimal_text(meet.target)})"
+    else:
+        zh = f"{_add(main, 'zh')}（达到{decimal_text(main.target)}{unit(main.unit).zh}），“{r.title.zh}”即可达标"
+        en = f"{_add(main, 'en')} (to {decimal_text(main.target)}), and {r.title.en} is met"
+    return Localized(zh=zh + "。", en=en + "."), step
+
+
+def _caveats(results: Sequence[RuleResult]) -> tuple[Localized, ...]:
+    out = []
+    for r in results:
+        weak = [s for s in (r.parameter_status, r.status, r.score.schedule_status if r.score else None)
+                if s in (Status.unconfirmed, Status.inferred)]
+        if not weak or (r.outcome is Outcome.passed and not (r.score and r.score.deducted)):
+            continue
+        what_zh, what_en = [], []
+        if r.parameter_status in (Status.unconfirmed, Status.inferred):
+            what_zh.append(f"所用要求值为{r.parameter_status.label('zh')}数值")
+            what_en.append(f"the required value is {r.parameter_status.value}")
+        if r.score and r.score.schedule_status in (Status.unconfirmed, Status.inferred):
+            what_zh.append(f"扣分办法为{r.score.schedule_status.label('zh')}")
+            what_en.append(f"the schedule is {r.score.schedule_status.value}")
+        if r.status in (Status.unconfirmed, Status.inferred):
+            what_zh.append(f"条目本身为{r.status.label('zh')}")
+            what_en.append(f"the item itself is {r.status.value}")
+        out.append(Localized(zh=f"{r.rule_id if r.score else r.title.zh}：{'，'.join(what_zh)}。",
+                             en=f"{r.rule_id}: {', '.join(what_en)}."))
+    return tuple(out)
+
+
+def write_letter(ruleset: Ruleset, school: SchoolResult, section: SchoolSection) -> Letter:
+    """The letter for one school section from its evaluation result."""
+    name = school.school_name or school.school_id
+    doc = ruleset.document
+    lost = [r for r in school.results
+            if (r.score is not None and (r.score.deducted or r.score.awarded is None))
+            or (r.score is None and r.outcome is not Outcome.passed and r.kind != "count_gate")]
+    items = []
+    for r in lost:
+        action, step = _action(r)
+        if r.score is not None:
+            got = "—" if r.score.awarded is None else decimal_text(r.score.awarded)
+            head_zh = (f"{r.title.zh}（{r.rule_id}，满分{decimal_text(r.score.points)}分，得{got}分"
+                       + (f"，扣{decimal_text(r.score.deducted)}分）" if r.score.deducted else "）"))
+            head_en = f"{r.title.en} ({r.rule_id}: {got} of {decimal_text(r.score.points)} points)"
+        else:
+            head_zh = f"{r.title.zh}（{'未达标' if r.outcome is Outcome.failed else '无法判定'}）"
+            head_en = f"{r.title.en} ({'not met' if r.outcome is Outcome.failed else 'cannot decide'})"
+        items.append(LetterItem(rule_id=r.rule_id, heading=Localized(zh=head_zh, en=head_en),
+                                body=_body(r, ruleset, section), action=action, step=step,
+                                regained=r.score.deducted or Fraction(0) if r.score else Fraction(0)))
+    items.sort(key=lambda i: (-(i.regained),))
+    level_zh = section.level.zh
+    if school.score is not None:
+        total = decimal_text(school.score.awarded)
+        opening_zh = (f"按照{doc.title.zh}（{doc.number}）的评分办法，我们用贵校（{level_zh}）填报的数据测算，"
+                      f"贵校得{total}分（满分{decimal_text(school.score.points)}分）")
+        opening_en = (f"Under {doc.title.en} ({doc.number}), the figures your school reported give "
+                      f"{total} of {decimal_text(school.score.points)} points")
+        if school.score.deducted:
+            opening_zh += f"，共扣{decimal_text(school.score.deducted)}分"
+            opening_en += f", {decimal_text(school.score.deducted)} off"
+        if school.score.undecided:
+            opening_zh += f"，另有{decimal_text(school.score.undecided)}分因缺少数据暂时无法计算"
+            opening_en += f"; {decimal_text(school.score.undecided)} points cannot be scored for lack of data"
+        opening_zh += "。" + ("扣分的地方逐项说明如下。" if items else "没有扣分。")
+        opening_en += "." + (" Each deduction is explained below." if items else " Nothing was taken off.")
+        closing_zh = "以上几项都做到后，贵校按这套评分办法可以拿到满分。"
+        closing_en = "With all of the above done, your school would score full marks under this scheme."
+    else:
+        opening_zh = (f"按照{doc.title.zh}（{doc.number}），我们用贵校（{level_zh}）填报的数据逐项核对，"
+                      + (f"有{len(items)}项没有达到要求，逐项说明如下。" if items else "各项均已达到要求。"))
+        opening_en = (f"Checked against {doc.title.en} ({doc.number}), "
+                      + (f"{len(items)} requirement(s) are not met; each is explained below." if items
+                         else "every requirement is met."))
+        closing_zh = "以上几项都做到后，贵校即可达到这一标准的全部要求。"
+        closing_en = "With all of the above done, your school would meet every requirement of this standard."
+    return Letter(
+        school_id=school.school_id, level=section.level.value,
+        greeting=Localized(zh=f"{name}校长：", en=f"Dear Principal of {name},"),
+        opening=Localized(zh="您好！" + opening_zh, en=opening_en),
+        items=tuple(items),
+        plan_intro=Localized(zh="要把这些分拿回来（或达到标准），建议按下面的顺序着手：",
+                             en="To win these points back (or meet the standard), act in this order:"),
+        closing=Localized(zh=closing_zh, en=closing_en),
+        caveats=_caveats(school.results),
+    )
+
+
+def step_heading(step: int) -> Localized:
+    return _STEP_HEAD[step]
+
+
+def chinese_ordinal(i: int) -> str:
+    return _cn(i)

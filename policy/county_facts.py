@@ -1,0 +1,221 @@
+"""County facts (县级事实): the county items of the 2017 办法, and reading a county facts file.
+
+``policy.facts.COUNTY_FACTS`` holds the county facts of the public contract (shared/spec/facts.md).
+The 2017 county items that facts.md leaves as "boolean items named after the rule", and the few
+numeric items it does not list, are named here (one place, used by rulesets and importers).
+
+A county facts file is YAML or JSON::
+
+    county: 示例县
+    year: 2024
+    facts:
+      government_effort_score: {value: 88, origin: synthetic}
+      public_satisfaction: "91%"          # ratios: 0.91 or "91%", never 91
+      layout_reasonable: true
+    shared_assets:                         # totals reported once for an 一贯制 school
+      - {school_id: QH-B, fact: books, total: 41446, senior_students: 0, origin: real}
+
+Numbers are exact (YAML floats are read as decimals); yes/no items are stored as 1/0.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from junheng.policy.cells import CellError, parse_number
+from junheng.policy.facts import COUNTY_FACTS, FACTS, FactKind, FactScope, FactSpec
+from junheng.policy.inputs import InputIssue
+from junheng.policy.readers import ExactSafeLoader
+
+
+def _item(name: str, zh: str, en: str, kind: FactKind = FactKind.boolean, unit: str = "bool") -> FactSpec:
+    return FactSpec(name, zh, en, unit, kind, FactScope.county)
+
+
+COUNTY_ITEM_FACTS: tuple[FactSpec, ...] = (
+    # 2017 政府保障程度 (standards.md §2.2)
+    _item("layout_reasonable", "学校规划布局合理，符合国家规定要求", "school layout planned as required"),
+    _item("four_unified_standards", "城乡学校建设标准、教师编制标准、生均公用经费基准定额、基本装备配置标准统一",
+          "urban and rural standards unified (building, staffing, funding, equipment)"),
+    _item("music_art_rooms_met", "每12个班级配备音乐、美术专用教室1间以上且面积达标",
+          "music and art rooms: one each per 12 classes, of the required size"),
+    _item("small_school_funding_at_100", "不足100名学生的村小学和教学点按100名学生核定公用经费",
+          "small village schools funded as 100 students"),
+    _item("special_education_funding_per_student", "特殊教育学校生均公用经费", "special-education funding per student",
+          FactKind.number, "yuan"),
+    _item("teacher_training_completion_rate", "教师5年360学时培训完成率", "teachers' 360-hour training completion",
+          FactKind.ratio, "ratio"),
+    _item("staff_quota_county_managed", "县级教育行政部门统筹分配各校教职工编制和岗位数量",
+          "county allocates staff quotas and posts"),
+    _item("teacher_certification_rate", "专任教师持有教师资格证上岗率", "teachers holding a teaching certificate",
+          FactKind.ratio, "ratio"),
+    _item("nearby_enrolment_rate_primary", "城区和镇区公办小学就近划片入学比例",
+          "urban public primary: nearby-zone admission", FactKind.ratio, "ratio"),
+    _item("nearby_enrolment_rate_junior", "城区和镇区公办初中就近划片入学比例",
+          "urban public junior: nearby-zone admission", FactKind.ratio, "ratio"),
+    _item("quality_high_school_quota_share", "优质高中招生名额分配到初中的比例",
+          "quality senior-high places allocated to junior schools", FactKind.ratio, "ratio"),
+    _item("left_behind_care_system", "留守儿童关爱体系健全", "care system for left-behind children in place"),
+    # 2017 教育质量 (standards.md §2.3)
+    _item("school_charters_and_it_management", "所有学校制定章程，实现学校管理与教学信息化",
+          "every school has a charter and IT-based management"),
+    _item("min_school_training_budget_share", "各校教师培训经费占年度公用经费预算总额比例的最低值",
+          "lowest school share of the annual budget spent on teacher training", FactKind.ratio, "ratio"),
+    _item("teachers_use_it_well", "教师能熟练运用信息化手段组织教学，设施设备利用率较高",
+          "teachers use IT well, equipment well used"),
+    _item("moral_education_good", "所有学校德育工作、校园文化建设水平达到良好以上",
+          "moral education and school culture rated good or better"),
+    _item("curriculum_complete", "课程开齐开足，教学秩序规范，综合实践活动有效开展",
+          "full curriculum, orderly teaching, practical activities"),
+    _item("no_excessive_homework", "无过重课业负担", "no excessive homework burden"),
+    # 2017 一票否决 (standards.md §2.4): true means the problem occurred
+    _item("veto_exam_admission", "以考试方式招生", "admission by examination"),
+    _item("veto_illegal_school_choice", "违规择校", "illegal school choice"),
+    _item("veto_key_schools_or_classes", "设置重点校或重点班", "key schools or key classes"),
+    _item("veto_unfilled_quota", "有编不补或长期聘用编外教师", "vacant posts unfilled or long-term non-quota teachers"),
+    _item("veto_major_accident", "发生重大安全责任事故或严重违纪违规事件",
+          "major safety accident or serious violation"),
+    _item("veto_fraud", "弄虚作假", "falsified data"),
+)
+
+COUNTY_FACT_SPECS: dict[str, FactSpec] = {
+    **{f.name: f for f in COUNTY_FACTS},
+    **{f.name: f for f in COUNTY_ITEM_FACTS},
+}
+
+
+def fact_spec(name: str) -> FactSpec | None:
+    """A school or county fact by canonical name."""
+    return COUNTY_FACT_SPECS.get(name) or FACTS.get(name)
+
+
+def known_fact_names() -> frozenset[str]:
+    return frozenset(FACTS) | frozenset(COUNTY_FACT_SPECS)
+
+
+class SharedAsset(BaseModel):
+    """A total reported once for a school with several sections, to be split by enrolment."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    school_id: str
+    fact: str
+    total: Fraction
+    senior_students: Fraction = Fraction(0)
+    origin: str = ""
+
+
+class CountyFacts(BaseModel):
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    file: str = ""
+    county: str = ""
+    year: int | None = None
+    values: dict[str, Fraction] = Field(default_factory=dict)
+    origins: dict[str, str] = Field(default_factory=dict)
+    """Fact → "real" / "synthetic" / free text, as labelled in the file."""
+    shared_assets: tuple[SharedAsset, ...] = ()
+    issues: tuple[InputIssue, ...] = ()
+
+
+RATIOS_ABOVE_ONE = frozenset({"teacher_salary_ratio"})
+"""Ratios that may exceed 1 (teacher pay ÷ civil-servant pay); every other ratio is a share."""
+
+
+def _issue(file: str, column: str | None, value: object, zh: str, en: str) -> InputIssue:
+    return InputIssue(file=file, column=column, value=None if value is None else str(value),
+                      message_zh=zh, message_en=en)
+
+
+def _number(raw: object, spec: FactSpec | None) -> Fraction:
+    """One exact number from a YAML/JSON scalar; raises CellError."""
+    if isinstance(raw, bool) or raw in ("true", "false", "True", "False"):
+        if spec is not None and spec.kind is not FactKind.boolean:
+            raise CellError("此项应为数值，不是是/否", "this item is a number, not true/false")
+        return Fraction(1) if raw in (True, "true", "True") else Fraction(0)
+    if spec is not None and spec.kind is FactKind.boolean:
+        raise CellError("此项应为 true 或 false", "this item must be true or false")
+    if isinstance(raw, Decimal | int):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        raise CellError("不是数值", "not a number")
+    parsed = parse_number(raw)
+    if parsed.value is None:
+        raise CellError("缺少数值", "missing value")
+    if (spec is not None and spec.kind is FactKind.ratio and not parsed.percent and parsed.value > 1
+            and spec.name not in RATIOS_ABOVE_ONE):
+        raise CellError("比例应写作小数（0.85）或百分数（85%），不能写85",
+                        "a ratio is a fraction (0.85) or a percentage (85%), not 85")
+    return parsed.value
+
+
+def parse_county_facts(obj: Any, file: str) -> CountyFacts:
+    """Validate a parsed county facts document; every problem becomes an issue (never a guess)."""
+    issues: list[InputIssue] = []
+    if not isinstance(obj, dict):
+        return CountyFacts(file=file, issues=(_issue(file, None, None, "县级数据文件应为键值映射",
+                                                      "a county facts file must be a mapping"),))
+    values: dict[str, Fraction] = {}
+    origins: dict[str, str] = {}
+    facts = obj.get("facts") or {}
+    if not isinstance(facts, dict):
+        facts = {}
+        issues.append(_issue(file, "facts", None, "facts 应为键值映射", "facts must be a mapping"))
+    for name, raw in facts.items():
+        spec = COUNTY_FACT_SPECS.get(str(name))
+        if spec is None:
+            issues.append(_issue(file, str(name), None, "未知的县级数据名称（未使用）",
+                                 "unknown county fact (not used)").model_copy(update={"severity": "warning"}))
+            continue
+        value = raw
+        if isinstance(raw, dict):
+            value = raw.get("value")
+            origins[spec.name] = str(raw.get("origin", ""))
+        if value is None:
+            continue  # written but blank: missing, never a pass
+        try:
+            values[spec.name] = _number(value, spec)
+        except CellError as exc:
+            issues.append(_issue(file, spec.name, value, exc.message_zh, exc.message_en))
+    shared: list[SharedAsset] = []
+    for i, entry in enumerate(obj.get("shared_assets") or []):
+        where = f"shared_assets[{i}]"
+        try:
+            if not isinstance(entry, dict) or str(entry.get("fact")) not in FACTS:
+                raise CellError("需要 school_id、fact（学校数据名称）和 total",
+                                "needs school_id, fact (a school fact name) and total")
+            shared.append(SharedAsset(
+                school_id=str(entry["school_id"]), fact=str(entry["fact"]),
+                total=_number(entry.get("total"), None),
+                senior_students=_number(entry.get("senior_students", "0"), None),
+                origin=str(entry.get("origin", ""))))
+        except (CellError, KeyError) as exc:
+            zh, en = (exc.message_zh, exc.message_en) if isinstance(exc, CellError) else (
+                f"缺少 {exc}", f"missing {exc}")
+            issues.append(_issue(file, where, None, zh, en))
+    year = obj.get("year")
+    return CountyFacts(file=file, county=str(obj.get("county", "")),
+                       year=int(str(year)) if year is not None and str(year).isdigit() else None,
+                       values=values, origins=origins, shared_assets=tuple(shared),
+                       issues=tuple(issues))
+
+
+def read_county_facts(path: Path) -> CountyFacts:
+    """Read a county facts file (YAML or JSON)."""
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        if path.suffix.lower() == ".json":
+            obj = json.loads(text, parse_float=Decimal)
+        else:
+            obj = yaml.load(text, Loader=ExactSafeLoader)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        return CountyFacts(file=str(path), issues=(_issue(str(path), None, None,
+                                                           f"文件格式错误：{exc}", f"invalid file: {exc}"),))
+    return parse_county_facts(obj, str(path))

@@ -1,0 +1,385 @@
+"""Reading school-section facts from Excel workbooks (.xlsx / .xlsm) into a :class:`FactsBatch`.
+
+County 督导 offices keep their data the way people lay out a sheet, so this reader accepts:
+
+* **several sheets**: each sheet with a recognisable header (a 学校标识码 column) is read; the
+  level comes from a 学段 column or, when there is none, from the sheet name (``小学``,
+  ``初中部``, ``primary`` …). A blank 学段 cell takes the sheet's level; a 学段 that contradicts
+  the sheet name is an error for that row. Instruction sheets (说明, 填表说明, README) and empty
+  sheets are skipped; any other sheet without a header, and every hidden sheet, is skipped with a
+  warning.
+* **title rows and two-row headers**: the header may start on any of the first 15 rows (a merged
+  title row above it is fine). A second header row is used when it adds facts: grouped headers
+  (``校舍面积（平方米）`` over ``教学及辅助用房面积``), a unit row (``平方米`` under
+  ``教学及辅助用房面积``) or vertically merged header cells.
+* **merged data cells**: a text cell (学校标识码, 学校名称, 县, 学年, 学校类型) merged over the
+  rows of one school's two sections applies to every row; a *number* merged over several rows
+  cannot be split between sections and is an error for each of those rows.
+* **cell values**: typed text goes through :func:`junheng.policy.cells.parse_number` like a CSV
+  cell; numbers stored by Excel are read from their shortest decimal text (``36447.46``, never the
+  binary float's expansion); a formula is read from the value Excel saved with it, and a formula
+  without a saved value is an error (open and save the file in Excel, or type the number).
+
+Each issue names the file, the sheet, the row and column as Excel shows them and the cell
+reference (``D5``). Rows after the header are the spreadsheet's own row numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils import get_column_letter
+
+from junheng.policy.cells import CELL_UNITS
+from junheng.policy.facts import LEVEL_ALIASES, Level
+from junheng.policy.inputs import FactsBatch, InputIssue
+from junheng.policy.readers import _batch, _fatal, _file_issue, _Record, _Table, match_header
+
+__all__ = ["INSTRUCTION_SHEETS", "read_xlsx", "read_xlsx_bytes", "sheet_level"]
+
+HEADER_SEARCH_ROWS = 15
+INSTRUCTION_SHEETS = frozenset({"说明", "填表说明", "填报说明", "readme", "instructions", "notes"})
+TEXT_FACTS = frozenset({"school_id", "school_name", "county", "year", "school_type", "level"})
+TOTAL_MARKS = frozenset({"合计", "总计", "小计", "平均", "全县", "total", "sum"})
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+def sheet_level(title: str) -> Level | None:
+    """The level a sheet name states: ``小学``/``小学部``/``primary`` or ``初中``/``junior``."""
+    key = _norm(title)
+    if key in LEVEL_ALIASES:
+        return LEVEL_ALIASES[key]
+    if "中小学" in key:  # both levels
+        return None
+    primary = "小学" in key or "primary" in key
+    junior = "初中" in key or "junior" in key
+    if primary != junior:
+        return Level.primary if primary else Level.junior
+    return None
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _as_unit(text: str) -> str | None:
+    """``平方米`` / ``（平方米）`` / ``单位：万元`` as a header unit, else None."""
+    key = _norm(text).strip("()")
+    for prefix in ("单位:", "单位"):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    bare = key[1:] if key.startswith("万") else key
+    return key if key and bare in CELL_UNITS else None
+
+
+def _header_for(top: str, bottom: str) -> str:
+    """The header one column states across two header rows (see the module docstring)."""
+    if not bottom or bottom == top:
+        return top
+    if not top:
+        return bottom
+    unit_text = _as_unit(bottom)
+    if unit_text is not None:
+        return f"{top}（{unit_text}）"
+    if match_header(bottom).fact is not None:
+        group_unit = top.rsplit("(", 1)[-1].rstrip(")") if top.endswith(")") else ""
+        if group_unit and _as_unit(group_unit) and match_header(f"{bottom}({group_unit})").fact:
+            return f"{bottom}（{group_unit}）"
+        return bottom
+    if match_header(top + bottom).fact is not None:
+        return top + bottom
+    if match_header(top).fact is not None:
+        return top
+    return f"{top} {bottom}"
+
+
+@dataclass
+class _SheetGrid:
+    """The values of one sheet, with merged ranges known."""
+
+    title: str
+    values: dict[tuple[int, int], Any]
+    max_row: int
+    max_col: int
+    merged_from: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    """Covered cell → the top-left cell of its merged range."""
+    merged_rows: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    """Top-left cell → (first row, last row) of its merged range."""
+
+    def raw(self, row: int, col: int) -> Any:
+        return self.values.get(self.merged_from.get((row, col), (row, col)))
+
+    def text(self, row: int, col: int) -> str:
+        return _cell_text(self.raw(row, col))
+
+
+def _score(headers: Iterable[str]) -> tuple[int, bool]:
+    facts = [match_header(h).fact for h in headers if h]
+    return len({f for f in facts if f is not None}), "school_id" in facts
+
+
+def _find_header(grid: _SheetGrid) -> tuple[int, int, list[str]] | None:
+    """(first header row, last header row, column headers) or None."""
+    best: tuple[int, int, int, list[str]] | None = None  # (score, first, last, headers)
+    cols = range(1, grid.max_col + 1)
+    for r in range(1, min(grid.max_row, HEADER_SEARCH_ROWS) + 1):
+        one = [grid.text(r, c) for c in cols]
+        two = [_header_for(grid.text(r, c), grid.text(r + 1, c)) for c in cols]
+        for last, headers in ((r, one), (r + 1, two)):
+            score, has_id = _score(headers)
+            if has_id and (best is None or score > best[0]):
+                best = (score, r, last, headers)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+class _WorkbookValues:
+    """Cell values as Excel saved them: formulas are replaced by their saved results."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._cached: Any = None
+
+    def saved_result(self, sheet: str, row: int, col: int) -> Any:
+        if self._cached is None:
+            self._cached = openpyxl.load_workbook(io.BytesIO(self._data), data_only=True)
+        return self._cached[sheet].cell(row=row, column=col).value
+
+
+def _read_value(value: Any) -> Any:
+    """An Excel cell value as the readers expect it (str, int, Decimal, bool, date or None)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))  # the shortest text that is this stored number
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date()
+    return value
+
+
+@dataclass
+class _SheetResult:
+    batch: FactsBatch | None
+    issues: list[InputIssue]
+    letters: dict[str, str]
+    bad_rows: set[int]
+
+
+def _grid(ws: Any) -> _SheetGrid:
+    values: dict[tuple[int, int], Any] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None and not (isinstance(cell.value, str) and not cell.value.strip()):
+                values[(cell.row, cell.column)] = cell.value
+    grid = _SheetGrid(ws.title, values, ws.max_row, ws.max_column)
+    for rng in ws.merged_cells.ranges:
+        top_left = (rng.min_row, rng.min_col)
+        grid.merged_rows[top_left] = (rng.min_row, rng.max_row)
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                if (r, c) != top_left:
+                    grid.merged_from[(r, c)] = top_left
+    return grid
+
+
+def _unique(headers: list[str], grid: _SheetGrid, first_data: int) -> list[str]:
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, h in enumerate(headers, start=1):
+        if not h:
+            if not any((r, i) in grid.values for r in range(first_data, grid.max_row + 1)):
+                out.append("")
+                continue
+            h = f"column {get_column_letter(i)}"
+        base, n = h, 2
+        while h in seen:
+            h, n = f"{base} #{n}", n + 1
+        seen.add(h)
+        out.append(h)
+    return out
+
+
+def _read_sheet(name: str, sha: str, ws: Any, saved: _WorkbookValues) -> _SheetResult | None:
+    grid = _grid(ws)
+    title = ws.title
+    if not grid.values or _norm(title) in INSTRUCTION_SHEETS:
+        return None
+    found = _find_header(grid)
+    if found is None:
+        return _SheetResult(None, [InputIssue(
+            file=name, sheet=title, severity="warning",
+            message_zh=f"前{HEADER_SEARCH_ROWS}行中没有找到含“学校标识码”的表头，已跳过此工作表",
+            message_en=f"no header with a school_id (学校标识码) column in the first "
+                       f"{HEADER_SEARCH_ROWS} rows; sheet skipped",
+        )], {}, set())
+    _first, last, raw_headers = found
+    headers = _unique(raw_headers, grid, last + 1)
+    columns = {h: i for i, h in enumerate(headers, start=1) if h}
+    letters = {h: get_column_letter(i) for h, i in columns.items()}
+    facts = {h: match_header(h) for h in columns}
+    level_col = next((h for h, c in facts.items() if c.fact == "level"), None)
+    level = sheet_level(title)
+    issues: list[InputIssue] = []
+    if level_col is None and level is None:
+        return _SheetResult(_fatal(name, sha, [_file_issue(
+            name, f"工作表“{title}”没有“学段”列，工作表名称也不是“小学”或“初中”",
+            f"sheet {title!r} has no level (学段) column and its name is not a level "
+            "(小学/初中, primary/junior)")]), [], letters, set())
+
+    post: dict[int, list[tuple[str, Any, str, str]]] = {}
+    records: list[_Record] = []
+    for r in range(last + 1, grid.max_row + 1):
+        cells: dict[str, Any] = {}
+        problems: list[tuple[str, Any, str, str]] = []
+        for h, c in columns.items():
+            fact = facts[h].fact
+            origin = grid.merged_from.get((r, c))
+            value = grid.values.get((r, c))
+            if origin is not None and origin[0] != r:  # covered by a merge from a row above
+                if origin[0] <= last:
+                    value = None  # a header cell merged down into the data: not data
+                elif fact in TEXT_FACTS or fact is None:
+                    value = grid.values.get(origin)
+                else:
+                    value = None
+                    problems.append((h, grid.values.get(origin), *_merged_number(
+                        get_column_letter(origin[1]) + str(origin[0]))))
+            elif fact not in TEXT_FACTS and fact is not None and (r, c) in grid.merged_rows \
+                    and grid.merged_rows[(r, c)][1] > r:
+                problems.append((h, value, *_merged_number(f"{letters[h]}{r}")))
+                value = None
+            if isinstance(value, str) and value.startswith("="):
+                formula = value
+                value = saved.saved_result(title, r, c) if origin is None else None
+                if value is None:
+                    problems.append((
+                        h, formula, "公式没有保存的计算结果；请在Excel中打开并保存文件，或直接填写数值",
+                        "the formula has no saved result; open and save the file in Excel, or "
+                        "type the number"))
+            cells[h] = _read_value(value)
+        texts = [_cell_text(v) for v in cells.values() if v is not None]
+        if not any(texts):
+            continue
+        if any(_norm(_cell_text(cells[h])) in TOTAL_MARKS for h in columns
+               if facts[h].fact in ("school_id", "school_name")):
+            issues.append(InputIssue(
+                file=name, sheet=title, row=r, severity="warning",
+                message_zh="合计/小计行，不是学校数据，已跳过",
+                message_en="a total row, not a school: skipped"))
+            continue
+        if level is not None:
+            if level_col is None:
+                cells["学段"] = level.zh
+            elif not _cell_text(cells[level_col]):
+                cells[level_col] = level.zh
+            else:
+                given = LEVEL_ALIASES.get(_cell_text(cells[level_col]).lower())
+                if given is not None and given is not level:
+                    problems.append((
+                        level_col, cells[level_col],
+                        f"学段与工作表名称“{title}”（{level.zh}）不一致",
+                        f"the level contradicts the sheet name {title!r} ({level.value})"))
+        if problems:
+            post[r] = problems
+        records.append(_Record(r, cells))
+    table_headers = [h for h in headers if h] + (["学段"] if level is not None and level_col is None else [])
+    batch = _batch(name, sha, _Table(table_headers, records, fixed_columns=True))
+    # A cell this reader already reported (merged number, formula without a result) is not
+    # reported again as "missing".
+    reported = {(r, h) for r, problems in post.items() for h, *_ in problems}
+    batch.issues = [i for i in batch.issues if (i.row, i.column) not in reported]
+    bad_rows: set[int] = set()
+    for r, problems in post.items():
+        for h, value, zh, en in problems:
+            issues.append(InputIssue(
+                file=name, sheet=title, row=r, column=h, value=None if value is None else str(value),
+                message_zh=zh, message_en=en))
+            bad_rows.add(r)
+    return _SheetResult(batch, issues, letters, bad_rows)
+
+
+def _merged_number(ref: str) -> tuple[str, str]:
+    return (f"数值单元格跨多行合并（{ref}），无法确定属于哪个学段；请在每一行分别填写",
+            f"a number merged across several rows ({ref}) cannot be split between sections; "
+            "type it in each row")
+
+
+def _locate(issue: InputIssue, sheet: str, letters: dict[str, str]) -> InputIssue:
+    update: dict[str, Any] = {"sheet": sheet}
+    if issue.column is not None and issue.row is not None and issue.column in letters:
+        update["cell"] = f"{letters[issue.column]}{issue.row}"
+    return issue.model_copy(update=update)
+
+
+def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
+    """Read facts from the bytes of an .xlsx/.xlsm workbook; ``name`` names it in issues."""
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        return _fatal(name, sha, [_file_issue(
+            name, f"无法打开Excel工作簿（{type(exc).__name__}）；请确认文件是 .xlsx 格式",
+            f"cannot open the Excel workbook ({type(exc).__name__}); is it an .xlsx file?")])
+    saved = _WorkbookValues(data)
+    sections = []
+    issues: list[InputIssue] = []
+    unused: list[str] = []
+    rows_read = 0
+    seen: dict[tuple[str, Level], tuple[str, int | None]] = {}
+    for ws in wb.worksheets:
+        if ws.sheet_state != "visible":
+            issues.append(InputIssue(
+                file=name, sheet=ws.title, severity="warning",
+                message_zh="隐藏的工作表，未读取", message_en="hidden sheet: not read"))
+            continue
+        result = _read_sheet(name, sha, ws, saved)
+        if result is None:
+            continue
+        issues.extend(_locate(i, ws.title, result.letters) for i in result.issues)
+        if result.batch is None:
+            continue
+        b = result.batch
+        issues.extend(_locate(i, ws.title, result.letters) for i in b.issues)
+        rows_read += b.rows_read
+        unused.extend(h for h in b.unused_columns if h not in unused)
+        id_col = next((h for h in result.letters if match_header(h).fact == "school_id"), None)
+        for s in b.sections:
+            if s.row in result.bad_rows:
+                continue
+            if s.key in seen:
+                first_sheet, first_row = seen[s.key]
+                issues.append(_locate(InputIssue(
+                    file=name, row=s.row, column=id_col, value=s.school_id,
+                    message_zh=f"学校标识码“{s.school_id}”的{s.level.zh}学段重复（首次出现在工作表"
+                               f"“{first_sheet}”第{first_row}行）",
+                    message_en=f"duplicate school_id {s.school_id!r} / level {s.level.value} "
+                               f"(first in sheet {first_sheet!r}, row {first_row})"),
+                    ws.title, result.letters))
+                continue
+            seen[s.key] = (ws.title, s.row)
+            sections.append(s)
+    if rows_read == 0 and not any(i.severity == "error" for i in issues):
+        issues.append(_file_issue(
+            name, "工作簿中没有找到学校数据（需要含“学校标识码”列的表头）",
+            "no school data in the workbook (a header with a school_id / 学校标识码 column is needed)"))
+    return FactsBatch(file=name, file_sha256=sha, rows_read=rows_read, sections=sections,
+                      issues=issues, unused_columns=unused)
+
+
+def read_xlsx(path: Path) -> FactsBatch:
+    """Read facts from an Excel workbook file (see the module docstring)."""
+    return read_xlsx_bytes(path.read_bytes(), path.name)

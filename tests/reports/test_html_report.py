@@ -1,0 +1,109 @@
+"""The HTML report: self-contained, escaped, with dashboard, cards and letters — and rendered by a
+real headless Chromium without console errors, with a screenshot."""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+from fractions import Fraction
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from junheng.cli.app import app
+from junheng.cli.html_report import evaluation_html
+from junheng.cli.report_common import CvBar
+from junheng.engine.results import EvaluationRun, Outcome
+from junheng.examples import example_path
+from junheng.policy.facts import Level
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def test_self_contained_offline(demo_run: EvaluationRun) -> None:
+    html = evaluation_html(demo_run, "zh")
+    assert not re.search(r"https?:|//[a-z]|<link|@import|\bsrc=|url\(", html, re.IGNORECASE)
+    assert html.count('<article class="letter">') == 8  # one letter per section
+    assert html.count('<article class="card ') == 8
+    assert html.count("<svg") == 1 and "各指标达标学段比例" in html
+    # school A's teaching area: 4450 / 1289 = 3.45 < 5.8, shortfall 3026.2 m² (the engine's sentence)
+    assert "需增加教学及辅助用房面积3026.2平方米（达到7476.2平方米）" in html
+    assert "page-break-after:always" in html  # each printed letter on its own page
+
+
+def test_escaped_and_english(demo_run: EvaluationRun) -> None:
+    school = demo_run.schools[0].model_copy(update={"school_name": "<script>alert(1)</script> & Co"})
+    run = demo_run.model_copy(update={"schools": (school, *demo_run.schools[1:])})
+    html = evaluation_html(run, "en")
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in html
+    assert '<html lang="en">' in html and "Letters to principals" in html
+
+
+def test_county_cv_chart(demo_run: EvaluationRun) -> None:
+    bars = [CvBar("生均教学及辅助用房面积", Level.primary, Fraction(61, 100), Fraction(1, 2), Outcome.failed),
+            CvBar("生均体育运动场馆面积", Level.junior, Fraction(3, 10), Fraction(45, 100), Outcome.passed)]
+    html = evaluation_html(demo_run, "zh", bars)
+    assert "各指标差异系数与限值" in html
+    assert "0.61 / 限值 0.5" in html and "0.3 / 限值 0.45" in html
+    assert html.count("stroke-dasharray") == 2  # one limit line per bar
+
+
+def _chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0", *args],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+
+
+def _console_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (/usr/bin/chromium); "
+                    "install it with: apt-get install -y chromium")
+def test_renders_in_headless_chromium(tmp_path: Path) -> None:
+    report = tmp_path / "示例县.html"
+    result = CliRunner().invoke(app, ["county", str(example_path("demo_county.csv")), "--county-facts",
+                                      str(example_path("demo_county_facts.yaml")), "--format", "html",
+                                      "-o", str(report), "--engine", "direct"])
+    assert result.exit_code == 1, result.output  # the bundled county does not meet the standard
+    html = report.read_text(encoding="utf-8")
+    assert "各指标差异系数与限值" in html and "<details" in html  # CV chart, folded criteria
+    # The detector works: a page that logs and throws is caught.
+    bad = tmp_path / "bad.html"
+    bad.write_text("<script>console.error('x'); throw new Error('boom')</script>", encoding="utf-8")
+    assert len(_console_lines(_chromium("--dump-dom", bad.as_uri(), tmp_path=tmp_path).stderr)) == 2
+
+    dom = _chromium("--dump-dom", report.as_uri(), tmp_path=tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert _console_lines(dom.stderr) == []
+    assert 'data-ready="yes"' in dom.stdout  # the inline script ran to its end
+    assert dom.stdout.count('class="letter"') == 8
+
+    shot = tmp_path / "report.png"
+    run = _chromium(f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri(), tmp_path=tmp_path)
+    assert run.returncode == 0 and _console_lines(run.stderr) == []
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", data[16:24]) == (1280, 2000)
+    assert len(data) > 50_000  # a rendered page, not a blank one
+
+
+def test_county_report_files(tmp_path: Path) -> None:
+    facts = ["--county-facts", str(example_path("demo_county_facts.yaml")), "--engine", "direct"]
+    demo = str(example_path("demo_county.csv"))
+    out = tmp_path / "county.xlsx"
+    result = CliRunner().invoke(app, ["county", demo, *facts, "-f", "xlsx", "-o", str(out), "--lang", "en"])
+    assert result.exit_code == 1 and out.is_file()  # 1: the county does not meet the standard
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["Summary", "Primary", "Junior", "CV", "Data issues"]
+    cv = {(r[0], r[1]): r for r in wb["CV"].iter_rows(min_row=2, values_only=True)}
+    # 7 indicators × 2 levels, each against its level's limit (primary 0.50, junior 0.45)
+    assert len(cv) == 14 and {r[3] for r in cv.values()} == {0.5, 0.45}
+    result = CliRunner().invoke(app, ["county", demo, *facts, "-f", "html"])
+    assert result.exit_code == 2  # a report format needs -o
