@@ -10,8 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from junheng.cli import check_cmd, county_cmd, lint_cmd, rulesets_cmd, template_cmd
-from junheng.cli import compare_cmd, diff_cmd, explain_cmd  # issue 4
+from junheng.cli import check_cmd, compare_cmd, county_cmd, diff_cmd, explain_cmd, lint_cmd, rulesets_cmd, template_cmd
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.json_output import dumps, evaluation_json
 from junheng.cli.progress import progress_steps
@@ -21,7 +20,7 @@ from junheng.cli.text import t
 from junheng.engine.evaluate import EngineName, run_evaluation
 from junheng.policy.loader import RulesetError
 from junheng.policy.readers import UnsupportedFormatError, read_facts
-from junheng.policy.registry import load_ruleset
+from junheng.policy.versions import load_at
 
 app = typer.Typer(
     name="junheng",
@@ -86,6 +85,7 @@ def evaluate(
     lang: LangOption = Lang.zh,
     output: OutputOption = None,
     engine: EngineOption = "durable",
+    at: compare_cmd.AtOpt = None,
 ) -> None:
     """逐校评估 / Evaluate every school section in FILE against a ruleset.
 
@@ -93,7 +93,7 @@ def evaluate(
     listed), 2 when the file or ruleset cannot be read.
     """
     try:
-        loaded = load_ruleset(ruleset)
+        loaded = load_at(ruleset, compare_cmd.parse_at(at))  # --at: the version in force (issue 4)
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
     if not file.is_file():

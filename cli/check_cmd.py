@@ -83,8 +83,8 @@ def print_report(report: CheckReport, console: Console, lang: str) -> None:
         console.print(f"[bold red]{_w('summary_fail', lang, k=failed, n=len(report.results))}[/]",
                       highlight=False)
     else:
-        console.print(f"[bold green]{_w('summary_ok', lang, n=len(report.results), m=report.examples)}[/]",
-                      highlight=False)
+        ok = _w("summary_ok", lang, n=len(report.results), m=report.examples)
+        console.print(f"[bold green]{ok}[/]", highlight=False)
 
 
 def check(
@@ -93,7 +93,8 @@ def check(
     expect: Annotated[Expect | None, typer.Option("--expect", help="tighter | looser | unchanged")] = None,
     only: Annotated[list[str] | None, typer.Option("--only", help="修订只涉及的规则（可多次）/ the rules the update "
                                                    "is meant to change (repeatable)")] = None,
-    examples: Annotated[int, typer.Option("--examples", min=1, help="每项性质生成的输入数 / inputs per invariant")] = 150,
+    examples: Annotated[int, typer.Option("--examples", min=1,
+                                          help="每项性质生成的输入数 / inputs per invariant")] = 150,
     random: Annotated[bool, typer.Option("--random/--derandomize",
                                          help="每次探索新输入（默认固定顺序，便于CI复现）/ explore new inputs "
                                               "each run (default: fixed order, reproducible)")] = False,
@@ -119,7 +120,7 @@ def check(
     except RulesetError as exc:
         err.print(str(exc), style="red", highlight=False)
         raise typer.Exit(EXIT_USAGE) from None
-    expectation: Expectation = (expect or Expect.tighter).value  # type: ignore[assignment]
+    expectation: Expectation = (expect or Expect.tighter).value
     settings = CheckSettings(max_examples=examples, derandomize=not random,
                              engine="durable" if engine == "durable" else "direct")
     report = run_checks(new.ruleset, against=old.ruleset if old else None, expect=expectation,

@@ -15,14 +15,16 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from junheng.cli.json_output import dumps
 from junheng.cli.compare_json import compare_json
+from junheng.cli.json_output import dumps
 from junheng.cli.text import outcome_word
 from junheng.engine.compare import Comparison, RuleChange, Side, compare
 from junheng.engine.numbers import decimal_text
+from junheng.policy.facts import FACTS
 from junheng.policy.inputs import FactsBatch
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import read_facts
+from junheng.policy.units import unit
 from junheng.policy.versions import load_at
 
 
@@ -107,7 +109,9 @@ def _needed(c: RuleChange, lang: str) -> str:
     parts = []
     for s in c.extra_needed[:1]:
         sign = "+" if s.direction == "increase" else "−"
-        parts.append(f"{sign}{decimal_text(s.amount)} {s.fact}")
+        label = unit(s.unit).label(lang)
+        amount = f"{decimal_text(s.amount)}{label}" if lang == "zh" else f"{decimal_text(s.amount)} {label}"
+        parts.append(f"{FACTS[s.fact].label(lang)} {sign}{amount}")
     return "; ".join(parts)
 
 
@@ -115,7 +119,8 @@ def print_comparison(c: Comparison, console: Console, lang: str) -> None:
     console.print(f"{c.base.id} ({c.base.version}) → {c.against.id} ({c.against.version})", highlight=False)
     for s in c.schools:
         head = f"{s.school_name or s.school_id}（{s.school_id}）· {s.level.label(lang)}: "
-        head += f"{outcome_word(s.before, lang) if s.before else '—'} → {outcome_word(s.after, lang) if s.after else '—'}"
+        was = outcome_word(s.before, lang) if s.before else "—"
+        head += f"{was} → {outcome_word(s.after, lang) if s.after else '—'}"
         table = Table(title=head, title_justify="left")
         for col in (("指标", "rule"), ("变化", "change"), ("原标准", "before"), ("新标准", "after"),
                     ("要求", "required"), ("需补充", "extra needed")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from junheng.cli.county_cmd import _GROUPS  # the county table's area names
 from junheng.cli.report_common import CountyPanel, CvBar
 from junheng.cli.reports import write_report
 from junheng.engine.county_results import CountyRun
@@ -16,13 +17,6 @@ from junheng.engine.results import EvaluationRun, InputInfo, Outcome, SchoolResu
 
 __all__ = ["county_cv_bars", "county_panel", "county_school_run", "write_county_report"]
 
-_GROUPS = {
-    "prerequisite": ("前提条件", "Prerequisite"), "balance": ("校际均衡", "Between-school balance"),
-    "government": ("政府保障程度", "Government"), "effort": ("县级政府推进工作", "Government effort"),
-    "public": ("公众满意度", "Public satisfaction"), "resources": ("资源配置", "Resources"),
-    "quality": ("教育质量", "Education quality"), "recognition": ("社会认可度", "Social recognition"),
-    "veto": ("一票否决", "Veto items"),
-}
 
 
 def county_school_run(run: CountyRun) -> EvaluationRun:

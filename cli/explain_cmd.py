@@ -27,9 +27,9 @@ def render_letter(letter: Letter, lang: str) -> str:
     if actions:
         lines.append(letter.plan_intro.get(lang))
         n = 0
-        for step in sorted({i.step for i in actions}):
-            lines.append(f"（{chinese_ordinal(step)}）{step_heading(step).zh}" if zh
-                         else f"({step}) {step_heading(step).en}")
+        for k, step in enumerate(sorted({i.step for i in actions}), 1):
+            lines.append(f"（{chinese_ordinal(k)}）{step_heading(step).zh}" if zh
+                         else f"({k}) {step_heading(step).en}")
             for item in (i for i in actions if i.step == step):
                 n += 1
                 assert item.action is not None

@@ -74,7 +74,16 @@ def show(ruleset: Annotated[str, typer.Argument(help="id or YAML path")], lang: 
                     f"≥{rule.min_met} of {len(rule.rules)}, rest ≥{decimal_text((floor or Fraction(0)) * 100)}%")
             table.add_row(rule.id, rule.title.get(lang), desc, desc, rule.article,
                           rule.status.label(lang), rule.source)
+        else:  # a scored item (issue 4)
+            from junheng.cli.scored_rows import scored_cells
+
+            table.add_row(rule.id, rule.title.get(lang), *scored_cells(r, rule, lang), rule.article,
+                          rule.status.label(lang), rule.source)
     console.print(table)
+    if ruleset in bundled_ids():  # versions (issue 4)
+        from junheng.cli.scored_rows import print_versions
+
+        print_versions(console, ruleset, lang)
     if r.parameters:
         console.print("参数 / parameters:")
         for name, p in r.parameters.items():

@@ -471,7 +471,8 @@ def check_well_formed(ruleset: Ruleset, check: CheckSettings) -> InvariantResult
         elif isinstance(rule, ScoredRule):
             used_indicators |= {req.indicator for req in rule.requirements}
             if rule.points <= 0:
-                add(_t(f"计分项 {rid} 的分值 {rule.points} 不是正数", f"scored item {rid}: points {rule.points} not positive"))
+                add(_t(f"计分项 {rid} 的分值 {rule.points} 不是正数",
+                       f"scored item {rid}: points {rule.points} not positive"))
             for req in rule.requirements:
                 for level in rule.levels:
                     raw = req.value.for_level(level) if req.value is not None else None
@@ -600,13 +601,15 @@ def check_exact(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
                               f"rule {r.rule_id}: shortfall {sf.amount} does not lead to its target {sf.target}")
                 probes.append((_with(section, sf.fact, sf.target, "fix"), r.rule_id, True,
                                _t(f"补足缺额（{sf.fact} = {sf.target}）后规则 {r.rule_id} 仍未达标",
-                                  f"after adding the shortfall ({sf.fact} = {sf.target}) rule {r.rule_id} still fails")))
+                                  f"after adding the shortfall ({sf.fact} = {sf.target}) "
+                                  f"rule {r.rule_id} still fails")))
                 step = Fraction(1) if _integral(sf.fact) else unit(FACTS[sf.fact].unit).resolution
                 less = sf.target - sign * step
                 if sf.amount >= step and less >= 0:
                     probes.append((_with(section, sf.fact, less, "less"), r.rule_id, False,
                                    _t(f"缺额不是最小值：{sf.fact} = {less} 已经达标（规则 {r.rule_id}）",
-                                      f"the shortfall is not minimal: {sf.fact} = {less} already passes rule {r.rule_id}")))
+                                      f"the shortfall is not minimal: {sf.fact} = {less} "
+                                      f"already passes rule {r.rule_id}")))
             # the exact boundary: put a fact of the formula where the indicator equals the requirement
             required = r.required
             if required is None or r.outcome is Outcome.unknown or r.kind != "threshold":

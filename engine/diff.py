@@ -120,7 +120,7 @@ def view(ruleset: Ruleset, rule: Rule) -> RuleView:
 
 def county_views(ruleset: Ruleset) -> dict[str, RuleView]:
     """The county block's items with an id and a value (criteria, school checks)."""
-    out = {}
+    out: dict[str, RuleView] = {}
     if ruleset.county is None:
         return out
     for item_id, item in _items_by_id(plain(ruleset.county)).items():

@@ -98,13 +98,24 @@ def _add(s: Shortfall, lang: str) -> str:
     return f"{verb} {amount} {unit(s.unit).en} of {FACTS[s.fact].en}"
 
 
-def _value(value: Fraction | None, unit_code: str | None, lang: str) -> str:
+def _value(value: Fraction | None, unit_code: str | None, lang: str, gap: bool = False) -> str:
     if value is None:
         return "—"
     if unit_code == "ratio":
+        if gap:
+            points = decimal_text(value * 100, 1)
+            return f"{points}个百分点" if lang == "zh" else f"{points} percentage points"
         return percent_text(value)
-    label = unit(unit_code).label(lang) if unit_code else ""
-    return f"{decimal_text(value)}{label}" if lang == "zh" else f"{decimal_text(value)} {label}".strip()
+    label = unit(unit_code).label(lang).removesuffix("/生") if unit_code else ""
+    if unit_code and unit_code.endswith("_per_student") and lang == "zh":
+        label = unit(unit_code).zh.removesuffix("/生")
+    text = decimal_text(value, 2)
+    return f"{text}{label}" if lang == "zh" else f"{text} {unit(unit_code).en if unit_code else ''}".strip()
+
+
+def _have(fact: str) -> str:
+    """'教学及辅助用房面积' → '教学及辅助用房', '中级及以上专业技术职务教师数' → '中级及以上专业技术职务教师'."""
+    return FACTS[fact].zh.removesuffix("面积").removesuffix("数")
 
 
 def _body(r: RuleResult, ruleset: Ruleset, section: SchoolSection) -> Localized:
@@ -124,15 +135,18 @@ def _body(r: RuleResult, ruleset: Ruleset, section: SchoolSection) -> Localized:
     if r.actual is not None and r.required is not None:
         op_zh = {">=": "不低于", ">": "高于", "<=": "不超过", "<": "低于"}.get(r.op or "", "")
         have = ""
+        title = r.title
+        if isinstance(rule, ScoredRule) and rule.requirements:
+            title = ruleset.indicators[rule.requirements[0].indicator].title
         if resource is not None and resource in section.values and r.unit != FACTS[resource].unit:
-            have = f"贵校{FACTS[resource].zh}为{_value(section.values[resource], FACTS[resource].unit, 'zh')}，"
-        zh.append(f"{have}{r.title.zh}是{_value(r.actual, r.unit, 'zh')}，标准要求{op_zh}"
+            have = f"贵校现有{_have(resource)}{_value(section.values[resource], FACTS[resource].unit, 'zh')}，"
+        zh.append(f"{have}{title.zh}为{_value(r.actual, r.unit, 'zh')}，标准要求{op_zh}"
                   f"{_value(r.required, r.unit, 'zh')}")
-        en.append(f"{r.title.en} is {_value(r.actual, r.unit, 'en')}; the standard requires "
+        en.append(f"{title.en} is {_value(r.actual, r.unit, 'en')}; the standard requires "
                   f"{r.op} {_value(r.required, r.unit, 'en')}")
         if r.gap:
-            zh[-1] += f"，还差{_value(r.gap, r.unit, 'zh')}"
-            en[-1] += f", short by {_value(r.gap, r.unit, 'en')}"
+            zh[-1] += f"，还差{_value(r.gap, r.unit, 'zh', gap=True)}"
+            en[-1] += f", short by {_value(r.gap, r.unit, 'en', gap=True)}"
         zh[-1] += "。"
         en[-1] += "."
     elif r.outcome is Outcome.unknown:
@@ -143,13 +157,14 @@ def _body(r: RuleResult, ruleset: Ruleset, section: SchoolSection) -> Localized:
         if score.schedule_kind == "step" and isinstance(rule, ScoredRule) and r.gap is not None:
             per = rule.schedule.per if rule.schedule.kind == "step" else Fraction(1)
             steps = int(r.gap // per)
-            zh.append(f"评分办法是“{score.schedule.zh}”：差额里有{steps}个完整的{decimal_text(per)}，所以扣{d}分。")
+            zh.append(f"评分办法是“{score.schedule.zh}”：差额{_value(r.gap, r.unit, 'zh')}中有{steps}个完整的"
+                      f"{_value(per, r.unit, 'zh')}，因此扣{d}分。")
             en.append(f"The schedule is: {score.schedule.en}. The gap holds {steps} full step(s) of "
                       f"{decimal_text(per)}, so {d} point(s) are taken off.")
         elif score.schedule_kind == "proportional" and r.actual is not None and r.required:
             raw = score.points * r.actual / r.required
             zh.append(f"这一项按达标比例计分：{decimal_text(score.points)}分×{_value(r.actual, r.unit, 'zh')}÷"
-                      f"{_value(r.required, r.unit, 'zh')}＝{decimal_text(raw)}分，四舍五入后得"
+                      f"{_value(r.required, r.unit, 'zh')}＝{decimal_text(raw, 3)}分，四舍五入后得"
                       f"{decimal_text(score.awarded)}分，扣{d}分。")
             en.append(f"Points are proportional: {decimal_text(score.points)} × {_value(r.actual, r.unit, 'en')} ÷ "
                       f"{_value(r.required, r.unit, 'en')} = {decimal_text(raw)}, rounded to "
@@ -176,10 +191,12 @@ def _action(r: RuleResult) -> tuple[Localized | None, int]:
     step = _STEP.get(main.fact, 3)
     label = r.rule_id if score is not None else r.title.zh
     if score is not None:
-        zh = f"{_add(main, 'zh')}（达到{decimal_text(main.target)}{unit(main.unit).zh}），{label}就能拿回{decimal_text(score.deducted or 0)}分"
-        en = f"{_add(main, 'en')} (to {decimal_text(main.target)}), and {r.rule_id} regains {decimal_text(score.deducted or 0)} point(s)"
+        zh = (f"{_add(main, 'zh')}（达到{decimal_text(main.target)}{unit(main.unit).zh}），"
+              f"{label}这{decimal_text(score.deducted or Fraction(0))}分就能拿回来")
+        en = (f"{_add(main, 'en')} (to {decimal_text(main.target)}), and {r.rule_id} regains "
+              f"{decimal_text(score.deducted or Fraction(0))} point(s)")
         if meet is not None and full and meet.amount != full[0].amount:
-            zh += f"；要完全达到标准，需要{_add(meet, 'zh').removeprefix('再')}（达到{decimal_text(meet.target)}{unit(meet.unit).zh}）"
+            zh += f"；要完全达到标准，需要{_add(meet, 'zh')}（达到{decimal_text(meet.target)}{unit(meet.unit).zh}）"
             en += f"; to meet the standard fully: {_add(meet, 'en')} (to {decimal_text(meet.target)})"
     else:
         zh = f"{_add(main, 'zh')}（达到{decimal_text(main.target)}{unit(main.unit).zh}），“{r.title.zh}”即可达标"
@@ -196,13 +213,16 @@ def _caveats(results: Sequence[RuleResult]) -> tuple[Localized, ...]:
             continue
         what_zh, what_en = [], []
         if r.parameter_status in (Status.unconfirmed, Status.inferred):
-            what_zh.append(f"所用要求值为{r.parameter_status.label('zh')}数值")
-            what_en.append(f"the required value is {r.parameter_status.value}")
+            shown = _value(r.required, r.unit, "zh")
+            what_zh.append(f"要求值{shown}尚未找到官方原文（{r.parameter_status.label('zh')}）")
+            what_en.append(f"the required value {_value(r.required, r.unit, 'en')} has no official text yet "
+                           f"({r.parameter_status.value})")
         if r.score and r.score.schedule_status in (Status.unconfirmed, Status.inferred):
-            what_zh.append(f"扣分办法为{r.score.schedule_status.label('zh')}")
-            what_en.append(f"the schedule is {r.score.schedule_status.value}")
+            how = "是根据学校自评结果推算的" if r.score.schedule_status is Status.inferred else "尚未找到原文"
+            what_zh.append(f"“{r.score.schedule.zh}”这一计分办法{how}（{r.score.schedule_status.label('zh')}）")
+            what_en.append(f"the schedule ({r.score.schedule.en}) is {r.score.schedule_status.value}")
         if r.status in (Status.unconfirmed, Status.inferred):
-            what_zh.append(f"条目本身为{r.status.label('zh')}")
+            what_zh.append(f"这一项本身的依据为{r.status.label('zh')}")
             what_en.append(f"the item itself is {r.status.value}")
         out.append(Localized(zh=f"{r.rule_id if r.score else r.title.zh}：{'，'.join(what_zh)}。",
                              en=f"{r.rule_id}: {', '.join(what_en)}."))
@@ -234,7 +254,7 @@ def write_letter(ruleset: Ruleset, school: SchoolResult, section: SchoolSection)
     level_zh = section.level.zh
     if school.score is not None:
         total = decimal_text(school.score.awarded)
-        opening_zh = (f"按照{doc.title.zh}（{doc.number}）的评分办法，我们用贵校（{level_zh}）填报的数据测算，"
+        opening_zh = (f"按照《{doc.title.zh}》（{doc.number}）的评分办法，根据贵校填报的{level_zh}数据测算，"
                       f"贵校得{total}分（满分{decimal_text(school.score.points)}分）")
         opening_en = (f"Under {doc.title.en} ({doc.number}), the figures your school reported give "
                       f"{total} of {decimal_text(school.score.points)} points")
@@ -246,10 +266,10 @@ def write_letter(ruleset: Ruleset, school: SchoolResult, section: SchoolSection)
             opening_en += f"; {decimal_text(school.score.undecided)} points cannot be scored for lack of data"
         opening_zh += "。" + ("扣分的地方逐项说明如下。" if items else "没有扣分。")
         opening_en += "." + (" Each deduction is explained below." if items else " Nothing was taken off.")
-        closing_zh = "以上几项都做到后，贵校按这套评分办法可以拿到满分。"
+        closing_zh = f"以上几项都做到后，按这套评分办法，贵校可以拿到满分{decimal_text(school.score.points)}分。"
         closing_en = "With all of the above done, your school would score full marks under this scheme."
     else:
-        opening_zh = (f"按照{doc.title.zh}（{doc.number}），我们用贵校（{level_zh}）填报的数据逐项核对，"
+        opening_zh = (f"按照《{doc.title.zh}》，根据贵校填报的{level_zh}数据逐项核对，"
                       + (f"有{len(items)}项没有达到要求，逐项说明如下。" if items else "各项均已达到要求。"))
         opening_en = (f"Checked against {doc.title.en} ({doc.number}), "
                       + (f"{len(items)} requirement(s) are not met; each is explained below." if items
@@ -259,10 +279,13 @@ def write_letter(ruleset: Ruleset, school: SchoolResult, section: SchoolSection)
     return Letter(
         school_id=school.school_id, level=section.level.value,
         greeting=Localized(zh=f"{name}校长：", en=f"Dear Principal of {name},"),
+        plan_intro=Localized(
+            zh=(f"要把这{decimal_text(school.score.deducted)}分拿回来，建议按下面的顺序着手："
+                if school.score is not None and school.score.deducted else "要达到标准，建议按下面的顺序着手："),
+            en="To win these points back, act in this order:" if school.score is not None
+            else "To meet the standard, act in this order:"),
         opening=Localized(zh="您好！" + opening_zh, en=opening_en),
         items=tuple(items),
-        plan_intro=Localized(zh="要把这些分拿回来（或达到标准），建议按下面的顺序着手：",
-                             en="To win these points back (or meet the standard), act in this order:"),
         closing=Localized(zh=closing_zh, en=closing_en),
         caveats=_caveats(school.results),
     )

@@ -21,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 from junheng.engine.durable_backend import Atom, Verdict
 from junheng.engine.explain import citation, threshold_explanation
@@ -416,7 +417,7 @@ def _item_explanation(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Chec
 
 
 def score_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
-                   engine: str = "durable") -> list[dict[str, RuleResult]]:
+                   engine: Literal["durable", "direct"] = "durable") -> list[dict[str, RuleResult]]:
     """Every scored item of every section, with one engine call for the batch."""
     from junheng.engine.evaluate import decide
 

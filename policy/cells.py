@@ -127,6 +127,30 @@ _C_SCIENTIFIC = "scientific notation expanded / 科学计数法展开"
 _C_PERCENT = "% ÷100"
 
 
+MAX_INTEGER_DIGITS = 15
+"""No fact reaches 10**15 (千万亿); larger cells are typing errors (and 1e999999999 would take
+minutes and gigabytes to expand exactly)."""
+MAX_DECIMAL_PLACES = 12
+"""1e-12 is read exactly; more decimal places than this are refused."""
+
+
+def exact_decimal(dec: Decimal, raw: str | None = None) -> Fraction:
+    """The exact value of a finite decimal within the magnitude bounds, else :class:`CellError`."""
+    shown = raw if raw is not None else str(dec)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    if dec.is_zero():
+        return Fraction(0)
+    if dec.adjusted() >= MAX_INTEGER_DIGITS:
+        raise CellError(f"“{shown}”数值过大（不应超过 {MAX_INTEGER_DIGITS} 位整数）",
+                        f"{shown!r} is too large (more than {MAX_INTEGER_DIGITS} integer digits)")
+    exponent = dec.normalize().as_tuple().exponent  # trailing zeros do not count
+    if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
+        raise CellError(f"“{shown}”小数位过多（最多 {MAX_DECIMAL_PLACES} 位）",
+                        f"{shown!r} has more than {MAX_DECIMAL_PLACES} decimal places")
+    return Fraction(dec)
+
+
 def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
@@ -252,7 +276,7 @@ def parse_number(text: str) -> ParsedNumber:
         dec = Decimal(literal)
     except InvalidOperation:  # pragma: no cover - the regex only lets digits through
         raise CellError(f"“{raw}”不是数值", f"{raw!r} is not a number") from None
-    value = Fraction(dec)
+    value = exact_decimal(dec, raw)
 
     if mult:
         value *= _MULTIPLIERS[mult]

@@ -96,6 +96,8 @@ def to_fraction(value: object) -> Fraction:
             raise ValueError(f"{value!r} is not a number") from None
         if not dec.is_finite():
             raise ValueError(f"{value!r} is not a finite number")
+        if not dec.is_zero() and abs(dec.adjusted()) > 30:  # exact expansion of 1e999999999 hangs
+            raise ValueError(f"{value[:40]!r} is out of range (exponent beyond ±30)")
         return Fraction(dec)
     raise ValueError(f"{value!r} is not a number (write it as a decimal literal)")
 

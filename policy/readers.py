@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from junheng.policy.cells import CELL_UNITS, CellError, parse_number
+from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_number
 from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactSpec, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
 from junheng.policy.units import unit
@@ -273,6 +273,8 @@ def _json_table(text: str) -> _Table:
             f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）：{exc.msg}",
             f"invalid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
         ) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits (int max str digits)
+        raise _FileProblem(f"JSON 数值无法读取：{exc}", f"invalid JSON number: {exc}") from None
     return _records_table(obj, "JSON")
 
 
@@ -361,10 +363,19 @@ def _number(b: _RowBuilder, col: ColumnInfo, raw: Any, fact: FactSpec) -> Fracti
         if not raw.is_finite():  # pragma: no cover - readers never produce these
             b.error(header, raw, "不是有限数值（NaN 或无穷大）", "not a finite number")
             return None
-        value: Fraction | None = Fraction(raw)
+        try:
+            value: Fraction | None = exact_decimal(raw)
+        except CellError as exc:
+            b.error(header, raw, exc.message_zh, exc.message_en)
+            return None
         cell_unit, cell_mult, percent = None, None, False
     elif isinstance(raw, int):
-        value, cell_unit, cell_mult, percent = Fraction(raw), None, None, False
+        try:
+            value = exact_decimal(Decimal(raw))
+        except CellError as exc:
+            b.error(header, raw, exc.message_zh, exc.message_en)
+            return None
+        cell_unit, cell_mult, percent = None, None, False
     elif isinstance(raw, str):
         try:
             parsed = parse_number(raw)

@@ -19,6 +19,8 @@ Path_ = tuple[str | int, ...]
 
 MAX_YAML_BYTES = 2_000_000
 MAX_NODES = 200_000
+MAX_NUMBER_DIGITS = 30
+"""Numbers beyond 10**±30 are refused: exact expansion of 1e999999999 would hang."""
 
 
 class YamlSourceError(ValueError):
@@ -104,7 +106,13 @@ class _Builder:
         if tag == _BOOL:
             return self._constructor.construct_yaml_bool(node)
         if tag == _INT:
-            return self._constructor.construct_yaml_int(node)
+            try:
+                number = self._constructor.construct_yaml_int(node)
+            except ValueError:  # more than 4300 digits (int max str digits)
+                raise self.fail(node, "integer is too long") from None
+            if abs(number) >= 10**MAX_NUMBER_DIGITS:
+                raise self.fail(node, f"{text[:40]!r} is out of range (at most {MAX_NUMBER_DIGITS} digits)")
+            return number
         if tag == _FLOAT:
             try:
                 value = Decimal(text.replace("_", ""))
@@ -112,6 +120,8 @@ class _Builder:
                 raise self.fail(node, f"{text!r} is not a finite decimal number") from None
             if not value.is_finite():
                 raise self.fail(node, f"{text!r} is not a finite number")
+            if not value.is_zero() and abs(value.adjusted()) > MAX_NUMBER_DIGITS:
+                raise self.fail(node, f"{text[:40]!r} is out of range (exponent beyond ±{MAX_NUMBER_DIGITS})")
             return value
         if tag == _TIMESTAMP:
             stamp = self._constructor.construct_yaml_timestamp(node)

@@ -287,8 +287,10 @@ def test_table_output_to_file(tmp_path: Path) -> None:
 def test_rulesets_list_shows_the_full_id() -> None:
     result = run("rulesets", "list")  # CliRunner's terminal is 80 columns wide
     assert result.exit_code == 0, result.output
-    assert "national/quality-2017" in result.stdout
-    assert "教督〔2017〕6号" in result.stdout
+    for ruleset_id in ("national/quality-2017", "anhui/school-2007", "anhui/school-2018"):
+        assert ruleset_id in result.stdout
+    wide = run("rulesets", "list", "--lang", "en", columns=240)
+    assert "national/quality-2017" in wide.stdout and "教督〔2017〕6号" in wide.stdout
 
 
 def test_rulesets_show() -> None:

@@ -1,0 +1,143 @@
+"""Benchmark: evaluating N synthetic school sections against ``national/quality-2017``.
+
+Not a test. For each N and engine it runs a fresh child process (so ``ru_maxrss`` is that run's
+own peak) which generates N sections with a fixed seed (both levels, realistic ranges), then
+
+* times ``run_evaluation`` (the same call ``junheng evaluate`` makes, without file reading and
+  rendering) → sections per second, and ``ru_maxrss`` of the process;
+* runs it again under ``tracemalloc`` → peak Python heap during evaluation (tracemalloc slows
+  the run down, so this pass is not timed).
+
+Usage::
+
+    python bench/bench_evaluate.py --n 10000 100000
+    python bench/bench_evaluate.py --n 10000 --engines durable
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import platform
+import random
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from fractions import Fraction
+from typing import Any
+
+SEED = 20170523
+
+
+def synthetic_sections(n: int, seed: int = SEED) -> list[Any]:
+    """N sections, half primary and half junior, with per-student values spread around the
+    national requirements so that every outcome (met, missed, gate passed/failed) occurs."""
+    from junheng.policy.facts import Level
+    from junheng.policy.inputs import SchoolSection
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        level = Level.primary if i % 2 == 0 else Level.junior
+        students = rng.randint(50, 3000)
+        teachers = max(5, students * rng.randint(55, 90) // 1000)  # 5.5 … 9 per 100 students
+        values = {
+            "students": students,
+            "teachers": teachers,
+            "teachers_above_required_degree": min(teachers, students * rng.randint(40, 75) // 1000),
+            "backbone_teachers": min(teachers, students * rng.randint(8, 18) // 1000),
+            "pe_art_teachers": min(teachers, students * rng.randint(8, 14) // 1000),
+            "multimedia_classrooms": students * rng.randint(20, 36) // 1000,
+        }
+        fractional = {
+            "teaching_aux_area_m2": Fraction(students * rng.randint(400, 900), 100),  # 4 … 9 m²/生
+            "sports_area_m2": Fraction(students * rng.randint(650, 1500), 100),  # 6.5 … 15 m²/生
+            "equipment_value_yuan": Fraction(students * rng.randint(1700, 4000)),  # 元/生
+        }
+        out.append(SchoolSection(
+            school_id=f"B{i:06d}", level=level, school_name=f"合成学校{i}",
+            values={**{k: Fraction(v) for k, v in values.items()}, **fractional},
+        ))
+    return out
+
+
+def child(n: int, engine: str, trace: bool) -> dict[str, Any]:
+    from junheng.engine.evaluate import run_evaluation
+    from junheng.policy.inputs import FactsBatch
+    from junheng.policy.registry import load_ruleset
+
+    loaded = load_ruleset("national/quality-2017")
+    t0 = time.perf_counter()
+    sections = synthetic_sections(n)
+    generate_s = time.perf_counter() - t0
+    batch = FactsBatch(file="synthetic", file_sha256="0" * 64, rows_read=n, sections=sections)
+    run_evaluation(loaded, FactsBatch(file="warm-up", file_sha256="0" * 64, rows_read=1,
+                                      sections=sections[:2]), engine)  # compile the ruleset
+    gc.collect()
+    rss_before_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    run = run_evaluation(loaded, batch, engine)  # type: ignore[arg-type]
+    elapsed = time.perf_counter() - t0
+    rss_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    outcomes = {o: sum(1 for s in run.schools if s.outcome.value == o) for o in ("passed", "failed", "unknown")}
+    assert len(run.schools) == n
+    del run
+    gc.collect()
+    peak = None
+    if trace:
+        tracemalloc.start()
+        run_evaluation(loaded, batch, engine)  # type: ignore[arg-type]
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    return {
+        "n": n, "engine": engine, "seconds": elapsed, "sections_per_second": n / elapsed,
+        "ms_per_section": 1000 * elapsed / n, "generate_seconds": generate_s,
+        "tracemalloc_peak_mib": None if peak is None else peak / 2**20, "ru_maxrss_mib": rss_kib / 1024,
+        "ru_maxrss_before_mib": rss_before_kib / 1024, "outcomes": outcomes,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--engines", nargs="+", default=["durable", "direct"], choices=["durable", "direct"])
+    parser.add_argument("--trace-engines", nargs="*", default=["durable"], choices=["durable", "direct"],
+                        help="engines whose run is repeated under tracemalloc (about 4x slower)")
+    parser.add_argument("--child", nargs=3, metavar=("N", "ENGINE", "TRACE"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(int(args.child[0]), args.child[1], args.child[2] == "1")))
+        return 0
+
+    import junheng
+
+    print(f"junheng {junheng.__version__}, Python {platform.python_version()}, {platform.machine()}, "
+          f"{platform.system()}; ruleset national/quality-2017; seed {SEED}")
+    header = (f"{'N':>8} {'engine':>8} {'seconds':>8} {'sections/s':>11} {'ms/section':>11} "
+              f"{'tracemalloc peak':>17} {'ru_maxrss':>10}  outcomes")
+    print(header)
+    print("-" * len(header))
+    for n in args.n:
+        for engine in args.engines:
+            trace = "1" if engine in args.trace_engines else "0"
+            proc = subprocess.run([sys.executable, __file__, "--child", str(n), engine, trace],
+                                  capture_output=True, text=True, check=False)
+            if proc.returncode != 0:
+                print(f"{n:>8} {engine:>8} FAILED (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+                continue
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            o = r["outcomes"]
+            traced = "—" if r["tracemalloc_peak_mib"] is None else f"{r['tracemalloc_peak_mib']:,.0f}"
+            print(f"{n:>8} {engine:>8} {r['seconds']:>8.2f} {r['sections_per_second']:>11,.0f} "
+                  f"{r['ms_per_section']:>11.3f} {traced:>13} MiB "
+                  f"{r['ru_maxrss_mib']:>6,.0f} MiB  "
+                  f"passed {o['passed']}, failed {o['failed']}, unknown {o['unknown']}",
+                  flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""compare / diff (JSON contracts validated against their schemas) and the principal's letter."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from typer.testing import CliRunner
+
+from junheng.cli.app import app
+from junheng.cli.compare_json import compare_json, diff_json
+from junheng.engine.compare import compare
+from junheng.engine.diff import diff, direction
+from junheng.engine.evaluate import evaluate_sections
+from junheng.engine.letter import write_letter
+from junheng.examples import example_path
+from junheng.policy.facts import Level
+from junheng.policy.inputs import SchoolSection
+from junheng.policy.readers import read_facts
+from junheng.policy.registry import load_ruleset
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "junheng" / "schemas"
+A2007, A2018 = load_ruleset("anhui/school-2007"), load_ruleset("anhui/school-2018")
+
+
+def schema(name: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def test_direction_rules() -> None:
+    assert direction(">=", "junior", Fraction(6), Fraction("9.5")) == "tighter"
+    assert direction("<=", "primary", Fraction(12), Fraction(8)) == "tighter"  # fewer students per computer
+    assert direction("<=", "primary", Fraction(45), Fraction(46)) == "looser"
+    assert direction(">", "x", Fraction(1), Fraction(1), ">=") == "tighter"  # strict at the same value
+    assert direction("<=", "junior", None, Fraction(50)) == "tighter"  # a level gains a requirement
+
+
+def test_anhui_diff() -> None:
+    d = diff(A2007, A2018)
+    kinds = {c.rule_id: c.kind for c in d.changes}
+    assert kinds["campus.building_area"] == "tighter"  # 5 → 8.5, 6 → 9.5
+    assert kinds["equipment.students_per_computer"] == "tighter"  # ≤ 12 → ≤ 8
+    assert kinds["organisation.class_size"] == "tighter"  # primary 46 → 45, junior gains ≤ 50
+    assert kinds["organisation.school_size"] == "added"
+    jsonschema.validate(diff_json(d, "zh"), schema("diff-1"))
+    back = {c.rule_id: c.kind for c in diff(A2018, A2007).changes}
+    assert back["campus.building_area"] == "looser" and back["organisation.school_size"] == "removed"
+
+
+def test_jiangsu_diff_shows_overrides_and_parameters() -> None:
+    d = diff(load_ruleset("national/quality-2017"), load_ruleset("jiangsu/quality-county"))
+    kinds = {c.rule_id: c.kind for c in d.changes}
+    assert kinds["county.class_size"] == "tighter"  # 45/50 → 40/45
+    assert kinds["quality.01_retention"] == "tighter"  # 0.95 → 0.99
+    assert kinds["government.14_high_school_quota"] == "tighter"  # parameter 0.5 → 0.7
+    jsonschema.validate(diff_json(d, "en"), schema("diff-1"))
+
+
+def test_anhui_compare_hand_school() -> None:
+    s = SchoolSection(school_id="H", level=Level.junior, values={
+        "students": Fraction(100), "sports_area_m2": Fraction(900), "books": Fraction(3200),
+        "building_area_m2": Fraction(1000), "computers": Fraction(20)})
+    c = compare(A2007, A2018, [s])
+    ch = {x.rule_id: x for x in c.schools[0].changes}
+    # sports 900/100 = 9 m²: ≥ 8 met (2007), ≥ 10.6 not met (2018): 10.6 × 100 − 900 = 160 m² more
+    assert ch["campus.sports_area"].change == "newly_failing" and ch["campus.sports_area"].threshold_moved
+    assert ch["campus.sports_area"].extra_needed[0].amount == 160
+    # books 32/student: ≥ 30 met, ≥ 35 not: 3500 − 3200 = 300 volumes
+    assert ch["equipment.books"].extra_needed[0].amount == 300
+    # building 10 m²/student ≥ 6 and ≥ 9.5: still passing; computers 100/20 = 5 ≤ 12 and ≤ 8
+    assert ch["campus.building_area"].change == "still_passing"
+    assert ch["equipment.students_per_computer"].change == "still_passing"
+    assert ch["teachers.backbone"].change == "added"
+    assert ch["organisation.class_size"].change == "added"  # 2007: primary only
+    jsonschema.validate(compare_json(c, "zh"), schema("compare-1"))
+
+
+def test_compare_scored_and_cli_json() -> None:
+    runner = CliRunner()
+    out = runner.invoke(app, ["compare", str(example_path("demo_county.csv")), "-r", "anhui/school-2007",
+                              "--against", "anhui/school-2018", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    jsonschema.validate(json.loads(out.stdout), schema("compare-1"))
+    out = runner.invoke(app, ["diff", "anhui/school-2007", "anhui/school-2018", "--format", "json", "--lang", "en"])
+    assert out.exit_code == 0 and json.loads(out.stdout)["changes"]
+    out = runner.invoke(app, ["diff", "anhui/school-2007", "anhui/school-2018", "--at", "2019-01-01"])
+    assert out.exit_code == 2  # the 2007 standard was not in force then
+
+
+def test_letter_for_school_a() -> None:
+    batch = read_facts(example_path("guangxi_school_a.csv"))
+    ruleset = load_ruleset("guangxi/school-b").ruleset
+    result = evaluate_sections(ruleset, batch.sections)[0]
+    letter = write_letter(ruleset, result, batch.sections[0])
+    assert "97分" in letter.opening.zh and "共扣3分" in letter.opening.zh
+    assert [i.rule_id for i in letter.items] == ["B8", "B1"]  # the larger deduction first
+    steps = {i.rule_id: i.step for i in letter.items}
+    assert steps["B8"] < steps["B1"]  # titles (bureau) before building work (county project)
+    b8 = next(i for i in letter.items if i.rule_id == "B8")
+    assert b8.action is not None and "13名" in b8.action.zh and "17名" in b8.action.zh
+    assert any("未确认" in c.zh for c in letter.caveats)  # the 4.39 table
+    runner = CliRunner()
+    for lang in ("zh", "en"):
+        out = runner.invoke(app, ["explain", str(example_path("guangxi_school_a.csv")), "--school", "GX-A",
+                                  "--ruleset", "guangxi/school-b", "--lang", lang])
+        assert out.exit_code == 0, out.output
+        assert ("校长" in out.stdout) if lang == "zh" else ("Principal" in out.stdout)
