@@ -163,7 +163,8 @@ def _body(r: RuleResult, ruleset: Ruleset, section: SchoolSection) -> Localized:
                       f"{decimal_text(per)}, so {d} point(s) are taken off.")
         elif score.schedule_kind == "proportional" and r.actual is not None and r.required:
             raw = score.points * r.actual / r.required
-            zh.append(f"这一项按达标比例计分：{decimal_text(score.points)}分×{_value(r.actual, r.unit, 'zh')}÷"
+            share = percent_text(r.actual, 2) if r.unit == "ratio" else _value(r.actual, r.unit, "zh")
+            zh.append(f"这一项按达标比例计分：{decimal_text(score.points)}分×{share}÷"
                       f"{_value(r.required, r.unit, 'zh')}＝{decimal_text(raw, 3)}分，四舍五入后得"
                       f"{decimal_text(score.awarded)}分，扣{d}分。")
             en.append(f"Points are proportional: {decimal_text(score.points)} × {_value(r.actual, r.unit, 'en')} ÷ "

@@ -6,6 +6,7 @@ Every problem names the file, the line and the key. All problems in a file are r
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,8 @@ def _key(path: tuple[str | int, ...]) -> str:
 
 
 _UNION_TAGS = frozenset({"threshold", "count_gate"})
+MAX_GATE_CLAUSES = 2000
+"""Upper bound on the clauses one count gate compiles to (see check_semantics)."""
 
 
 def validate_document(doc: YamlDocument) -> Ruleset:
@@ -138,6 +141,13 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
                 add(("rules", index), f"unknown parameter {ref.param!r}")
     for index, rule in enumerate(ruleset.rules):
         if isinstance(rule, CountGateRule):
+            # the engine decides a gate as one clause per allowed set of misses: C(n, 0) + … +
+            # C(n, n - min_met); 30 members with min_met 1 would be 2**30 clauses (compile hangs)
+            clauses = sum(math.comb(len(rule.rules), k) for k in range(len(rule.rules) - rule.min_met + 1))
+            if clauses > MAX_GATE_CLAUSES:
+                add(("rules", index, "min_met"),
+                    f"a gate of {len(rule.rules)} rules with min_met={rule.min_met} needs {clauses} "
+                    f"engine clauses (at most {MAX_GATE_CLAUSES}): raise min_met or split the gate")
             for member in rule.rules:
                 target = seen.get(member)
                 if target is None:
