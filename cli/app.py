@@ -18,6 +18,7 @@ from junheng.cli.reports import REPORT_FORMATS, write_report
 from junheng.cli.table_output import print_evaluation
 from junheng.cli.text import t
 from junheng.engine.evaluate import EngineName, run_evaluation
+from junheng.engine.letter import scored_letters
 from junheng.policy.loader import RulesetError
 from junheng.policy.readers import UnsupportedFormatError, read_facts
 from junheng.policy.versions import load_at
@@ -110,7 +111,8 @@ def evaluate(
         run = run_evaluation(loaded, batch, _engine(engine, lang))
         if fmt.value in REPORT_FORMATS and output is not None:
             step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
-            write_report(fmt.value, output, run, lang.value)
+            letters = scored_letters(loaded.ruleset, run.schools, batch.sections) if fmt is Format.html else None
+            write_report(fmt.value, output, run, lang.value, letters=letters)
     if fmt.value in REPORT_FORMATS:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     elif fmt is Format.json:

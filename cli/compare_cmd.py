@@ -15,22 +15,29 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from junheng.cli.atomic import write_text_atomic
 from junheng.cli.compare_json import compare_json
+from junheng.cli.compare_report import write_comparison
+from junheng.cli.compare_text import change_word, needed_text, requirement_text, side_text
 from junheng.cli.json_output import dumps
-from junheng.cli.text import outcome_word
-from junheng.engine.compare import Comparison, RuleChange, Side, compare
-from junheng.engine.numbers import decimal_text
-from junheng.policy.facts import FACTS
+from junheng.cli.text import outcome_word, t
+from junheng.engine.compare import Comparison, compare
 from junheng.policy.inputs import FactsBatch
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import read_facts
-from junheng.policy.units import unit
 from junheng.policy.versions import load_at
 
 
 class Fmt(StrEnum):
     table = "table"
     json = "json"
+
+
+class CompareFmt(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"  # report file (needs -o)
+    html = "html"  # report file (needs -o)
 
 
 class Lang(StrEnum):
@@ -71,48 +78,8 @@ def facts(file: Path) -> FactsBatch:
     return read_facts(file)
 
 
-_CHANGE = {
-    "newly_failing": ("新增未达标", "newly failing"), "newly_passing": ("新达标", "newly passing"),
-    "still_failing": ("仍未达标", "still failing"), "still_passing": ("仍达标", "still passing"),
-    "added": ("新增条目", "added"), "removed": ("已取消", "removed"), "undecided": ("无法判定", "undecided"),
-}
 _STYLE = {"newly_failing": "bold red", "still_failing": "red", "newly_passing": "green",
           "still_passing": "green", "added": "cyan", "removed": "dim", "undecided": "yellow"}
-
-
-def change_word(change: str, lang: str) -> str:
-    zh, en = _CHANGE[change]
-    return zh if lang == "zh" else en
-
-
-def _side(s: Side | None, lang: str) -> str:
-    if s is None:
-        return "—"
-    text = outcome_word(s.outcome, lang)
-    if s.points is not None and s.max_points is not None:
-        text += f" {decimal_text(s.points)}/{decimal_text(s.max_points)}"
-    return text
-
-
-def _req(c: RuleChange) -> str:
-    def one(s: Side | None) -> str:
-        if s is None or s.required is None:
-            return "—"
-        op = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}.get(s.op or "", s.op or "")
-        return f"{op}{decimal_text(s.required)}"
-    if c.before is not None and c.after is not None and not c.threshold_moved:
-        return one(c.after)
-    return f"{one(c.before)} → {one(c.after)}"
-
-
-def _needed(c: RuleChange, lang: str) -> str:
-    parts = []
-    for s in c.extra_needed[:1]:
-        sign = "+" if s.direction == "increase" else "−"
-        label = unit(s.unit).label(lang)
-        amount = f"{decimal_text(s.amount)}{label}" if lang == "zh" else f"{decimal_text(s.amount)} {label}"
-        parts.append(f"{FACTS[s.fact].label(lang)} {sign}{amount}")
-    return "; ".join(parts)
 
 
 def print_comparison(c: Comparison, console: Console, lang: str) -> None:
@@ -127,7 +94,8 @@ def print_comparison(c: Comparison, console: Console, lang: str) -> None:
             table.add_column(col[0] if lang == "zh" else col[1])
         for ch in s.changes:
             table.add_row(ch.title.get(lang), f"[{_STYLE[ch.change]}]{change_word(ch.change, lang)}[/]",
-                          _side(ch.before, lang), _side(ch.after, lang), _req(ch), _needed(ch, lang))
+                          side_text(ch.before, lang), side_text(ch.after, lang), requirement_text(ch),
+                          needed_text(ch, lang))
         console.print(table)
 
 
@@ -135,16 +103,32 @@ def compare_command(
     file: Annotated[Path, typer.Argument(help="学校数据文件 / school facts file")],
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="基准规则集 / base ruleset")],
     against: Annotated[str, typer.Option("--against", "-a", help="对比规则集 / ruleset to compare with")],
-    fmt: FmtOpt = Fmt.table,
+    fmt: Annotated[CompareFmt, typer.Option("--format", "-f", help="输出格式 / output format")] = CompareFmt.table,
     lang: LangOpt = Lang.zh,
     at: AtOpt = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="写入文件（原子写入）/ write to a file (atomically)")] = None,
 ) -> None:
     """新旧标准对比 / Compare every school in FILE under two rulesets: verdicts and points under
-    each, what changed, and the extra resources needed under the second."""
+    each, what changed, and the extra resources needed under the second. ``--format xlsx|html
+    -o FILE`` writes a report: one sheet per level (XLSX) or one offline page (HTML)."""
+    if fmt in (CompareFmt.xlsx, CompareFmt.html) and output is None:
+        raise stop(f"--format {fmt.value} 需要用 -o 指定输出文件 / --format {fmt.value} needs -o FILE")
     base, other = load(ruleset, at), load(against, at)
     batch = facts(file)
     result = compare(base, other, batch.sections)
-    if fmt is Fmt.json:
-        typer.echo(dumps(compare_json(result, lang.value)))
+    if output is not None and fmt in (CompareFmt.xlsx, CompareFmt.html):
+        write_comparison(fmt.value, output, result, batch, lang.value)
+    elif fmt is CompareFmt.json:
+        text = dumps(compare_json(result, lang.value))
+        if output is None:
+            typer.echo(text)
+        else:
+            write_text_atomic(output, text + "\n")
     else:
-        print_comparison(result, Console(), lang.value)
+        console = Console(record=output is not None, width=160 if output is not None else None)
+        print_comparison(result, console, lang.value)
+        if output is not None:
+            write_text_atomic(output, console.export_text())
+    if output is not None:
+        Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)

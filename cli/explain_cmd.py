@@ -9,7 +9,7 @@ import typer
 
 from junheng.cli.compare_cmd import AtOpt, Lang, LangOpt, facts, load, stop
 from junheng.engine.evaluate import evaluate_sections
-from junheng.engine.letter import Letter, chinese_ordinal, step_heading, write_letter
+from junheng.engine.letter import CAVEAT_INTRO, Letter, chinese_ordinal, letter_plan, write_letter
 from junheng.policy.facts import LEVEL_ALIASES
 
 
@@ -23,14 +23,13 @@ def render_letter(letter: Letter, lang: str) -> str:
         if item.body.get(lang):
             lines.append(("　　" if zh else "   ") + item.body.get(lang))
         lines.append("")
-    actions = [i for i in letter.items if i.action is not None]
-    if actions:
+    plan = letter_plan(letter)
+    if plan:
         lines.append(letter.plan_intro.get(lang))
         n = 0
-        for k, step in enumerate(sorted({i.step for i in actions}), 1):
-            lines.append(f"（{chinese_ordinal(k)}）{step_heading(step).zh}" if zh
-                         else f"({k}) {step_heading(step).en}")
-            for item in (i for i in actions if i.step == step):
+        for k, (heading, items) in enumerate(plan, 1):
+            lines.append(f"（{chinese_ordinal(k)}）{heading.zh}" if zh else f"({k}) {heading.en}")
+            for item in items:
                 n += 1
                 assert item.action is not None
                 lines.append(f"  {n}. {item.action.get(lang)}")
@@ -38,9 +37,7 @@ def render_letter(letter: Letter, lang: str) -> str:
         lines.append(("　　" if zh else "") + letter.closing.get(lang))
     if letter.caveats:
         lines.append("")
-        lines.append("说明：以下数值或办法尚未找到官方原文，结果仅供参考，请以评估组的正式认定为准——" if zh else
-                     "Note: these numbers or schedules are not confirmed by an official text; treat the "
-                     "result as indicative and rely on the assessors' decision:")
+        lines.append(CAVEAT_INTRO.get(lang))
         lines.extend(f"  · {c.get(lang)}" for c in letter.caveats)
     return "\n".join(lines) + "\n"
 

@@ -8,7 +8,8 @@ inline SVG and the one small script (filter, print button) is inline too. Sectio
    pass/fail grid of schools × indicators.
 2. **School cards** — each section's results with the engine's explanations.
 3. **Letters to principals** — one printable letter per section (each starts a new printed page;
-   printing shows only the letters).
+   printing shows only the letters): the engine's principal's letter (:mod:`junheng.engine.letter`)
+   for a scored section, otherwise the verdict with the explanations of what is not met.
 4. **Data issues** — every input error and warning with file, sheet, row, column and value.
 
 Everything shown comes from the result objects; the renderer formats, it never judges.
@@ -16,13 +17,15 @@ Everything shown comes from the result objects; the renderer formats, it never j
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from html import escape
 from pathlib import Path
 
 from junheng.cli.atomic import write_text_atomic
+from junheng.cli.compare_text import CHANGES, change_word, needed_text, requirement_text, score_text, side_text
 from junheng.cli.report_common import (
+    CompareReport,
     CountyPanel,
     CvBar,
     actual_text,
@@ -37,10 +40,13 @@ from junheng.cli.report_common import (
     run_title,
     shortfall_text,
 )
+from junheng.engine.compare import RuleChange, SchoolComparison
+from junheng.engine.letter import CAVEAT_INTRO, Letter, chinese_ordinal, letter_plan
 from junheng.engine.numbers import decimal_text, percent_text
 from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
+from junheng.policy.inputs import InputIssue
 
-__all__ = ["evaluation_html", "write_evaluation_html"]
+__all__ = ["compare_html", "evaluation_html", "write_compare_html", "write_evaluation_html"]
 
 _CLASS = {Outcome.passed: "pass", Outcome.failed: "fail", Outcome.unknown: "unknown"}
 _MARK = {Outcome.passed: "✓", Outcome.failed: "✗", Outcome.unknown: "?"}
@@ -94,7 +100,16 @@ body.only-failed .card.pass,body.only-failed tr.school.pass{display:none}
 .letter h3{text-align:center;font-size:18px;margin-bottom:16px}
 .letter .sign{text-align:right;margin-top:24px}
 .letter .ref{color:var(--muted);font-size:12px;margin-top:16px}
+.letter h4{margin:12px 0 4px;font-size:14px}.letter ol.items p{margin:2px 0 8px}
+.letter .caveats{color:var(--muted);font-size:13px}
 .issues li{margin:0 0 4px;font-size:13px}
+.kpi.chg-newly_failing,td.chg-newly_failing{background:#f9b0a8;color:#7a1109;font-weight:bold}
+.kpi.chg-still_failing,td.chg-still_failing{background:var(--fail-bg);color:var(--fail)}
+.kpi.chg-newly_passing,td.chg-newly_passing{background:#b7e4c2;color:#14532d;font-weight:bold}
+.kpi.chg-still_passing,td.chg-still_passing{background:var(--pass-bg);color:var(--pass)}
+.kpi.chg-added,td.chg-added{background:#dbeafe;color:#1e3a8a}
+.kpi.chg-removed,td.chg-removed{background:#eceff3;color:var(--muted)}
+.kpi.chg-undecided,td.chg-undecided{background:var(--unk-bg);color:var(--unk)}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:0 0 24px}
 svg text{font-family:inherit}
 @media print{
@@ -257,35 +272,65 @@ def _card(s: SchoolResult, lang: str) -> str:
     )
 
 
-def _letter(run: EvaluationRun, s: SchoolResult, lang: str) -> str:
-    students = decimal_text(s.students) if s.students is not None else "—"
-    body = rt("letter_body", lang, doc_title=run.ruleset.title.get(lang), doc=run.ruleset.document,
-              level=level_name(s.level, lang), students=students, outcome=outcome_label(s.outcome, lang))
-    attention = [r for r in s.results if r.outcome is not Outcome.passed]
-    if attention:
-        items = "".join(f"<li>{_e(r.explanation.get(lang))}</li>" for r in attention)
-        detail = f"<p>{_e(rt('letter_items', lang))}</p><ol>{items}</ol>"
+def _principal_letter(letter: Letter, lang: str) -> str:
+    """The engine's letter (:mod:`junheng.engine.letter`): greeting, opening, every deduction,
+    the actions in the order to take them, closing and caveats — laid out, not rewritten."""
+    zh = lang == "zh"
+    items = "".join(f"<li><b>{_e(i.heading.get(lang))}</b>" + (f"<p>{_e(i.body.get(lang))}</p>" if i.body.get(lang)
+                                                                 else "") + "</li>" for i in letter.items)
+    parts = [f"<p>{_e(letter.greeting.get(lang))}</p><p>{_e(letter.opening.get(lang))}</p>"]
+    if items:
+        parts.append(f'<ol class="items">{items}</ol>')
+    plan = letter_plan(letter)
+    if plan:
+        parts.append(f"<p>{_e(letter.plan_intro.get(lang))}</p>")
+        n = 0
+        for k, (heading, steps) in enumerate(plan, 1):
+            label = f"（{chinese_ordinal(k)}）{heading.zh}" if zh else f"({k}) {heading.en}"
+            parts.append(f'<h4>{_e(label)}</h4><ol start="{n + 1}">'
+                         + "".join(f"<li>{_e(i.action.get(lang))}</li>" for i in steps if i.action) + "</ol>")
+            n += len(steps)
+        parts.append(f"<p>{_e(letter.closing.get(lang))}</p>")
+    if letter.caveats:
+        caveats = "".join(f"<li>{_e(c.get(lang))}</li>" for c in letter.caveats)
+        parts.append(f'<div class="caveats"><p>{_e(CAVEAT_INTRO.get(lang))}</p><ul>{caveats}</ul></div>')
+    return "".join(parts)
+
+
+def _letter(run: EvaluationRun, s: SchoolResult, lang: str, letter: Letter | None = None) -> str:
+    """One printable letter: the engine's :class:`Letter` for a scored section; otherwise the
+    verdict with the explanations of every indicator that is not met."""
+    if letter is not None:
+        content = _principal_letter(letter, lang)
     else:
-        detail = f"<p>{_e(rt('letter_all_met', lang))}</p>"
+        students = decimal_text(s.students) if s.students is not None else "—"
+        body = rt("letter_body", lang, doc_title=run.ruleset.title.get(lang), doc=run.ruleset.document,
+                  level=level_name(s.level, lang), students=students, outcome=outcome_label(s.outcome, lang))
+        attention = [r for r in s.results if r.outcome is not Outcome.passed]
+        if attention:
+            items = "".join(f"<li>{_e(r.explanation.get(lang))}</li>" for r in attention)
+            detail = f"<p>{_e(rt('letter_items', lang))}</p><ol>{items}</ol>"
+        else:
+            detail = f"<p>{_e(rt('letter_all_met', lang))}</p>"
+        content = f"<p>{_e(rt('letter_to', lang, name=_school_name(s)))}</p><p>{_e(body)}</p>{detail}"
     ref = rt("letter_ref", lang, file=s.source or "—", row=s.row if s.row is not None else "—",
              id=run.ruleset.id, version=run.ruleset.version)
     return (
-        f'<article class="letter"><h3>{_e(run.ruleset.title.get(lang))}</h3>'
-        f"<p>{_e(rt('letter_to', lang, name=_school_name(s)))}</p><p>{_e(body)}</p>{detail}"
+        f'<article class="letter"><h3>{_e(run.ruleset.title.get(lang))}</h3>{content}'
         f"<p>{_e(rt('letter_close', lang))}</p><p class=\"sign\">{_e(rt('letter_sign', lang))}</p>"
         f'<p class="ref">{_e(ref)}</p></article>'
     )
 
 
-def _issues(run: EvaluationRun, lang: str) -> str:
-    if not run.issues:
+def _issues(issues: Sequence[InputIssue], lang: str) -> str:
+    if not issues:
         return f"<p>{_e(rt('no_issues', lang))}</p>"
     items = "".join(
         f'<li class="{"fail" if i.severity == "error" else "unknown"}">'
         f"{_e(rt(i.severity, lang))}：{_e(i.message(lang))}</li>" if lang == "zh" else
         f'<li class="{"fail" if i.severity == "error" else "unknown"}">'
         f"{_e(rt(i.severity, lang))}: {_e(i.message(lang))}</li>"
-        for i in run.issues)
+        for i in issues)
     return f'<ul class="issues">{items}</ul>'
 
 
@@ -304,9 +349,10 @@ def _county(panel: CountyPanel, lang: str) -> tuple[str, str]:
 
 
 def evaluation_html(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = (),
-                    county: CountyPanel | None = None) -> str:
-    """The whole report as one HTML document; ``cv`` (a county run's 差异系数) adds the CV chart
-    and ``county`` the county verdict with its criteria."""
+                    county: CountyPanel | None = None, letters: Mapping[tuple[str, str], Letter] | None = None) -> str:
+    """The whole report as one HTML document; ``cv`` (a county run's 差异系数) adds the CV chart,
+    ``county`` the county verdict with its criteria, and ``letters`` (by school id and level, from
+    :func:`junheng.engine.letter.scored_letters`) the principal's letter of a scored section."""
     title = run_title(run, lang)
     source = ""
     if run.input is not None:
@@ -318,27 +364,106 @@ def evaluation_html(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = 
     chart = (_cv_chart(cv, lang) if cv else "") + _pass_rate_chart(run, lang)
     verdict, criteria = _county(county, lang) if county is not None else ("", "")
     cards = "".join(_card(s, lang) for s in run.schools)
-    letters = "".join(_letter(run, s, lang) for s in run.schools)
+    letter_of = letters or {}
+    letter_html = "".join(_letter(run, s, lang, letter_of.get((s.school_id, s.level.value))) for s in run.schools)
     provenance = (f"junheng {run.junheng_version} · {run.engine} · {run.ruleset.id} sha256 "
                   f"{run.ruleset.sha256[:12]}…")
+    return _page(title, meta, lang, provenance, print_button=True, sections=(
+        f'<section id="dashboard"><h2>{_e(rt("dashboard", lang))}</h2>{verdict}{_kpis(run, lang)}{chart}'
+        f"{_grid(run, lang)}{criteria}</section>"
+        f'<section id="schools"><h2>{_e(rt("school_cards", lang))}</h2>{cards}</section>'
+        f'<section id="letters"><h2>{_e(rt("letters", lang))}</h2>{letter_html}</section>'
+        f'<section id="issues"><h2>{_e(rt("issues_sheet", lang))}</h2>{_issues(run.issues, lang)}</section>'))
+
+
+def _page(title: str, meta: str, lang: str, provenance: str, sections: str, print_button: bool = False) -> str:
+    """The document around the sections: head with the inline CSS, title bar, tools, footer, script."""
+    button = (f'<button type="button" id="print-letters">{_e(rt("print", lang))}</button>'
+              if print_button else "")
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
         f'<header class="top"><h1>{_e(title)}</h1><p>{_e(meta)}</p></header><main>'
         f'<div class="tools no-print"><label><input type="checkbox" id="only-failed"> '
-        f'{_e(rt("only_failed", lang))}</label><button type="button" id="print-letters">'
-        f'{_e(rt("print", lang))}</button></div>'
-        f'<section id="dashboard"><h2>{_e(rt("dashboard", lang))}</h2>{verdict}{_kpis(run, lang)}{chart}'
-        f"{_grid(run, lang)}{criteria}</section>"
-        f'<section id="schools"><h2>{_e(rt("school_cards", lang))}</h2>{cards}</section>'
-        f'<section id="letters"><h2>{_e(rt("letters", lang))}</h2>{letters}</section>'
-        f'<section id="issues"><h2>{_e(rt("issues_sheet", lang))}</h2>{_issues(run, lang)}</section>'
+        f'{_e(rt("only_failed", lang))}</label>{button}</div>{sections}'
         f"</main><footer>{_e(provenance)}</footer><script>{_SCRIPT}</script></body></html>\n"
     )
 
 
 def write_evaluation_html(path: Path, run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = (),
-                          county: CountyPanel | None = None) -> None:
+                          county: CountyPanel | None = None,
+                          letters: Mapping[tuple[str, str], Letter] | None = None) -> None:
     """Write the report atomically: the file is complete or not there."""
-    write_text_atomic(path, evaluation_html(run, lang, cv, county))
+    write_text_atomic(path, evaluation_html(run, lang, cv, county, letters))
+
+
+# --- comparison (junheng compare --format html) -------------------------------------------------
+
+
+def _outcome_badge(outcome: Outcome | None, lang: str) -> str:
+    if outcome is None:
+        return '<span class="badge">—</span>'
+    return f'<span class="badge {_CLASS[outcome]}">{_e(outcome_label(outcome, lang))}</span>'
+
+
+def _side_cell(change: RuleChange, after: bool, lang: str) -> str:
+    side = change.after if after else change.before
+    css = f' class="{_CLASS[side.outcome]}"' if side is not None else ""
+    return f"<td{css}>{_e(side_text(side, lang))}</td>"
+
+
+def _compare_card(s: SchoolComparison, lang: str) -> str:
+    keys = ("indicator", "change", "base", "against", "required", "needed")
+    head = "".join(f"<th>{_e(rt(k, lang))}</th>" for k in keys)
+    rows = "".join(
+        f"<tr><td>{_e(ch.title.get(lang))}</td>"
+        f'<td class="chg-{ch.change}">{_e(change_word(ch.change, lang))}</td>'
+        f"{_side_cell(ch, False, lang)}{_side_cell(ch, True, lang)}"
+        f'<td class="num">{_e(requirement_text(ch))}</td><td>{_e(needed_text(ch, lang))}</td></tr>'
+        for ch in s.changes)
+    notes = "".join(f'<li class="chg-{ch.change}">{_e(shown.explanation.get(lang))}</li>' for ch in s.changes
+                    if ch.change != "still_passing" and (shown := ch.after or ch.before) is not None)
+    scores = " → ".join(x or "—" for x in (score_text(s.score_before), score_text(s.score_after)))
+    points = f' · {_e(rt("points", lang))} {_e(scores)}' if s.score_before or s.score_after else ""
+    css = _CLASS[s.after] if s.after is not None else "unknown"
+    return (
+        f'<article class="card {css}" id="s-{_e(s.school_id)}-{s.level.value}"><header>'
+        f"<h3>{_e(s.school_name or s.school_id)} · {_e(level_name(s.level, lang))}</h3>"
+        f"{_outcome_badge(s.before, lang)} → {_outcome_badge(s.after, lang)}"
+        f'<span class="meta">{_e(rt("school_id", lang))} {_e(s.school_id)}{points}</span></header>'
+        f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table><ul>{notes}</ul></article>"
+    )
+
+
+def compare_html(report: CompareReport, lang: str = "zh") -> str:
+    """A comparison as one offline HTML document: how many items changed in each way, then each
+    school's rules under both standards coloured by their change, then the data issues."""
+    c = report.comparison
+    title = f"{rt('compare_title', lang)} — {c.base.title.get(lang)} → {c.against.title.get(lang)}"
+    meta = (f"{c.base.id}（{c.base.version}）→ {c.against.id}（{c.against.version}） · "
+            f"{rt('input', lang)}：{report.input_file}" if lang == "zh" else
+            f"{c.base.id} ({c.base.version}) → {c.against.id} ({c.against.version}) · "
+            f"{rt('input', lang)}: {report.input_file}")
+    counts = {k: sum(1 for s in c.schools for ch in s.changes if ch.change == k) for k in CHANGES}
+    kpis = "".join(f'<div class="kpi chg-{k}"><b>{n}</b>{_e(change_word(k, lang))}</div>' for k, n in counts.items())
+    overview = "".join(
+        f'<tr class="school {_CLASS[s.after] if s.after else "unknown"}"><td><a href="#s-{_e(s.school_id)}-'
+        f'{s.level.value}">{_e(s.school_name or s.school_id)}</a></td><td>{_e(level_name(s.level, lang))}</td>'
+        f"<td>{_outcome_badge(s.before, lang)} {_e(score_text(s.score_before))}</td>"
+        f"<td>{_outcome_badge(s.after, lang)} {_e(score_text(s.score_after))}</td></tr>" for s in c.schools)
+    heads = "".join(f"<th>{_e(rt(k, lang))}</th>" for k in ("school", "level", "school_before", "school_after"))
+    provenance = (f"junheng {report.junheng_version} · {report.engine} · {c.base.id} sha256 {c.base.sha256[:12]}… → "
+                  f"{c.against.id} sha256 {c.against.sha256[:12]}…")
+    cards = "".join(_compare_card(s, lang) for s in c.schools)
+    return _page(title, meta, lang, provenance, sections=(
+        f'<section id="changes"><h2>{_e(rt("compare_changes", lang))}</h2><div class="kpis">{kpis}</div>'
+        f'<h3>{_e(rt("compare_schools", lang))}</h3><table class="grid"><thead><tr>{heads}</tr></thead>'
+        f"<tbody>{overview}</tbody></table></section>"
+        f'<section id="schools"><h2>{_e(rt("school_cards", lang))}</h2>{cards}</section>'
+        f'<section id="issues"><h2>{_e(rt("issues_sheet", lang))}</h2>{_issues(report.issues, lang)}</section>'))
+
+
+def write_compare_html(path: Path, report: CompareReport, lang: str = "zh") -> None:
+    """Write the comparison report atomically: the file is complete or not there."""
+    write_text_atomic(path, compare_html(report, lang))

@@ -12,11 +12,12 @@ from fractions import Fraction
 from typing import Any
 
 from junheng.engine.numbers import json_number
-from junheng.engine.results import EvaluationRun, RuleResult, SchoolResult
+from junheng.engine.results import EvaluationRun, RuleResult, SchoolResult, ScoreSummary
 from junheng.policy.inputs import InputIssue
 
 EVALUATION_SCHEMA_ID = "https://junheng.example/schemas/evaluation-1.schema.json"
-EVALUATION_SCHEMA_VERSION = "1.0"
+EVALUATION_SCHEMA_VERSION = "1.1"
+"""1.1 adds the optional points of scored rulesets: ``points`` per result, ``points_*`` per school."""
 
 
 def num(value: Fraction | None) -> int | float | None:
@@ -68,7 +69,25 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
             ],
             "missed": [m.rule_id for m in r.members if m.outcome.value == "failed"],
         }
+    if r.score is not None:
+        s = r.score
+        out["points"] = {
+            "awarded": num(s.awarded), "max": num(s.points), "deducted": num(s.deducted),
+            "schedule": s.schedule.get(lang), "schedule_kind": s.schedule_kind,
+            "schedule_status": s.schedule_status.value if s.schedule_status else None,
+            "group": s.group, "assessed": s.assessed,
+        }
     return out
+
+
+def points_json(s: ScoreSummary, lang: str) -> dict[str, Any]:
+    """A scored section's total and group subtotals (schema 1.1; absent for unscored rulesets)."""
+    return {
+        "points_total": num(s.awarded), "points_max": num(s.points), "points_deducted": num(s.deducted),
+        "points_undecided": num(s.undecided),
+        "points_groups": [{"group": g.group, "title": g.title.get(lang), "max": num(g.points),
+                           "awarded": num(g.awarded), "undecided": num(g.undecided)} for g in s.groups],
+    }
 
 
 def school_json(s: SchoolResult, lang: str) -> dict[str, Any]:
@@ -83,6 +102,7 @@ def school_json(s: SchoolResult, lang: str) -> dict[str, Any]:
         "source": s.source,
         "row": s.row,
         "results": [rule_json(r, lang) for r in s.results],
+        **(points_json(s.score, lang) if s.score is not None else {}),
     }
 
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Protocol, TypeVar
 
 from junheng.cli.table_output import _required, _shortfall, _value
 from junheng.cli.text import outcome_word, t
+from junheng.engine.compare import Comparison
 from junheng.engine.numbers import decimal_text
 from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
 from junheng.policy.facts import Level
+from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
 
 __all__ = [
+    "CompareReport",
     "CountyPanel",
     "CvBar",
     "actual_text",
@@ -86,6 +89,23 @@ _WORDS: dict[str, tuple[str, str]] = {
     "letter_sign": ("县教育督导室", "County education supervision office"),
     "letter_ref": ("数据来源：{file}（第{row}行）；规则集 {id}（版本 {version}）。",
                    "Data: {file} (row {row}); ruleset {id} (version {version})."),
+    "compare_title": ("新旧标准对比", "Comparison of two standards"),
+    "compare_sheet": ("对比汇总", "Comparison"),
+    "compare_changes": ("各类变化的条目数", "Items per kind of change"),
+    "compare_schools": ("各校在两个标准下的结果", "Each school under both standards"),
+    "base": ("原标准", "Base standard"),
+    "against": ("新标准", "New standard"),
+    "change": ("变化", "Change"),
+    "school_before": ("原标准结果", "Result before"),
+    "school_after": ("新标准结果", "Result after"),
+    "required_before": ("原要求", "Required before"),
+    "required_after": ("新要求", "Required after"),
+    "points_before": ("原得分", "Points before"),
+    "max_before": ("原满分", "Max before"),
+    "points_after": ("新得分", "Points after"),
+    "max_after": ("新满分", "Max after"),
+    "needed": ("新标准下需补充", "Extra needed under the new standard"),
+    "amount": ("数量", "Amount"),
     "level_primary": ("小学", "Primary"),
     "level_junior": ("初中", "Junior"),
 }
@@ -103,9 +123,17 @@ def level_name(level: Level, lang: str) -> str:
     return rt(f"level_{level.value}", lang)
 
 
-def by_level(schools: Iterable[SchoolResult]) -> dict[Level, list[SchoolResult]]:
+class _HasLevel(Protocol):
+    @property
+    def level(self) -> Level: ...
+
+
+_S = TypeVar("_S", bound=_HasLevel)
+
+
+def by_level(schools: Iterable[_S]) -> dict[Level, list[_S]]:
     """Schools grouped by level, in Level order; levels without schools are left out."""
-    out: dict[Level, list[SchoolResult]] = {}
+    out: dict[Level, list[_S]] = {}
     for level in Level:
         rows = [s for s in schools if s.level is level]
         if rows:
@@ -138,12 +166,9 @@ def quantity_text(value: Fraction | None, unit_code: str | None, lang: str) -> s
     return _value(value, unit_code, lang)
 
 
-def points_of(r: object) -> Fraction | None:
-    """Points (得分) when a scoring ruleset put them on the result; ``None`` otherwise."""
-    value: Any = getattr(r, "points", None)
-    if isinstance(value, bool) or not isinstance(value, Fraction | int):
-        return None
-    return Fraction(value)
+def points_of(r: RuleResult) -> Fraction | None:
+    """Points awarded (得分) when a scoring ruleset scored the item; ``None`` otherwise."""
+    return r.score.awarded if r.score is not None else None
 
 
 def outcome_counts(schools: Sequence[SchoolResult]) -> dict[Outcome, int]:
@@ -183,6 +208,19 @@ class CvBar:
     cv: Fraction
     limit: Fraction
     outcome: Outcome
+
+
+@dataclass(frozen=True)
+class CompareReport:
+    """A comparison (新旧标准对比) as the reports show it: the engine's pairing of every school's
+    results under two rulesets, with what it was run on and the input's data issues."""
+
+    comparison: Comparison
+    input_file: str
+    input_sha256: str
+    junheng_version: str
+    engine: str
+    issues: tuple[InputIssue, ...] = ()
 
 
 def run_title(run: EvaluationRun, lang: str) -> str:

@@ -2,26 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from junheng.cli.html_report import write_evaluation_html
-from junheng.cli.report_common import CountyPanel, CvBar
-from junheng.cli.xlsx_report import write_evaluation_xlsx
+from junheng.cli.html_report import write_compare_html, write_evaluation_html
+from junheng.cli.report_common import CompareReport, CountyPanel, CvBar
+from junheng.cli.xlsx_report import write_compare_xlsx, write_evaluation_xlsx
+from junheng.engine.letter import Letter
 from junheng.engine.results import EvaluationRun
 
-__all__ = ["REPORT_FORMATS", "write_report"]
+__all__ = ["REPORT_FORMATS", "write_compare_report", "write_report"]
 
 REPORT_FORMATS = ("xlsx", "html")
 """Formats that are files, not terminal text: they need ``-o FILE``."""
 
 
+def _not_a_format(fmt: str) -> ValueError:
+    return ValueError(f"not a report format: {fmt!r} (use {', '.join(REPORT_FORMATS)})")
+
+
 def write_report(fmt: str, path: Path, run: EvaluationRun, lang: str, cv: Sequence[CvBar] = (),
-                 county: CountyPanel | None = None) -> None:
-    """Write ``run`` to ``path`` as ``fmt`` (atomically); ``cv``/``county`` for a county run."""
+                 county: CountyPanel | None = None, letters: Mapping[tuple[str, str], Letter] | None = None) -> None:
+    """Write ``run`` to ``path`` as ``fmt`` (atomically); ``cv``/``county`` for a county run;
+    ``letters`` (scored sections' principal's letters) for the HTML letters section."""
     if fmt == "xlsx":
         write_evaluation_xlsx(path, run, lang, cv)
     elif fmt == "html":
-        write_evaluation_html(path, run, lang, cv, county)
+        write_evaluation_html(path, run, lang, cv, county, letters)
     else:
-        raise ValueError(f"not a report format: {fmt!r} (use {', '.join(REPORT_FORMATS)})")
+        raise _not_a_format(fmt)
+
+
+def write_compare_report(fmt: str, path: Path, report: CompareReport, lang: str) -> None:
+    """Write a comparison to ``path`` as ``fmt`` (atomically)."""
+    if fmt == "xlsx":
+        write_compare_xlsx(path, report, lang)
+    elif fmt == "html":
+        write_compare_html(path, report, lang)
+    else:
+        raise _not_a_format(fmt)

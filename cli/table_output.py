@@ -47,8 +47,13 @@ def school_table(s: SchoolResult, lang: str) -> Table:
         students = f", {decimal_text(s.students)} {t('students', lang)}"
     title = (f"{name}（{s.school_id}）· {s.level.label(lang)}{students} · "
              f"[{_STYLE[s.outcome]}]{outcome_word(s.outcome, lang)}[/]")
+    if s.score is not None:
+        title += " · " + t("points_total", lang, awarded=decimal_text(s.score.awarded),
+                           max=decimal_text(s.score.points))
     table = Table(title=title, title_justify="left", show_lines=False)
-    for key in ("indicator", "actual", "required", "result", "gap", "shortfall", "status"):
+    with_points = any(r.score is not None for r in s.results)
+    for key in ("indicator", "actual", "required", "result", *(("points",) if with_points else ()), "gap",
+                "shortfall", "status"):
         table.add_column(t(key, lang), overflow="fold")
     for r in s.results:
         if r.kind == "count_gate":
@@ -58,18 +63,32 @@ def school_table(s: SchoolResult, lang: str) -> Table:
         label = unit(r.unit).label(lang) if r.unit and r.unit != "count" else ""
         title = f"{r.title.get(lang)}（{label}）" if label and lang == "zh" else (
             f"{r.title.get(lang)} ({label})" if label else r.title.get(lang))
-        table.add_row(
-            title, actual, _required(r, lang),
-            f"[{_STYLE[r.outcome]}]{outcome_word(r.outcome, lang)}[/]",
-            decimal_text(r.gap) if r.gap else "", _shortfall(r, lang),
-            r.status.label(lang),
-        )
+        cells = [title, actual, _required(r, lang), f"[{_STYLE[r.outcome]}]{outcome_word(r.outcome, lang)}[/]"]
+        if with_points:
+            cells.append(_points(r.score.awarded, r.score.points) if r.score is not None else "")
+        table.add_row(*cells, decimal_text(r.gap) if r.gap else "", _shortfall(r, lang), r.status.label(lang))
     return table
+
+
+def _points(awarded: Fraction | None, max_points: Fraction) -> str:
+    """``17/18``; ``—/18`` when the item cannot be scored."""
+    return f"{'—' if awarded is None else decimal_text(awarded)}/{decimal_text(max_points)}"
+
+
+def points_line(s: SchoolResult, lang: str) -> str | None:
+    """The section's total with its group subtotals (一级指标), or None when it is not scored."""
+    if s.score is None or not s.score.groups:
+        return None
+    sep = "，" if lang == "zh" else ", "
+    groups = sep.join(f"{g.group} {g.title.get(lang)} {_points(g.awarded, g.points)}" for g in s.score.groups)
+    return t("points_groups", lang, total=_points(s.score.awarded, s.score.points), groups=groups)
 
 
 def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: bool = True) -> None:
     for s in run.schools:
         console.print(school_table(s, lang))
+        if (line := points_line(s, lang)) is not None:
+            console.print(line, highlight=False, soft_wrap=True)
         if explain:
             notes = [r for r in s.results if r.outcome is not Outcome.passed]
             if notes:

@@ -27,6 +27,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "unused_columns": ("未使用的列：{cols}", "Unused columns: {cols}"),
     "written": ("已写入 {path}", "Written to {path}"),
     "explanations": ("说明：", "Explanations:"),
+    "points": ("得分", "Points"),
+    "points_total": ("得分{awarded}/{max}", "{awarded}/{max} points"),
+    "points_groups": ("得分：{total}（{groups}）", "Points: {total} ({groups})"),
 }
 
 _OUTCOME = {

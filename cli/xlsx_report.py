@@ -21,7 +21,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from junheng.cli.atomic import write_bytes_atomic
+from junheng.cli.compare_text import CHANGES, change_word, score_text, side_value
 from junheng.cli.report_common import (
+    CompareReport,
     CvBar,
     by_level,
     level_name,
@@ -32,15 +34,25 @@ from junheng.cli.report_common import (
     rt,
     run_title,
 )
+from junheng.engine.compare import SchoolComparison, Side
 from junheng.engine.numbers import decimal_text, to_decimal
-from junheng.engine.results import EvaluationRun, Outcome, SchoolResult
+from junheng.engine.results import EvaluationRun, Outcome, RulesetInfo, SchoolResult
+from junheng.policy.facts import FACTS
 from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
 
-__all__ = ["FILLS", "evaluation_workbook", "write_evaluation_xlsx"]
+__all__ = ["CHANGE_FILLS", "FILLS", "compare_workbook", "evaluation_workbook", "write_compare_xlsx",
+           "write_evaluation_xlsx"]
 
 FILLS: dict[Outcome, str] = {Outcome.passed: "C6EFCE", Outcome.failed: "FFC7CE", Outcome.unknown: "FFEB9C"}
 """Cell fill per outcome (Excel's own good / bad / neutral colours)."""
+
+CHANGE_FILLS: dict[str, str] = {
+    "newly_failing": "FF8F8F", "still_failing": "FFC7CE", "newly_passing": "8FD9A0", "still_passing": "C6EFCE",
+    "added": "DDEBF7", "removed": "D9D9D9", "undecided": "FFEB9C",
+}
+"""Cell fill per change class of a comparison: newly failing the strongest red, newly passing the
+strongest green, rules under one ruleset only blue (added) or grey (removed)."""
 
 _BOLD = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -97,7 +109,7 @@ def _summary(ws: Any, run: EvaluationRun, lang: str) -> None:
 
 
 def _level_sheet(ws: Any, schools: Sequence[SchoolResult], lang: str) -> None:
-    with_points = any(points_of(r) is not None for s in schools for r in s.results)
+    with_points = any(r.score is not None for s in schools for r in s.results)
     headers = [rt("school_id", lang), rt("school_name", lang), rt("students", lang), rt("school_outcome", lang),
                rt("indicator", lang), rt("actual", lang), rt("unit", lang), rt("required", lang),
                rt("result", lang), rt("gap", lang), rt("shortfall", lang), rt("shortfall_unit", lang),
@@ -179,4 +191,120 @@ def evaluation_workbook(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar
 def write_evaluation_xlsx(path: Path, run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = ()) -> None:
     """Write the report atomically: the file is complete or not there."""
     write_bytes_atomic(path, evaluation_workbook(run, lang, cv))
+
+
+# --- comparison (junheng compare --format xlsx) -------------------------------------------------
+
+
+def _ruleset_line(info: RulesetInfo, lang: str) -> list[Any]:
+    return [f"{info.id}（{info.version}）" if lang == "zh" else f"{info.id} ({info.version})",
+            info.title.get(lang), info.document]
+
+
+def _outcome_cell(ws: Any, column: int, outcome: Outcome | None) -> None:
+    if outcome is not None:
+        ws.cell(row=ws.max_row, column=column).fill = _fill(outcome)
+
+
+def _compare_summary(ws: Any, report: CompareReport, lang: str) -> None:
+    c = report.comparison
+    ws.title = rt("compare_sheet", lang)
+    ws.append([f"{rt('compare_title', lang)} — {c.base.id} → {c.against.id}"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([rt("base", lang), *_ruleset_line(c.base, lang)])
+    ws.append([rt("against", lang), *_ruleset_line(c.against, lang)])
+    ws.append([rt("input", lang), report.input_file, f"sha256 {report.input_sha256}"])
+    ws.append([rt("generated", lang), f"junheng {report.junheng_version}", report.engine])
+    ws.append([])
+    ws.append([rt("compare_changes", lang)])
+    ws.cell(row=ws.max_row, column=1).font = _BOLD
+    counts = {k: sum(1 for s in c.schools for ch in s.changes if ch.change == k) for k in CHANGES}
+    for change, n in counts.items():
+        ws.append([change_word(change, lang), n])
+        ws.cell(row=ws.max_row, column=1).fill = PatternFill("solid", fgColor=CHANGE_FILLS[change])
+    ws.append([])
+    with_points = any(s.score_before or s.score_after for s in c.schools)
+    headers = [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("school_before", lang),
+               rt("school_after", lang)]
+    widths = [16, 34, 10, 14, 14]
+    if with_points:
+        headers += [rt("points_before", lang), rt("points_after", lang)]
+        widths += [10, 10]
+    _header(ws, [*headers, change_word("newly_failing", lang)], [*widths, 60])
+    for s in c.schools:
+        newly = "、".join(ch.title.get(lang) for ch in s.changes if ch.change == "newly_failing")
+        row: list[Any] = [s.school_id, s.school_name, level_name(s.level, lang),
+                          outcome_label(s.before, lang) if s.before else "—",
+                          outcome_label(s.after, lang) if s.after else "—"]
+        if with_points:
+            row += [score_text(s.score_before), score_text(s.score_after)]
+        ws.append([*row, newly])
+        _outcome_cell(ws, 4, s.before)
+        _outcome_cell(ws, 5, s.after)
+
+
+def _side_cells(side: Side | None, lang: str) -> tuple[str, str]:
+    return (outcome_label(side.outcome, lang) if side else "—"), side_value(side)
+
+
+def _compare_sheet(ws: Any, schools: Sequence[SchoolComparison], lang: str) -> None:
+    """One row per school section and rule: both verdicts, the change class (filled by its colour),
+    both requirements, points, and what is needed under the new standard."""
+    with_points = any(side is not None and side.max_points is not None
+                      for s in schools for ch in s.changes for side in (ch.before, ch.after))
+    headers = [rt("school_id", lang), rt("school_name", lang), rt("school_before", lang), rt("school_after", lang),
+               rt("indicator", lang), rt("change", lang), rt("base", lang), rt("against", lang),
+               rt("required_before", lang), rt("required_after", lang)]
+    widths = [14, 28, 12, 12, 36, 12, 10, 10, 12, 12]
+    if with_points:
+        headers += [rt("points_before", lang), rt("max_before", lang), rt("points_after", lang),
+                    rt("max_after", lang)]
+        widths += [8, 8, 8, 8]
+    headers += [rt("needed", lang), rt("amount", lang), rt("unit", lang), rt("target", lang),
+                rt("explanation", lang), rt("source", lang)]
+    widths += [28, 10, 10, 12, 80, 40]
+    _header(ws, headers, widths)
+    col = {h: i for i, h in enumerate(headers, start=1)}
+    for s in schools:
+        for ch in s.changes:
+            shown = ch.after or ch.before
+            assert shown is not None
+            (before, req_before), (after, req_after) = _side_cells(ch.before, lang), _side_cells(ch.after, lang)
+            row: list[Any] = [s.school_id, s.school_name, outcome_label(s.before, lang) if s.before else "—",
+                              outcome_label(s.after, lang) if s.after else "—", ch.title.get(lang),
+                              change_word(ch.change, lang), before, after, req_before, req_after]
+            if with_points:
+                for side in (ch.before, ch.after):
+                    row += [_number(side.points), _number(side.max_points)] if side else [None, None]
+            main = ch.extra_needed[0] if ch.extra_needed else None
+            row += [FACTS[main.fact].label(lang) if main else "", _number(main.amount) if main else None,
+                    unit(main.unit).label(lang) if main else "", _number(main.target) if main else None,
+                    shown.explanation.get(lang), shown.source]
+            ws.append(row)
+            ws.cell(row=ws.max_row, column=col[rt("change", lang)]).fill = PatternFill(
+                "solid", fgColor=CHANGE_FILLS[ch.change])
+            _outcome_cell(ws, 3, s.before)
+            _outcome_cell(ws, 4, s.after)
+            _outcome_cell(ws, col[rt("base", lang)], ch.before.outcome if ch.before else None)
+            _outcome_cell(ws, col[rt("against", lang)], ch.after.outcome if ch.after else None)
+            ws.cell(row=ws.max_row, column=col[rt("explanation", lang)]).alignment = _WRAP
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
+
+
+def compare_workbook(report: CompareReport, lang: str = "zh") -> bytes:
+    """The comparison workbook's bytes: a summary, one sheet per level, the data issues."""
+    wb = Workbook()
+    _compare_summary(wb.active, report, lang)
+    for level, schools in by_level(report.comparison.schools).items():
+        _compare_sheet(wb.create_sheet(level_name(level, lang)), schools, lang)
+    _issues_sheet(wb.create_sheet(rt("issues_sheet", lang)), report.issues, lang)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def write_compare_xlsx(path: Path, report: CompareReport, lang: str = "zh") -> None:
+    """Write the comparison workbook atomically: the file is complete or not there."""
+    write_bytes_atomic(path, compare_workbook(report, lang))
 

@@ -726,8 +726,11 @@ def check_update_intent(new: Ruleset, old: Ruleset, expect: Expectation, only: S
     if problems:
         return InvariantResult("update_intent", title, False, 0, tuple(problems))
     shared = [rid for rid in new_ids if rid in old_ids]
-    others = [rid for rid in shared if rid not in only]
-    scope = [rid for rid in only if rid in new_ids and rid in old_ids]
+    # a count gate over a listed rule changes with it: it is judged with the listed rules
+    gates = {r.id for rs in (new, old) for r in rs.rules
+             if isinstance(r, CountGateRule) and set(r.rules) & set(only)}
+    others = [rid for rid in shared if rid not in only and rid not in gates]
+    scope = [rid for rid in [*only, *sorted(gates)] if rid in new_ids and rid in old_ids]
     search = _Search(check)
     factory = SchoolFactory([new, old])
 

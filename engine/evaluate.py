@@ -211,17 +211,26 @@ def ruleset_info(loaded: LoadedRuleset) -> RulesetInfo:
                        sha256=loaded.sha256, path=loaded.path)
 
 
+def engine_label(engine: EngineName) -> str:
+    """How a run records the engine it used."""
+    return "durable_rules 2.0.28" if engine == "durable" else "direct"
+
+
 def run_evaluation(loaded: LoadedRuleset, batch: FactsBatch,
                    engine: EngineName = "durable") -> EvaluationRun:
     """Evaluate an imported batch and record what was run on what."""
     schools = evaluate_sections(loaded.ruleset, batch.sections, engine)
+    from junheng.engine.scoring import assessed_columns
+
+    # the reader knows no ruleset: columns this ruleset reads (assessed scores) are not unused
+    used = set(assessed_columns(loaded.ruleset, batch.unused_columns))
     return EvaluationRun(
         ruleset=ruleset_info(loaded),
         input=InputInfo(file=batch.file, sha256=batch.file_sha256, rows_read=batch.rows_read,
                         rows_evaluated=len(batch.sections), rows_rejected=batch.rejected_rows,
-                        unused_columns=tuple(batch.unused_columns)),
+                        unused_columns=tuple(h for h in batch.unused_columns if h not in used)),
         junheng_version=junheng.__version__,
-        engine="durable_rules 2.0.28" if engine == "durable" else "direct",
+        engine=engine_label(engine),
         schools=tuple(schools),
         issues=tuple(batch.issues),
     )

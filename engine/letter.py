@@ -296,5 +296,27 @@ def step_heading(step: int) -> Localized:
     return _STEP_HEAD[step]
 
 
+CAVEAT_INTRO = Localized(
+    zh="说明：以下数值或办法尚未找到官方原文，结果仅供参考，请以评估组的正式认定为准——",
+    en="Note: these numbers or schedules are not confirmed by an official text; treat the result as "
+       "indicative and rely on the assessors' decision:")
+"""What the letter says before its caveats."""
+
+
+def letter_plan(letter: Letter) -> list[tuple[Localized, list[LetterItem]]]:
+    """The items that have an action, grouped by step in the order to act: (step heading, items)."""
+    actions = [i for i in letter.items if i.action is not None]
+    return [(step_heading(step), [i for i in actions if i.step == step]) for step in sorted({i.step for i in actions})]
+
+
+def scored_letters(ruleset: Ruleset, schools: Sequence[SchoolResult],
+                   sections: Sequence[SchoolSection]) -> dict[tuple[str, str], Letter]:
+    """The letter of every scored school section, by (school id, level); sections that were not
+    scored (a ruleset without scored items) have none."""
+    by_key = {s.key: s for s in sections}
+    return {(s.school_id, s.level.value): write_letter(ruleset, s, by_key[(s.school_id, s.level)])
+            for s in schools if s.score is not None and (s.school_id, s.level) in by_key}
+
+
 def chinese_ordinal(i: int) -> str:
     return _cn(i)

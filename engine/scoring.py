@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -248,11 +248,24 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).lower()
 
 
+def _assessed_headers(rule_id: str) -> set[str]:
+    """The headers an item's assessed score may be given under (normalised)."""
+    return {_norm(x) for x in (f"score:{rule_id}", f"score.{rule_id}", f"{rule_id}得分",
+                               f"{rule_id}自评得分", f"{rule_id}评估得分")}
+
+
+def assessed_columns(ruleset: Ruleset, headers: Iterable[str]) -> list[str]:
+    """The input columns among ``headers`` that ``ruleset`` reads as assessed scores (``B3得分``
+    for an ``assessed`` item B3): not facts, yet used — so not "unused columns"."""
+    wanted = set().union(*(_assessed_headers(r.id) for r in ruleset.rules
+                           if isinstance(r, ScoredRule) and isinstance(r.schedule, AssessedSchedule)))
+    return [h for h in headers if _norm(h) in wanted]
+
+
 def assessed_score(section: SchoolSection, rule_id: str) -> tuple[Fraction | None, str | None]:
     """The assessed score of an item from the input column ``score:<id>`` / ``<id>得分`` /
     ``<id>自评得分``; (None, None) when absent, (None, text) when not a number."""
-    wanted = {_norm(x) for x in (f"score:{rule_id}", f"score.{rule_id}", f"{rule_id}得分",
-                                  f"{rule_id}自评得分", f"{rule_id}评估得分")}
+    wanted = _assessed_headers(rule_id)
     for column, written in section.extra.items():
         if _norm(column) in wanted:
             try:

@@ -298,6 +298,8 @@ def _yaml_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
 ExactSafeLoader.add_constructor("tag:yaml.org,2002:float", _yaml_float)
 ExactSafeLoader.add_constructor("tag:yaml.org,2002:int", _yaml_text)
 ExactSafeLoader.add_constructor("tag:yaml.org,2002:bool", _yaml_text)
+# a date-looking cell (2024-13-45 raised ValueError from the default constructor) stays text
+ExactSafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _yaml_text)
 
 
 def _yaml_table(text: str) -> _Table:

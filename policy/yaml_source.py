@@ -124,7 +124,10 @@ class _Builder:
                 raise self.fail(node, f"{text[:40]!r} is out of range (exponent beyond ±{MAX_NUMBER_DIGITS})")
             return value
         if tag == _TIMESTAMP:
-            stamp = self._constructor.construct_yaml_timestamp(node)
+            try:
+                stamp = self._constructor.construct_yaml_timestamp(node)
+            except ValueError as exc:  # 2026-13-45 matches the timestamp pattern, is no date
+                raise self.fail(node, f"{text!r} is not a valid date ({exc})") from None
             return stamp.date() if isinstance(stamp, dt.datetime) else stamp
         raise self.fail(node, f"tag {tag!r} is not allowed")
 

@@ -236,3 +236,14 @@ def test_engine_on_extreme_sections(specs: list[dict[str, object]]) -> None:
         assert [(r.school_id, r.level) for r in durable] == [(s.school_id, s.level) for s in sections]
 
     _run("engine.extreme", go)
+
+
+@FUZZ
+@given(st.lists(st.tuples(st.sampled_from(["school_id", "level", "students", "year", "books", "sports_area_m2",
+                                           "学段", "x"]),
+                          st.one_of(st.sampled_from(YAML_SCALARS + NASTY_CELLS[:40]), st.text(max_size=8))),
+                max_size=8), st.integers(1, 3))
+def test_raw_yaml_facts(cells: list[tuple[str, str]], copies: int) -> None:
+    # scalars written raw (not quoted by a dumper): tags, dates, anchors, .nan, huge ints …
+    record = "- {" + ", ".join(f"{k}: {v}" for k, v in cells) + "}\n"
+    _run("readers.yaml.raw", lambda: check_batch(read_facts_text(record * copies, "yaml", "raw.yaml")))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 import struct
-import subprocess
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import openpyxl
-import pytest
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
@@ -20,8 +19,8 @@ from junheng.engine.results import EvaluationRun, Outcome
 from junheng.examples import example_path
 from junheng.policy.facts import Level
 
-CHROMIUM = Path("/usr/bin/chromium")
-
+if TYPE_CHECKING:
+    from conftest import Chromium  # the headless-chromium fixture's type
 
 def test_self_contained_offline(demo_run: EvaluationRun) -> None:
     html = evaluation_html(demo_run, "zh")
@@ -51,22 +50,7 @@ def test_county_cv_chart(demo_run: EvaluationRun) -> None:
     assert html.count("stroke-dasharray") == 2  # one limit line per bar
 
 
-def _chromium(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0", *args],
-        capture_output=True, text=True, timeout=60, check=False,
-    )
-
-
-def _console_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
-
-
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed (/usr/bin/chromium); "
-                    "install it with: apt-get install -y chromium")
-def test_renders_in_headless_chromium(tmp_path: Path) -> None:
+def test_renders_in_headless_chromium(tmp_path: Path, chromium: Chromium) -> None:
     report = tmp_path / "示例县.html"
     result = CliRunner().invoke(app, ["county", str(example_path("demo_county.csv")), "--county-facts",
                                       str(example_path("demo_county_facts.yaml")), "--format", "html",
@@ -77,17 +61,17 @@ def test_renders_in_headless_chromium(tmp_path: Path) -> None:
     # The detector works: a page that logs and throws is caught.
     bad = tmp_path / "bad.html"
     bad.write_text("<script>console.error('x'); throw new Error('boom')</script>", encoding="utf-8")
-    assert len(_console_lines(_chromium("--dump-dom", bad.as_uri(), tmp_path=tmp_path).stderr)) == 2
+    assert len(chromium.console_lines(chromium("--dump-dom", bad.as_uri()).stderr)) == 2
 
-    dom = _chromium("--dump-dom", report.as_uri(), tmp_path=tmp_path)
+    dom = chromium("--dump-dom", report.as_uri())
     assert dom.returncode == 0, dom.stderr[-2000:]
-    assert _console_lines(dom.stderr) == []
+    assert chromium.console_lines(dom.stderr) == []
     assert 'data-ready="yes"' in dom.stdout  # the inline script ran to its end
     assert dom.stdout.count('class="letter"') == 8
 
     shot = tmp_path / "report.png"
-    run = _chromium(f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri(), tmp_path=tmp_path)
-    assert run.returncode == 0 and _console_lines(run.stderr) == []
+    run = chromium(f"--screenshot={shot}", "--window-size=1280,2000", report.as_uri())
+    assert run.returncode == 0 and chromium.console_lines(run.stderr) == []
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert struct.unpack(">II", data[16:24]) == (1280, 2000)

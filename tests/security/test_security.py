@@ -198,3 +198,13 @@ def test_check_never_runs_code_from_a_ruleset(tmp_path: Path) -> None:
     report = run_checks(load_ruleset("national/quality-2017").ruleset, invariants=["engines_agree"],
                         check=CheckSettings(max_examples=5))
     assert report.ok
+
+
+def test_impossible_dates_are_clear_errors(tmp_path: Path) -> None:
+    # fuzzing found: 2026-13-45 matches YAML's timestamp pattern and raised ValueError (a crash)
+    text = QUALITY.replace("last_checked: 2026-11-25", "last_checked: 2026-13-45", 1)
+    with pytest.raises(RulesetError) as info:
+        load_ruleset_file(_ruleset(tmp_path, text))
+    assert "not a valid date" in str(info.value)
+    batch = read_facts_text("- {school_id: A, level: 小学, students: 100, year: 2024-13-45}\n", "yaml", "f.yaml")
+    assert batch.rows_read == 1 and batch.rejected_rows == 1
