@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import Decimal
 from fractions import Fraction
 
 
@@ -17,13 +17,17 @@ def floor_to(value: Fraction, step: Fraction) -> Fraction:
     return Fraction(math.floor(value / step)) * step
 
 
+def _scaled_half_up(value: Fraction, places: int) -> int:
+    """round(value × 10^places), halves away from zero, in integer arithmetic (exact, fast)."""
+    num, den = value.numerator, value.denominator
+    scaled = abs(num) * 10**places
+    rounded = (2 * scaled + den) // (2 * den)
+    return -rounded if num < 0 else rounded
+
+
 def to_decimal(value: Fraction, places: int) -> Decimal:
-    """Round half up to ``places`` decimals (as people round by hand)."""
-    quantum = Decimal(1).scaleb(-places)
-    with localcontext() as ctx:
-        ctx.prec = max(60, len(str(abs(value.numerator))) + places + 5)
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        return exact.quantize(quantum, rounding=ROUND_HALF_UP)
+    """Round half up to ``places`` decimals (as people round by hand): 0.125 → 0.13."""
+    return Decimal(_scaled_half_up(value, places)).scaleb(-places)
 
 
 def decimal_text(value: Fraction, places: int | None = None) -> str:
@@ -32,11 +36,14 @@ def decimal_text(value: Fraction, places: int | None = None) -> str:
     By default values below 1 keep 4 decimals (teachers per student) and others 2.
     """
     if places is None:
-        places = 4 if abs(value) < 1 else 2
-    text = format(to_decimal(value, places), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+        places = 4 if abs(value.numerator) < value.denominator else 2
+    rounded = _scaled_half_up(value, places)
+    digits = str(abs(rounded)).rjust(places + 1, "0")
+    whole, frac = (digits[:-places], digits[-places:].rstrip("0")) if places else (digits, "")
+    if rounded == 0:
+        return "0"
+    sign = "-" if rounded < 0 else ""
+    return f"{sign}{whole}.{frac}" if frac else f"{sign}{whole}"
 
 
 def percent_text(value: Fraction, places: int = 1) -> str:

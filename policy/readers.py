@@ -281,6 +281,14 @@ def _json_table(text: str) -> _Table:
 class ExactSafeLoader(yaml.SafeLoader):
     """``SafeLoader`` that never produces a binary float: see the module docstring."""
 
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        # Aliases are refused: fuzzing found ``&a [*a]`` (a self-containing cell) crashing the
+        # reader, and nested aliases expand exponentially ("billion laughs").
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a facts file", mark)
+        return super().compose_node(parent, index)
+
 
 def _yaml_float(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal | str:
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]

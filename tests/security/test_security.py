@@ -208,3 +208,13 @@ def test_impossible_dates_are_clear_errors(tmp_path: Path) -> None:
     assert "not a valid date" in str(info.value)
     batch = read_facts_text("- {school_id: A, level: 小学, students: 100, year: 2024-13-45}\n", "yaml", "f.yaml")
     assert batch.rows_read == 1 and batch.rejected_rows == 1
+
+
+@pytest.mark.parametrize("text", [
+    "- {school_id: &a [*a], level: 小学, students: 100}\n",  # fuzzing found: circular cell crashed the reader
+    "- &r {school_id: A, level: 小学, students: 100}\n- *r\n",
+    "a: &a [1, 1, 1, 1, 1, 1, 1, 1, 1]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b]\n",
+])
+def test_yaml_aliases_in_facts_are_refused(text: str) -> None:
+    batch = read_facts_text(text, "yaml", "f.yaml")
+    assert batch.rows_read == 0 and "aliases" in batch.issues[0].message_en
