@@ -3,7 +3,6 @@ every verdict comes from :mod:`junheng.engine`."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,11 +12,26 @@ from rich.console import Console
 from junheng.cli import check_cmd, compare_cmd, county_cmd, diff_cmd, explain_cmd, lint_cmd, rulesets_cmd, template_cmd
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.json_output import dumps, evaluation_json
+from junheng.cli.options import (
+    EXIT_FAILED,
+    AtOption,
+    Engine,
+    EngineOption,
+    Format,
+    FormatOption,
+    Lang,
+    LangOption,
+    OutputOption,
+    RulesetOption,
+    fail,
+    parse_at,
+    stop,
+)
 from junheng.cli.progress import progress_steps
 from junheng.cli.reports import REPORT_FORMATS, write_report
 from junheng.cli.table_output import print_evaluation
 from junheng.cli.text import t
-from junheng.engine.evaluate import EngineName, run_evaluation
+from junheng.engine.evaluate import run_evaluation
 from junheng.engine.letter import scored_letters
 from junheng.policy.loader import RulesetError
 from junheng.policy.readers import UnsupportedFormatError, read_facts
@@ -40,44 +54,6 @@ app.command(name="compare")(compare_cmd.compare_command)  # issue 4: two ruleset
 app.command(name="diff")(diff_cmd.diff_command)  # issue 4: what changed between rulesets
 app.command(name="explain")(explain_cmd.explain_command)  # issue 4: the principal's letter
 
-EXIT_OK = 0
-EXIT_ROWS_REJECTED = 1
-EXIT_USAGE = 2
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-class Format(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"  # report file (needs -o)
-    html = "html"  # report file (needs -o)
-
-
-LangOption = Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")]
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="输出格式 / output format")]
-RulesetOption = Annotated[str, typer.Option("--ruleset", "-r",
-                                            help="规则集编号或YAML文件 / ruleset id or YAML file")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o",
-                                                   help="写入文件（原子写入）/ write to a file (atomically)")]
-EngineOption = Annotated[str, typer.Option("--engine", help="durable (推理引擎) or direct")]
-
-
-def fail(message_zh: str, message_en: str, lang: Lang, code: int = EXIT_USAGE) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]{message_zh if lang is Lang.zh else message_en}[/]",
-                               highlight=False, soft_wrap=True)  # paths and ids stay on one line
-    return typer.Exit(code)
-
-
-def _engine(name: str, lang: Lang) -> EngineName:
-    if name not in ("durable", "direct"):
-        raise fail(f"未知引擎：{name}", f"unknown engine: {name}", lang)
-    return name  # type: ignore[return-value]
-
-
 @app.command()
 def evaluate(
     file: Annotated[Path, typer.Argument(help="学校数据文件 CSV/XLSX/JSON/YAML / school facts file")],
@@ -85,8 +61,8 @@ def evaluate(
     fmt: FormatOption = Format.table,
     lang: LangOption = Lang.zh,
     output: OutputOption = None,
-    engine: EngineOption = "durable",
-    at: compare_cmd.AtOpt = None,
+    engine: EngineOption = Engine.durable,
+    at: AtOption = None,
 ) -> None:
     """逐校评估 / Evaluate every school section in FILE against a ruleset.
 
@@ -94,7 +70,7 @@ def evaluate(
     listed), 2 when the file or ruleset cannot be read.
     """
     try:
-        loaded = load_at(ruleset, compare_cmd.parse_at(at))  # --at: the version in force (issue 4)
+        loaded = load_at(ruleset, parse_at(at))  # --at: the version in force (issue 4)
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
     if not file.is_file():
@@ -107,8 +83,12 @@ def evaluate(
             batch = read_facts(file)
         except UnsupportedFormatError as exc:
             raise fail(exc.message_zh, exc.message_en, lang) from None
+        if batch.rows_read == 0 and batch.errors:  # nothing readable: a file-level problem
+            for issue in batch.errors:
+                Console(stderr=True).print(issue.message(lang.value), highlight=False, soft_wrap=True)
+            raise fail("输入文件中没有可评估的数据行", "the input file has no rows that can be evaluated", lang)
         step("评估" if lang is Lang.zh else "evaluating")
-        run = run_evaluation(loaded, batch, _engine(engine, lang))
+        run = run_evaluation(loaded, batch, engine.value)
         if fmt.value in REPORT_FORMATS and output is not None:
             step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
             letters = scored_letters(loaded.ruleset, run.schools, batch.sections) if fmt is Format.html else None
@@ -128,7 +108,7 @@ def evaluate(
         if output is not None:
             write_text_atomic(output, console.export_text())
     if batch.errors:
-        raise typer.Exit(EXIT_ROWS_REJECTED)
+        raise typer.Exit(EXIT_FAILED)  # some rows rejected
 
 
 @app.command()
@@ -136,8 +116,12 @@ def demo(lang: LangOption = Lang.zh, fmt: FormatOption = Format.table) -> None:
     """示例：用内置示例县数据按优质均衡2017标准评估 / Evaluate the bundled example county."""
     from junheng.examples import example_path
 
-    evaluate(example_path("demo_county.csv"), "national/quality-2017", fmt, lang, None, "durable")
+    evaluate(example_path("demo_county.csv"), "national/quality-2017", fmt, lang, None, Engine.durable)
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except OSError as exc:  # a report that cannot be written (disk full, no permission …)
+        reason = f"{exc.filename or ''}: {exc.strerror or exc}"
+        raise SystemExit(stop(f"无法读写文件 / cannot read or write file {reason}").exit_code) from None

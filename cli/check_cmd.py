@@ -9,15 +9,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from junheng.cli.options import EXIT_FAILED, EXIT_OK, Engine, EngineOption, Lang, LangOption, fail
 from junheng.engine.check import CheckReport, CheckSettings, Counterexample, Expectation, run_checks
 from junheng.engine.numbers import decimal_text
 from junheng.policy.facts import FACTS
 from junheng.policy.loader import RulesetError
 from junheng.policy.registry import load_ruleset
-
-EXIT_OK = 0
-EXIT_INVARIANT_FAILED = 1
-EXIT_USAGE = 2
 
 
 class Expect(StrEnum):
@@ -98,32 +95,25 @@ def check(
     random: Annotated[bool, typer.Option("--random/--derandomize",
                                          help="每次探索新输入（默认固定顺序，便于CI复现）/ explore new inputs "
                                               "each run (default: fixed order, reproducible)")] = False,
-    engine: Annotated[str, typer.Option("--engine", help="durable | direct")] = "durable",
-    lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh",
+    engine: EngineOption = Engine.durable,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """性质检验 / Check a ruleset's invariants with generated schools (hypothesis).
 
     Prints each invariant with pass/fail and, on failure, the smallest counter-example school.
     Exit code 0 only when every invariant holds, 1 when one fails, 2 on a usage error.
     """
-    err = Console(stderr=True)
-    if engine not in ("durable", "direct"):
-        err.print(f"未知引擎：{engine}" if lang == "zh" else f"unknown engine: {engine}", style="red")
-        raise typer.Exit(EXIT_USAGE)
     if (expect is not None or only) and against is None:
-        err.print("--expect/--only 需要 --against" if lang == "zh" else "--expect/--only need --against",
-                  style="red")
-        raise typer.Exit(EXIT_USAGE)
+        raise fail("--expect/--only 需要 --against", "--expect/--only need --against", lang)
     try:
         new = load_ruleset(ruleset)
         old = load_ruleset(against) if against is not None else None
     except RulesetError as exc:
-        err.print(str(exc), style="red", highlight=False)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise fail(str(exc), str(exc), lang) from None
     expectation: Expectation = (expect or Expect.tighter).value
     settings = CheckSettings(max_examples=examples, derandomize=not random,
-                             engine="durable" if engine == "durable" else "direct")
+                             engine=engine.value)
     report = run_checks(new.ruleset, against=old.ruleset if old else None, expect=expectation,
                         only=only or (), check=settings, ruleset_name=ruleset, against_name=against)
     print_report(report, Console(), lang)
-    raise typer.Exit(EXIT_OK if report.ok else EXIT_INVARIANT_FAILED)
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)

@@ -6,8 +6,6 @@ Also the option helpers shared by ``diff`` and ``explain`` (ruleset by id, path 
 
 from __future__ import annotations
 
-import datetime as dt
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,63 +18,9 @@ from junheng.cli.compare_json import compare_json
 from junheng.cli.compare_report import write_comparison
 from junheng.cli.compare_text import change_word, needed_text, requirement_text, side_text
 from junheng.cli.json_output import dumps
+from junheng.cli.options import AtOption, Format, FormatOption, Lang, LangOption, facts, load, stop
 from junheng.cli.text import outcome_word, t
 from junheng.engine.compare import Comparison, compare
-from junheng.policy.inputs import FactsBatch
-from junheng.policy.loader import LoadedRuleset, RulesetError
-from junheng.policy.readers import read_facts
-from junheng.policy.versions import load_at
-
-
-class Fmt(StrEnum):
-    table = "table"
-    json = "json"
-
-
-class CompareFmt(StrEnum):
-    table = "table"
-    json = "json"
-    xlsx = "xlsx"  # report file (needs -o)
-    html = "html"  # report file (needs -o)
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
-LangOpt = Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")]
-FmtOpt = Annotated[Fmt, typer.Option("--format", "-f", help="输出格式 / output format")]
-AtOpt = Annotated[str | None, typer.Option("--at", help="按该日期有效的版本 / the version in force on YYYY-MM-DD")]
-
-
-def stop(message: str, code: int = 2) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]{message}[/]", highlight=False)
-    return typer.Exit(code)
-
-
-def parse_at(at: str | None) -> dt.date | None:
-    if at is None:
-        return None
-    try:
-        return dt.date.fromisoformat(at)
-    except ValueError:
-        raise stop(f"--at 应为 YYYY-MM-DD / --at must be YYYY-MM-DD, not {at!r}") from None
-
-
-def load(ref: str, at: str | None) -> LoadedRuleset:
-    """A ruleset by id, ``id@version`` or path; with ``--at``, the version in force then."""
-    try:
-        return load_at(ref, parse_at(at))
-    except RulesetError as exc:
-        raise stop(str(exc)) from None
-
-
-def facts(file: Path) -> FactsBatch:
-    if not file.is_file():
-        raise stop(f"找不到文件 / no such file: {file}")
-    return read_facts(file)
-
 
 _STYLE = {"newly_failing": "bold red", "still_failing": "red", "newly_passing": "green",
           "still_passing": "green", "added": "cyan", "removed": "dim", "undecided": "yellow"}
@@ -103,23 +47,23 @@ def compare_command(
     file: Annotated[Path, typer.Argument(help="学校数据文件 / school facts file")],
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="基准规则集 / base ruleset")],
     against: Annotated[str, typer.Option("--against", "-a", help="对比规则集 / ruleset to compare with")],
-    fmt: Annotated[CompareFmt, typer.Option("--format", "-f", help="输出格式 / output format")] = CompareFmt.table,
-    lang: LangOpt = Lang.zh,
-    at: AtOpt = None,
+    fmt: FormatOption = Format.table,
+    lang: LangOption = Lang.zh,
+    at: AtOption = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="写入文件（原子写入）/ write to a file (atomically)")] = None,
 ) -> None:
     """新旧标准对比 / Compare every school in FILE under two rulesets: verdicts and points under
     each, what changed, and the extra resources needed under the second. ``--format xlsx|html
     -o FILE`` writes a report: one sheet per level (XLSX) or one offline page (HTML)."""
-    if fmt in (CompareFmt.xlsx, CompareFmt.html) and output is None:
+    if fmt.is_report and output is None:
         raise stop(f"--format {fmt.value} 需要用 -o 指定输出文件 / --format {fmt.value} needs -o FILE")
     base, other = load(ruleset, at), load(against, at)
     batch = facts(file)
     result = compare(base, other, batch.sections)
-    if output is not None and fmt in (CompareFmt.xlsx, CompareFmt.html):
+    if output is not None and fmt.is_report:
         write_comparison(fmt.value, output, result, batch, lang.value)
-    elif fmt is CompareFmt.json:
+    elif fmt is Format.json:
         text = dumps(compare_json(result, lang.value))
         if output is None:
             typer.echo(text)

@@ -16,11 +16,22 @@ from rich.table import Table
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.county_json import county_json
 from junheng.cli.json_output import dumps
+from junheng.cli.options import (
+    EXIT_FAILED,
+    Engine,
+    EngineOption,
+    Format,
+    FormatOption,
+    Lang,
+    LangOption,
+    OutputOption,
+    fail,
+    pick,
+)
 from junheng.cli.text import outcome_word
 from junheng.engine.county import CountyEvaluationError, evaluate_county
 from junheng.engine.county_explain import cv_text
 from junheng.engine.county_results import CountyRun
-from junheng.engine.evaluate import EngineName
 from junheng.engine.numbers import decimal_text, percent_text
 from junheng.engine.results import Outcome
 from junheng.policy.county_facts import read_county_facts
@@ -38,8 +49,7 @@ _GROUPS = {
 }
 
 
-def _w(zh: str, en: str, lang: str) -> str:
-    return zh if lang == "zh" else en
+_w = pick
 
 
 def _o(outcome: Outcome, lang: str) -> str:
@@ -125,11 +135,6 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
                      f"engine {run.engine}", lang), style="dim", highlight=False)
 
 
-def _fail(zh: str, en: str, lang: str) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]{_w(zh, en, lang)}[/]", highlight=False)
-    return typer.Exit(2)
-
-
 def county(
     file: Annotated[Path, typer.Argument(help="县内各校学段数据 CSV/JSON/YAML / the county's school sections")],
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="national/basic-2012 | national/quality-2017 | YAML")]
@@ -138,39 +143,36 @@ def county(
     = None,
     school_ruleset: Annotated[str | None, typer.Option(
         "--school-ruleset", help="省级办学基本标准规则集 / provincial school ruleset (2012 prerequisite)")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | xlsx | html")] = "table",
-    lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write to a file")] = None,
-    engine: Annotated[str, typer.Option("--engine", help="durable (推理引擎) | direct")] = "durable",
+    fmt: FormatOption = Format.table,
+    lang: LangOption = Lang.zh,
+    output: OutputOption = None,
+    engine: EngineOption = Engine.durable,
 ) -> None:
     """县域评估 / Evaluate a county: verdict, reasons, and what drives each 差异系数.
 
     Exit code 0 when the county meets every criterion, 1 when it does not or cannot be decided,
     2 when an input or ruleset cannot be read.
     """
-    if lang not in ("zh", "en") or fmt not in ("table", "json", "xlsx", "html") or engine not in ("durable", "direct"):
-        raise _fail("--lang 应为 zh|en，--format 应为 table|json|xlsx|html，--engine 应为 durable|direct",
-                    "--lang must be zh|en, --format table|json|xlsx|html, --engine durable|direct", "zh")
-    if fmt in ("xlsx", "html") and output is None:
-        raise _fail(f"--format {fmt} 需要用 -o 指定输出文件", f"--format {fmt} needs -o FILE", lang)
+    if fmt.is_report and output is None:
+        raise fail(f"--format {fmt} 需要用 -o 指定输出文件", f"--format {fmt} needs -o FILE", lang)
     try:
         loaded = load_ruleset(ruleset)
         school: LoadedRuleset | None = load_ruleset(school_ruleset) if school_ruleset else None
     except RulesetError as exc:
-        raise _fail(str(exc), str(exc), lang) from None
+        raise fail(str(exc), str(exc), lang) from None
     for path in (file, county_facts):
         if path is not None and not path.is_file():
-            raise _fail(f"找不到文件：{path}", f"no such file: {path}", lang)
+            raise fail(f"找不到文件：{path}", f"no such file: {path}", lang)
     facts = read_county_facts(county_facts) if county_facts is not None else None
     try:
-        run = evaluate_county(loaded, read_facts(file), facts, school, engine_name(engine))
+        run = evaluate_county(loaded, read_facts(file), facts, school, engine.value)
     except CountyEvaluationError as exc:
-        raise _fail(exc.message_zh, exc.message_en, lang) from None
-    if fmt in ("xlsx", "html") and output is not None:
+        raise fail(exc.message_zh, exc.message_en, lang) from None
+    if fmt.is_report and output is not None:
         from junheng.cli.county_report import write_county_report  # issue 6: report files
 
-        write_county_report(fmt, output, run, lang)
-    elif fmt == "json":
+        write_county_report(fmt.value, output, run, lang)
+    elif fmt is Format.json:
         text = dumps(county_json(run, lang)) + "\n"
         if output is not None:
             write_text_atomic(output, text)
@@ -182,8 +184,4 @@ def county(
         if output is not None:
             write_text_atomic(output, console.export_text())
     if run.outcome is not Outcome.passed:
-        raise typer.Exit(1)
-
-
-def engine_name(name: str) -> EngineName:
-    return "direct" if name == "direct" else "durable"
+        raise typer.Exit(EXIT_FAILED)

@@ -8,9 +8,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from junheng.cli.compare_cmd import AtOpt, Fmt, FmtOpt, Lang, LangOpt, load
 from junheng.cli.compare_json import diff_json
 from junheng.cli.json_output import dumps
+from junheng.cli.options import AtOption, Lang, LangOption, TextFormat, TextFormatOption, load
 from junheng.engine.diff import RulesetDiff, RuleView
 from junheng.engine.numbers import decimal_text
 
@@ -50,16 +50,16 @@ def print_diff(d: RulesetDiff, console: Console, lang: str) -> None:
 def diff_command(
     base: Annotated[str, typer.Argument(help="原规则集 / base ruleset (id, id@version or file)")],
     against: Annotated[str, typer.Argument(help="新规则集 / ruleset to compare with")],
-    fmt: FmtOpt = Fmt.table,
-    lang: LangOpt = Lang.zh,
-    at: AtOpt = None,
+    fmt: TextFormatOption = TextFormat.table,
+    lang: LangOption = Lang.zh,
+    at: AtOption = None,
 ) -> None:
     """规则差异 / What changed from BASE to AGAINST: rules added, removed, tighter, looser,
     reworded, each with both sources."""
     from junheng.engine.diff import diff
 
     result = diff(load(base, at), load(against, at))
-    if fmt is Fmt.json:
+    if fmt is TextFormat.json:
         typer.echo(dumps(diff_json(result, lang.value)))
     else:
         print_diff(result, Console(), lang.value)

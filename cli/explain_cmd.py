@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from junheng.cli.compare_cmd import AtOpt, Lang, LangOpt, facts, load, stop
+from junheng.cli.options import AtOption, Lang, LangOption, facts, load, stop
 from junheng.engine.evaluate import evaluate_sections
 from junheng.engine.letter import CAVEAT_INTRO, Letter, chinese_ordinal, letter_plan, write_letter
 from junheng.policy.facts import LEVEL_ALIASES
@@ -47,8 +47,8 @@ def explain_command(
     school: Annotated[str, typer.Option("--school", "-s", help="学校标识码 / school id")],
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="规则集 / ruleset")],
     level: Annotated[str | None, typer.Option("--level", help="学段 primary|junior（一贯制学校需要）")] = None,
-    lang: LangOpt = Lang.zh,
-    at: AtOpt = None,
+    lang: LangOption = Lang.zh,
+    at: AtOption = None,
 ) -> None:
     """给校长的说明 / A plain-language letter to a school's principal: every deduction, then
     what it takes to reach full marks (or to pass), in the order to act on it."""

@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from junheng.cli.options import Lang, LangOption
 from junheng.policy.lint import DEFAULT_MAX_AGE_DAYS, lint_ruleset
 from junheng.policy.loader import RulesetError
 from junheng.policy.registry import load_ruleset
@@ -27,7 +28,7 @@ def lint(
     floor: Annotated[str | None, typer.Option("--floor", help="对照的国家底线规则集（默认为 extends 的规则集）/ "
                                                               "the floor to compare with (default: extends)")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="警告也视为失败 / fail on warnings too")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="zh | en")] = "zh",
+    lang: LangOption = Lang.zh,
 ) -> None:
     """规则集检查 / Lint a ruleset: sources, statuses, last_checked dates, unused parameters and
     facts, and requirements looser than the national floor.

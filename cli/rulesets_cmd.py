@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
+from junheng.cli.options import Lang, LangOption
 from junheng.engine.numbers import decimal_text
 from junheng.policy.loader import RulesetError
 from junheng.policy.model import CountGateRule, ParamRef, Ruleset, ThresholdRule
@@ -16,7 +17,6 @@ from junheng.policy.registry import bundled_ids, load_ruleset
 
 app = typer.Typer(help="规则集 / rulesets", no_args_is_help=True)
 
-Lang = Annotated[str, typer.Option("--lang", help="zh | en")]
 
 
 def _requirement_cell(r: Ruleset, op: str, value: Fraction | ParamRef | None, lang: str) -> str:
@@ -29,7 +29,7 @@ def _requirement_cell(r: Ruleset, op: str, value: Fraction | ParamRef | None, la
 
 
 @app.command("list")
-def list_rulesets(lang: Lang = "zh") -> None:
+def list_rulesets(lang: LangOption = Lang.zh) -> None:
     """列出内置规则集 / List the bundled rulesets."""
     ids = bundled_ids()
     # the id is what users type: never truncate it, whatever the terminal width
@@ -44,7 +44,7 @@ def list_rulesets(lang: Lang = "zh") -> None:
 
 
 @app.command("show")
-def show(ruleset: Annotated[str, typer.Argument(help="id or YAML path")], lang: Lang = "zh") -> None:
+def show(ruleset: Annotated[str, typer.Argument(help="id or YAML path")], lang: LangOption = Lang.zh) -> None:
     """显示规则集的每条规则及其来源 / Show each rule of a ruleset with its source and status."""
     try:
         loaded = load_ruleset(ruleset)

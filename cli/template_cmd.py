@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rich.console import Console
 
 from junheng.cli.atomic import write_bytes_atomic
+from junheng.cli.options import Lang, LangOption, fail
 from junheng.cli.text import t
 from junheng.policy.facts import SCHOOL_FACTS, SCHOOL_TYPES, FactSpec
 from junheng.policy.formula import FormulaError, names, parse_formula
@@ -163,19 +164,15 @@ def template(
         = "national/quality-2017",
     output: Annotated[Path, typer.Option("--output", "-o", help="输出的 .xlsx 文件 / the .xlsx file to write")]
         = Path("template.xlsx"),
-    lang: Annotated[str, typer.Option("--lang", help="zh 或 en /说明语言")] = "zh",
+    lang: LangOption = Lang.zh,
 ) -> None:
     """生成数据填报模板 / Write an input workbook with exactly the facts a ruleset needs."""
-    lang = "en" if lang == "en" else "zh"
     try:
         loaded = load_ruleset(ruleset)
     except RulesetError as exc:
-        Console(stderr=True).print(f"[bold red]{exc}[/]", highlight=False)
-        raise typer.Exit(2) from None
+        raise fail(str(exc), str(exc), lang) from None
     if output.suffix.lower() != ".xlsx":
-        Console(stderr=True).print("[bold red]" + ("模板文件名须以 .xlsx 结尾" if lang == "zh"
-                                                   else "the template file must end in .xlsx") + "[/]")
-        raise typer.Exit(2)
-    write_bytes_atomic(output, template_workbook(loaded, lang))
-    Console(stderr=True).print(t("written", lang, path=output), highlight=False)
+        raise fail("模板文件名须以 .xlsx 结尾", "the template file must end in .xlsx", lang)
+    write_bytes_atomic(output, template_workbook(loaded, lang.value))
+    Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
 

@@ -97,6 +97,7 @@ def _threshold_result(ruleset: Ruleset, rule: ThresholdRule, prepared: _Prepared
         title=rule.title, outcome=outcome, level=section.level, actual=m.actual,
         required=m.required, op=rule.op, unit_code=indicator.unit, gap=the_gap, shortfall=short,
         students=section.values.get("students"), missing=m.missing, unbounded=m.unbounded,
+        undefined=m.undefined,
         cite=cite,
     )
     return RuleResult(

@@ -54,7 +54,7 @@ def threshold_explanation(*, title: Localized, outcome: Outcome, level: Level,
                           actual: Fraction | None, required: Fraction | None, op: Op,
                           unit_code: str, gap: Fraction | None, shortfall: Shortfall | None,
                           students: Fraction | None, missing: tuple[str, ...],
-                          unbounded: bool, cite: Localized) -> Localized:
+                          unbounded: bool, cite: Localized, undefined: bool = False) -> Localized:
     req_zh = req_en = ""
     if required is not None:
         req_zh = f"要求{op.words('zh')}{_qty(required, unit_code, 'zh')}（{level.zh}）"
@@ -62,6 +62,12 @@ def threshold_explanation(*, title: Localized, outcome: Outcome, level: Level,
     if outcome is Outcome.unknown:
         names_zh = "、".join(f"“{FACTS[n].zh if n in FACTS else n}”({n})" for n in missing)
         names_en = ", ".join(missing)
+        if undefined:
+            return Localized(
+                zh=f"{title.zh}：无法判定，计算时除数为0（如在校生数为0），该指标没有意义；{req_zh}。{cite.zh}",
+                en=f"{title.en}: cannot decide, the formula divides by zero (e.g. 0 students); "
+                   f"{req_en}. {cite.en}",
+            )
         if required is None:
             return Localized(zh=f"{title.zh}：无法判定，规则没有{level.zh}的要求值。{cite.zh}",
                              en=f"{title.en}: cannot decide, no requirement for {level.value}. {cite.en}")

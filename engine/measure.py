@@ -54,12 +54,16 @@ class Measurement:
     required: Fraction | None
     missing: tuple[str, ...]
     unbounded: bool = False
-    """The formula divides by a zero fact (0 computers → students per computer is infinite)."""
+    """The formula divides by a zero fact under an upper bound: students ÷ 0 computers is an
+    unbounded students-per-computer ratio, which fails every "不超过" requirement."""
+    undefined: bool = False
+    """The formula divides by a zero fact under a lower bound (e.g. area ÷ 0 students): the
+    value is undefined and the rule cannot be decided — degenerate data is never a pass."""
     parameter_status: Status | None = None
 
     @property
     def decidable(self) -> bool:
-        return self.required is not None and not self.missing and (
+        return self.required is not None and not self.missing and not self.undefined and (
             self.actual is not None or self.unbounded
         )
 
@@ -90,7 +94,11 @@ def measure(ruleset: Ruleset, rule: ThresholdRule, level: Level,
     except MissingFact as exc:  # pragma: no cover - guarded above
         return Measurement(None, required, (exc.name,), parameter_status=param_status)
     except FormulaError:
-        # Division by a zero fact: the per-unit value is unbounded (e.g. students ÷ 0 computers).
+        # Division by a zero fact. Under an upper bound the value is unbounded and fails
+        # (students ÷ 0 computers); under a lower bound it is undefined and cannot be decided
+        # (area ÷ 0 students would otherwise be "infinitely much per student" and pass).
+        if rule.op.is_lower_bound:
+            return Measurement(None, required, (), undefined=True, parameter_status=param_status)
         return Measurement(None, required, (), unbounded=True, parameter_status=param_status)
     return Measurement(actual, required, (), parameter_status=param_status)
 

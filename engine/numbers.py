@@ -20,7 +20,7 @@ def floor_to(value: Fraction, step: Fraction) -> Fraction:
 def _scaled_half_up(value: Fraction, places: int) -> int:
     """round(value × 10^places), halves away from zero, in integer arithmetic (exact, fast)."""
     num, den = value.numerator, value.denominator
-    scaled = abs(num) * 10**places
+    scaled: int = abs(num) * 10**places
     rounded = (2 * scaled + den) // (2 * den)
     return -rounded if num < 0 else rounded
 

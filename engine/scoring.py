@@ -402,7 +402,7 @@ def _item_explanation(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Chec
             title=ind.title, outcome=o, level=section.level, actual=c.m.actual, required=c.m.required,
             op=c.rule.op, unit_code=ind.unit, gap=gap(c.rule, c.m) if o is Outcome.failed else None,
             shortfall=short if c is checks[0] else None, students=section.values.get("students"),
-            missing=c.m.missing, unbounded=c.m.unbounded, cite=empty)
+            missing=c.m.missing, unbounded=c.m.unbounded, undefined=c.m.undefined, cite=empty)
         parts_zh.append(s.zh.rstrip("。"))
         parts_en.append(s.en.rstrip(". "))
     if note[0]:

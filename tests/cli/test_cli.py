@@ -344,3 +344,31 @@ def test_evaluate_5000_rows(tmp_path: Path) -> None:
     assert doc["summary"]["passed"] + doc["summary"]["failed"] == 5000
     assert 0 < doc["summary"]["passed"] < 5000
     assert doc["errors"] == []
+
+
+def test_a_file_with_no_data_rows_is_a_usage_error(tmp_path: Path) -> None:
+    """A header-only file has nothing to evaluate: exit 2 (cannot be read), not 1 (some rows
+    rejected), and the file-level problem is named."""
+    path = tmp_path / "empty.csv"
+    path.write_text("school_id,level,students\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["evaluate", str(path), "--lang", "en"])
+    assert result.exit_code == 2
+    assert "empty.csv" in result.output
+    assert "no rows that can be evaluated" in result.output
+
+
+def test_an_unwritable_output_is_a_clear_error_with_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Writing the report into a folder that cannot exist (/proc is not writable) ends with exit 2
+    and one line naming the file, not a traceback."""
+    from junheng.cli.app import main
+    from junheng.examples import example_path
+
+    target = "/proc/junheng-no-such-dir/out.json"
+    monkeypatch.setattr("sys.argv", ["junheng", "evaluate", str(example_path("demo_county.csv")),
+                                     "--format", "json", "-o", target])
+    with pytest.raises(SystemExit) as stopped:
+        main()
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "/proc/junheng-no-such-dir" in err and "Traceback" not in err

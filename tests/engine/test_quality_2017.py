@@ -467,3 +467,48 @@ def test_explanations_name_source_and_status(ruleset: Ruleset) -> None:
     for res in result.results:
         assert res.source.startswith("教督〔2017〕6号")
         assert res.explanation.zh != res.explanation.en
+
+
+def test_zero_students_is_never_a_pass() -> None:
+    """A section with 0 students reaches the engine only through the Python API (the readers
+    reject it). Every per-student indicator is then x ÷ 0: undefined, so each rule is
+    "cannot decide" and the school is not passed — degenerate data is never a pass."""
+    from fractions import Fraction
+
+    from junheng.engine.evaluate import evaluate_sections
+    from junheng.engine.results import Outcome
+    from junheng.policy.facts import Level
+    from junheng.policy.inputs import SchoolSection
+    from junheng.policy.registry import load_ruleset
+
+    ruleset = load_ruleset("national/quality-2017").ruleset
+    facts = {name: Fraction(100) for name in (
+        "teachers_above_required_degree", "backbone_teachers", "pe_art_teachers",
+        "teaching_aux_area_m2", "sports_area_m2", "equipment_value_yuan", "multimedia_classrooms")}
+    section = SchoolSection(school_id="Z", level=Level.primary, values={"students": Fraction(0), **facts})
+    for engine in ("durable", "direct"):
+        (result,) = evaluate_sections(ruleset, [section], engine=engine)  # type: ignore[arg-type]
+        assert result.outcome is Outcome.unknown
+        thresholds = [r for r in result.results if r.kind == "threshold"]
+        assert all(r.outcome is Outcome.unknown for r in thresholds)
+        assert "除数为0" in thresholds[0].explanation.zh
+
+
+def test_zero_computers_fails_an_upper_bound_on_students_per_computer() -> None:
+    """Anhui 2018: 学生与计算机之比 ≤ 8. 400 students and 0 computers: students ÷ 0 is unbounded,
+    so the rule fails; the shortfall is ⌈400 ÷ 8⌉ = 50 computers."""
+    from fractions import Fraction
+
+    from junheng.engine.evaluate import evaluate_sections
+    from junheng.engine.results import Outcome
+    from junheng.policy.facts import Level
+    from junheng.policy.inputs import SchoolSection
+    from junheng.policy.registry import load_ruleset
+
+    ruleset = load_ruleset("anhui/school-2018").ruleset
+    section = SchoolSection(school_id="Y", level=Level.junior,
+                            values={"students": Fraction(400), "computers": Fraction(0)})
+    (result,) = evaluate_sections(ruleset, [section])
+    rule = next(r for r in result.results if r.rule_id == "equipment.students_per_computer")
+    assert rule.outcome is Outcome.failed
+    assert rule.shortfall is not None and rule.shortfall.amount == 50

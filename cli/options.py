@@ -1,0 +1,113 @@
+"""Options, exit codes and error output shared by every ``junheng`` command."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from junheng.policy.inputs import FactsBatch
+from junheng.policy.loader import LoadedRuleset, RulesetError
+from junheng.policy.readers import UnsupportedFormatError, read_facts
+from junheng.policy.versions import load_at
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+"""Rows rejected (evaluate), criteria not met (county), an invariant broken (check)."""
+EXIT_USAGE = 2
+"""A file or ruleset cannot be read, or the options do not fit together."""
+
+
+class Lang(StrEnum):
+    """输出语言 / output language."""
+
+    zh = "zh"
+    en = "en"
+
+
+class Engine(StrEnum):
+    """durable: the durable_rules inference engine; direct: the same predicates in Python."""
+
+    durable = "durable"
+    direct = "direct"
+
+
+class Format(StrEnum):
+    """Output format: a terminal table, JSON, or a report file (xlsx/html, needs -o)."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+    html = "html"
+
+    @property
+    def is_report(self) -> bool:
+        return self in (Format.xlsx, Format.html)
+
+
+class TextFormat(StrEnum):
+    """Output format of commands without report files."""
+
+    table = "table"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="输出格式 table|json|xlsx|html / output format")]
+TextFormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="输出格式 / output format")]
+LangOption = Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")]
+EngineOption = Annotated[Engine, typer.Option(
+    "--engine", help="durable（推理引擎）或 direct / inference engine or direct")]
+RulesetOption = Annotated[str, typer.Option("--ruleset", "-r", help="规则集编号或YAML文件 / ruleset id or YAML file")]
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", help="写入文件（原子写入）/ write to a file (atomically)")]
+AtOption = Annotated[str | None, typer.Option("--at", help="按该日期有效的版本 / the version in force on YYYY-MM-DD")]
+
+
+def pick(zh: str, en: str, lang: str) -> str:
+    """The Chinese or the English text."""
+    return zh if lang == "zh" else en
+
+
+def fail(message_zh: str, message_en: str, lang: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print an error on stderr (one line per message: paths and ids are never wrapped) and
+    return the Exit to raise."""
+    Console(stderr=True).print(f"[bold red]{pick(message_zh, message_en, lang)}[/]", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def stop(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Like :func:`fail` for a message that already carries both languages."""
+    Console(stderr=True).print(f"[bold red]{message}[/]", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def parse_at(at: str | None) -> dt.date | None:
+    """The ``--at YYYY-MM-DD`` date, if given."""
+    if at is None:
+        return None
+    try:
+        return dt.date.fromisoformat(at)
+    except ValueError:
+        raise stop(f"--at 应为 YYYY-MM-DD / --at must be YYYY-MM-DD, not {at!r}") from None
+
+
+def load(ref: str, at: str | None) -> LoadedRuleset:
+    """A ruleset by id, ``id@version`` or path; with ``--at``, the version in force then."""
+    try:
+        return load_at(ref, parse_at(at))
+    except RulesetError as exc:
+        raise stop(str(exc)) from None
+
+
+def facts(file: Path) -> FactsBatch:
+    """The facts file, or a usage error when it is not there or not a supported format."""
+    if not file.is_file():
+        raise stop(f"找不到文件 / no such file: {file}")
+    try:
+        return read_facts(file)
+    except UnsupportedFormatError as exc:
+        raise stop(f"{exc.message_zh} / {exc.message_en}") from None
