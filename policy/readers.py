@@ -28,7 +28,7 @@ import io
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -201,6 +201,27 @@ def _decode(data: bytes) -> str:
     )
 
 
+def unique_headers(raw: Sequence[str], has_data: Callable[[int], bool],
+                   fallback: Callable[[int], str]) -> list[str]:
+    """Column names as written, made unique ("名称 #2" for a repeat). A blank header over data
+    gets ``fallback(position)`` (e.g. "column 5"); a blank header over a blank column is "" and
+    the column is ignored."""
+    headers: list[str] = []
+    seen: set[str] = set()
+    for position, header in enumerate(raw):
+        if not header:
+            if not has_data(position):
+                headers.append("")
+                continue
+            header = fallback(position)
+        base, n = header, 2
+        while header in seen:
+            header, n = f"{base} #{n}", n + 1
+        seen.add(header)
+        headers.append(header)
+    return headers
+
+
 def _csv_table(text: str) -> _Table:
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
@@ -211,20 +232,11 @@ def _csv_table(text: str) -> _Table:
     raw_headers = rows[0]
     data = rows[1:]
     width = max([len(raw_headers), *(len(r) for r in data)])
-    headers: list[str] = []
-    seen: set[str] = set()
-    for i in range(width):
-        h = raw_headers[i].strip() if i < len(raw_headers) else ""
-        if not h:
-            if not any(i < len(r) and r[i].strip() for r in data):
-                headers.append("")  # blank header, blank column: ignored
-                continue
-            h = f"column {i + 1}"
-        base, n = h, 2
-        while h in seen:
-            h, n = f"{base} #{n}", n + 1
-        seen.add(h)
-        headers.append(h)
+    headers = unique_headers(
+        [raw_headers[i].strip() if i < len(raw_headers) else "" for i in range(width)],
+        has_data=lambda i: any(i < len(r) and r[i].strip() for r in data),
+        fallback=lambda i: f"column {i + 1}",
+    )
     records: list[_Record] = []
     for index, cells in enumerate(data, start=2):
         if not any(c.strip() for c in cells):

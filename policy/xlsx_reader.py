@@ -43,7 +43,7 @@ from openpyxl.utils import get_column_letter
 from junheng.policy.cells import CELL_UNITS
 from junheng.policy.facts import LEVEL_ALIASES, Level
 from junheng.policy.inputs import FactsBatch, InputIssue
-from junheng.policy.readers import _batch, _fatal, _file_issue, _Record, _Table, match_header
+from junheng.policy.readers import _batch, _fatal, _file_issue, _Record, _Table, match_header, unique_headers
 
 __all__ = ["INSTRUCTION_SHEETS", "read_xlsx", "read_xlsx_bytes", "sheet_level"]
 
@@ -197,20 +197,11 @@ def _grid(ws: Any) -> _SheetGrid:
 
 
 def _unique(headers: list[str], grid: _SheetGrid, first_data: int) -> list[str]:
-    out: list[str] = []
-    seen: set[str] = set()
-    for i, h in enumerate(headers, start=1):
-        if not h:
-            if not any((r, i) in grid.values for r in range(first_data, grid.max_row + 1)):
-                out.append("")
-                continue
-            h = f"column {get_column_letter(i)}"
-        base, n = h, 2
-        while h in seen:
-            h, n = f"{base} #{n}", n + 1
-        seen.add(h)
-        out.append(h)
-    return out
+    return unique_headers(
+        headers,
+        has_data=lambda p: any((r, p + 1) in grid.values for r in range(first_data, grid.max_row + 1)),
+        fallback=lambda p: f"column {get_column_letter(p + 1)}",
+    )
 
 
 def _read_sheet(name: str, sha: str, ws: Any, saved: _WorkbookValues) -> _SheetResult | None:
