@@ -8,7 +8,7 @@ must agree, which the differential tests check.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
@@ -16,7 +16,17 @@ from typing import Literal
 import junheng
 from junheng.engine import durable_backend
 from junheng.engine.explain import citation, gate_explanation, threshold_explanation
-from junheng.engine.measure import Measurement, attainment, gap, holds, measure, shortfall
+from junheng.engine.measure import (
+    Measurement,
+    attainment,
+    gap,
+    holds,
+    measure,
+    measure_in_scope,
+    parameter_values,
+    requirement,
+    shortfall,
+)
 from junheng.engine.predicates import (
     CompiledPredicates,
     compile_predicates,
@@ -33,40 +43,120 @@ from junheng.engine.results import (
     RulesetInfo,
     SchoolResult,
 )
+from junheng.policy.facts import Level
 from junheng.policy.inputs import FactsBatch, SchoolSection
 from junheng.policy.loader import LoadedRuleset
-from junheng.policy.model import CountGateRule, Ruleset, ThresholdRule
+from junheng.policy.model import (
+    CountGateRule,
+    Indicator,
+    Localized,
+    Ruleset,
+    ScoredRule,
+    Status,
+    ThresholdRule,
+)
 
 EngineName = Literal["durable", "direct"]
 
 
 @dataclass(frozen=True)
+class _ThresholdPlan:
+    """One threshold rule as it applies to every section of one level and school type."""
+
+    rule: ThresholdRule
+    indicator: Indicator
+    required: Fraction | None
+    parameter_status: Status | None
+    cite: Localized
+
+
+@dataclass(frozen=True)
+class _GatePlan:
+    """One count gate for one level: its floor factor, members and citation."""
+
+    gate: CountGateRule
+    floor: Fraction
+    members: tuple[ThresholdRule, ...]
+    cite: Localized
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the ruleset says for one level and school type, worked out once per batch (not once
+    per section and rule): parameter values, requirements, gate floors and citations."""
+
+    level: Level
+    parameters: dict[str, Fraction]
+    rules: tuple[_ThresholdPlan | _GatePlan | ScoredRule, ...]
+    """The rules of this level, in the ruleset's order."""
+    floors: dict[str, Fraction]
+    """Floor factors (e.g. 85%) for every rule that is a member of a count gate."""
+
+    @property
+    def thresholds(self) -> Iterator[_ThresholdPlan]:
+        return (r for r in self.rules if isinstance(r, _ThresholdPlan))
+
+
+def _plan(ruleset: Ruleset, level: Level, school_type: str | None) -> _Plan:
+    rules: list[_ThresholdPlan | _GatePlan | ScoredRule] = []
+    floors: dict[str, Fraction] = {}
+    for rule in ruleset.rules:
+        if level not in rule.levels:
+            continue
+        if isinstance(rule, ThresholdRule):
+            required, param_status = requirement(ruleset, rule, level, school_type)
+            rules.append(_ThresholdPlan(rule, ruleset.indicators[rule.indicator], required, param_status,
+                                        citation(f"{rule.source}", rule.status, param_status)))
+        elif isinstance(rule, CountGateRule):
+            floor = ruleset.resolve(rule.floor, level)
+            assert floor is not None
+            members = tuple(ruleset.rule(m) for m in rule.rules)
+            assert all(isinstance(m, ThresholdRule) for m in members)
+            rules.append(_GatePlan(rule, floor, members, citation(  # type: ignore[arg-type]
+                rule.source, rule.status,
+                ruleset.parameters[rule.floor.param].status if not isinstance(rule.floor, Fraction) else None)))
+            for member in rule.rules:
+                floors[member] = floor
+        else:
+            rules.append(rule)
+    return _Plan(level, parameter_values(ruleset, level), tuple(rules), floors)
+
+
+class _Plans:
+    """The plans of one batch, by level and school type."""
+
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.ruleset = ruleset
+        self._plans: dict[tuple[Level, str | None], _Plan] = {}
+
+    def __call__(self, section: SchoolSection) -> _Plan:
+        key = (section.level, section.school_type)
+        if key not in self._plans:
+            self._plans[key] = _plan(self.ruleset, *key)
+        return self._plans[key]
+
+
+@dataclass(frozen=True)
 class _Prepared:
     section: SchoolSection
+    plan: _Plan
     measurements: dict[str, Measurement]
     fact: dict[str, int]
 
-
-def _floors(ruleset: Ruleset, section: SchoolSection) -> dict[str, Fraction]:
-    """Floor factors (e.g. 85%) for every rule that is a member of a count gate."""
-    floors: dict[str, Fraction] = {}
-    for rule in ruleset.rules:
-        if isinstance(rule, CountGateRule) and section.level in rule.levels:
-            factor = ruleset.resolve(rule.floor, section.level)
-            if factor is not None:
-                for member in rule.rules:
-                    floors[member] = factor
-    return floors
+    def scope(self) -> dict[str, Fraction]:
+        """:func:`formula_scope` of the section (rebuilt when needed rather than kept per section)."""
+        return {**self.plan.parameters, **self.section.values}
 
 
-def _prepare(ruleset: Ruleset, compiled: CompiledPredicates, section: SchoolSection) -> _Prepared:
+def _prepare(ruleset: Ruleset, compiled: CompiledPredicates, plan: _Plan,
+             section: SchoolSection) -> _Prepared:
+    scope = {**plan.parameters, **section.values}
     measurements = {
-        rule.id: measure(ruleset, rule, section.level, section.values, section.school_type)
-        for rule in ruleset.rules
-        if isinstance(rule, ThresholdRule) and section.level in rule.levels
+        t.rule.id: measure_in_scope(t.rule, t.indicator.formula, t.required, t.parameter_status, scope)
+        for t in plan.thresholds
     }
-    fact = engine_fact(compiled, ruleset, measurements, _floors(ruleset, section))
-    return _Prepared(section, measurements, fact)
+    fact = engine_fact(compiled, ruleset, measurements, plan.floors)
+    return _Prepared(section, plan, measurements, fact)
 
 
 def decide(compiled: CompiledPredicates, facts: list[dict[str, int]],
@@ -81,47 +171,49 @@ def decide(compiled: CompiledPredicates, facts: list[dict[str, int]],
     ]
 
 
-def _threshold_result(ruleset: Ruleset, rule: ThresholdRule, prepared: _Prepared,
+_ZERO = Fraction(0)
+
+
+def _threshold_result(ruleset: Ruleset, t: _ThresholdPlan, prepared: _Prepared,
                       held: frozenset[str]) -> RuleResult:
     section = prepared.section
+    rule = t.rule
     m = prepared.measurements[rule.id]
-    indicator = ruleset.indicators[rule.indicator]
     if not m.decidable:
         outcome = Outcome.unknown
     else:
         outcome = Outcome.passed if rule.id in held else Outcome.failed
-    short = shortfall(ruleset, rule, section.level, section.values, m) if outcome is Outcome.failed else None
-    the_gap = gap(rule, m) if outcome is Outcome.failed else (Fraction(0) if outcome is Outcome.passed else None)
-    cite = citation(f"{rule.source}", rule.status, m.parameter_status)
+    short = the_gap = None
+    if outcome is Outcome.failed:
+        short = shortfall(ruleset, rule, section.level, section.values, m, scope=prepared.scope())
+        the_gap = gap(rule, m)
+    elif outcome is Outcome.passed:
+        the_gap = _ZERO
     explanation = threshold_explanation(
         title=rule.title, outcome=outcome, level=section.level, actual=m.actual,
-        required=m.required, op=rule.op, unit_code=indicator.unit, gap=the_gap, shortfall=short,
+        required=m.required, op=rule.op, unit_code=t.indicator.unit, gap=the_gap, shortfall=short,
         students=section.values.get("students"), missing=m.missing, unbounded=m.unbounded,
         undefined=m.undefined,
-        cite=cite,
+        cite=t.cite,
     )
     return RuleResult(
         rule_id=rule.id, kind=rule.kind, title=rule.title, outcome=outcome, actual=m.actual,
-        required=m.required, op=rule.op.value, unit=indicator.unit, gap=the_gap, shortfall=short,
+        required=m.required, op=rule.op.value, unit=t.indicator.unit, gap=the_gap, shortfall=short,
         missing_facts=m.missing, explanation=explanation, text=rule.text, article=rule.article,
         source=rule.source, status=rule.status, parameter_status=m.parameter_status,
     )
 
 
-def _gate_result(ruleset: Ruleset, compiled: CompiledPredicates, gate: CountGateRule,
-                 prepared: _Prepared, held: frozenset[str],
-                 by_rule: dict[str, RuleResult]) -> RuleResult:
-    floor = ruleset.resolve(gate.floor, prepared.section.level)
-    assert floor is not None
+def _gate_result(compiled: CompiledPredicates, g: _GatePlan, prepared: _Prepared,
+                 held: frozenset[str], by_rule: dict[str, RuleResult]) -> RuleResult:
+    gate, floor = g.gate, g.floor
     members = []
-    for member_id in gate.rules:
-        member = ruleset.rule(member_id)
-        assert isinstance(member, ThresholdRule)
-        m = prepared.measurements.get(member_id)
-        result = by_rule.get(member_id)
+    for member in g.members:
+        m = prepared.measurements.get(member.id)
+        result = by_rule.get(member.id)
         reach = attainment(member, m) if m is not None else None
         members.append(GateMember(
-            rule_id=member_id, title=member.title,
+            rule_id=member.id, title=member.title,
             outcome=result.outcome if result is not None else Outcome.unknown,
             attainment=reach,
             meets_floor=None if reach is None else reach >= floor,
@@ -135,9 +227,7 @@ def _gate_result(ruleset: Ruleset, compiled: CompiledPredicates, gate: CountGate
         outcome = Outcome.failed
     explanation = gate_explanation(
         title=gate.title, outcome=outcome, members=tuple(members), met_count=met,
-        min_met=gate.min_met, floor=floor,
-        cite=citation(gate.source, gate.status, ruleset.parameters[gate.floor.param].status
-                      if not isinstance(gate.floor, Fraction) else None),
+        min_met=gate.min_met, floor=floor, cite=g.cite,
     )
     return RuleResult(
         rule_id=gate.id, kind=gate.kind, title=gate.title, outcome=outcome,
@@ -148,12 +238,20 @@ def _gate_result(ruleset: Ruleset, compiled: CompiledPredicates, gate: CountGate
     )
 
 
-def school_outcome(results: Sequence[RuleResult], ruleset: Ruleset) -> Outcome:
+def gated_rules(ruleset: Ruleset) -> set[str]:
+    """The members of count gates."""
+    return {m for r in ruleset.rules if isinstance(r, CountGateRule) for m in r.rules}
+
+
+def school_outcome(results: Sequence[RuleResult], ruleset: Ruleset,
+                   gated: set[str] | None = None) -> Outcome:
     """A school passes when its gates pass (or, without gates, every rule passes).
 
     Members of a count gate are judged through the gate: one may miss if the gate allows it.
+    ``gated`` is :func:`gated_rules` of the ruleset, when already known.
     """
-    gated = {m for r in ruleset.rules if isinstance(r, CountGateRule) for m in r.rules}
+    if gated is None:
+        gated = gated_rules(ruleset)
     deciding = [r for r in results if r.rule_id not in gated]
     if any(r.outcome is Outcome.failed for r in deciding):
         return Outcome.failed
@@ -166,21 +264,21 @@ def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
                       engine: EngineName = "durable") -> list[SchoolResult]:
     """Evaluate every section; one engine call for the whole batch."""
     compiled = compile_predicates(ruleset)
-    prepared = [_prepare(ruleset, compiled, s) for s in sections]
+    plans = _Plans(ruleset)
+    prepared = [_prepare(ruleset, compiled, plans(s), s) for s in sections]
     decisions = decide(compiled, [p.fact for p in prepared], engine)
     from junheng.engine.scoring import score_sections, score_summary  # scored items (issue 4)
 
     scored = score_sections(ruleset, sections, engine)
+    gated = gated_rules(ruleset)
     out: list[SchoolResult] = []
     for p, held, points in zip(prepared, decisions, scored, strict=True):
         by_rule: dict[str, RuleResult] = {}
-        for rule in ruleset.rules:
-            if p.section.level not in rule.levels:
-                continue
-            if isinstance(rule, ThresholdRule):
-                by_rule[rule.id] = _threshold_result(ruleset, rule, p, held)
-            elif isinstance(rule, CountGateRule):
-                by_rule[rule.id] = _gate_result(ruleset, compiled, rule, p, held, by_rule)
+        for rule in p.plan.rules:
+            if isinstance(rule, _ThresholdPlan):
+                by_rule[rule.rule.id] = _threshold_result(ruleset, rule, p, held)
+            elif isinstance(rule, _GatePlan):
+                by_rule[rule.gate.id] = _gate_result(compiled, rule, p, held, by_rule)
             elif rule.id in points:
                 by_rule[rule.id] = points[rule.id]
         results = tuple(by_rule.values())
@@ -188,7 +286,7 @@ def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
         out.append(SchoolResult(
             school_id=s.school_id, level=s.level, school_name=s.school_name,
             school_type=s.school_type, students=s.values.get("students"),
-            outcome=school_outcome(results, ruleset), results=results, source=s.source, row=s.row,
+            outcome=school_outcome(results, ruleset, gated), results=results, source=s.source, row=s.row,
             score=score_summary(ruleset, results),
         ))
     return out

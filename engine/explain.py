@@ -7,6 +7,7 @@ source and provenance status, so a principal or a 督导 reviewer can check it a
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from junheng.engine.numbers import decimal_text, percent_text
 from junheng.engine.results import GateMember, Outcome, Shortfall
@@ -19,12 +20,19 @@ def _unit(code: str | None, lang: str) -> str:
     return unit(code).label(lang) if code else ""
 
 
-def _qty(value: Fraction, code: str | None, lang: str) -> str:
-    label = _unit(code, lang)
+def _qty_both(value: Fraction, code: str | None) -> tuple[str, str]:
+    """A quantity with its unit, in Chinese and in English ("4.5平方米", "4.5 m²"); the number is
+    rounded once for both."""
     text = decimal_text(value)
-    if not label:
-        return text
-    return f"{text}{label}" if lang == "zh" else f"{text} {label}"
+    zh, en = _unit(code, "zh"), _unit(code, "en")
+    return (f"{text}{zh}" if zh else text), (f"{text} {en}" if en else text)
+
+
+@lru_cache(maxsize=4096)
+def _requirement_words(op: Op, required: Fraction, unit_code: str, level: Level) -> tuple[str, str]:
+    """"要求不低于4.2人/百名学生（小学）" in both languages: the same for every section of a level."""
+    zh, en = _qty_both(required, unit_code)
+    return f"要求{op.words('zh')}{zh}（{level.zh}）", f"required {op.words('en')} {en} ({level.value})"
 
 
 def citation(source: str, status: Status, parameter_status: Status | None = None) -> Localized:
@@ -40,13 +48,15 @@ def shortfall_sentence(s: Shortfall, students: Fraction | None) -> Localized:
     spec = FACTS[s.fact]
     verb_zh = "增加" if s.direction == "increase" else "减少"
     verb_en = "add" if s.direction == "increase" else "reduce by"
-    basis_zh = f"按在校生{decimal_text(students)}人计，" if students is not None else ""
-    basis_en = f"with {decimal_text(students)} students, " if students is not None else ""
+    basis_zh = basis_en = ""
+    if students is not None:
+        count = decimal_text(students)
+        basis_zh, basis_en = f"按在校生{count}人计，", f"with {count} students, "
+    amount_zh, amount_en = _qty_both(s.amount, s.unit)
+    target_zh, target_en = _qty_both(s.target, s.unit)
     return Localized(
-        zh=f"{basis_zh}需{verb_zh}{spec.zh}{_qty(s.amount, s.unit, 'zh')}"
-           f"（达到{_qty(s.target, s.unit, 'zh')}）",
-        en=f"{basis_en}{verb_en} {_qty(s.amount, s.unit, 'en')} of {spec.en} "
-           f"(to {_qty(s.target, s.unit, 'en')})",
+        zh=f"{basis_zh}需{verb_zh}{spec.zh}{amount_zh}（达到{target_zh}）",
+        en=f"{basis_en}{verb_en} {amount_en} of {spec.en} (to {target_en})",
     )
 
 
@@ -57,8 +67,7 @@ def threshold_explanation(*, title: Localized, outcome: Outcome, level: Level,
                           unbounded: bool, cite: Localized, undefined: bool = False) -> Localized:
     req_zh = req_en = ""
     if required is not None:
-        req_zh = f"要求{op.words('zh')}{_qty(required, unit_code, 'zh')}（{level.zh}）"
-        req_en = f"required {op.words('en')} {_qty(required, unit_code, 'en')} ({level.value})"
+        req_zh, req_en = _requirement_words(op, required, unit_code, level)
     if outcome is Outcome.unknown:
         names_zh = "、".join(f"“{FACTS[n].zh if n in FACTS else n}”({n})" for n in missing)
         names_en = ", ".join(missing)
@@ -76,13 +85,17 @@ def threshold_explanation(*, title: Localized, outcome: Outcome, level: Level,
             en=f"{title.en}: cannot decide, missing {names_en}; {req_en}. "
                f"A missing fact is never a pass. {cite.en}",
         )
-    actual_zh = "无穷大（分母为0）" if unbounded else _qty(actual or Fraction(0), unit_code, "zh")
-    actual_en = "unbounded (zero denominator)" if unbounded else _qty(actual or Fraction(0), unit_code, "en")
+    if unbounded:
+        actual_zh, actual_en = "无穷大（分母为0）", "unbounded (zero denominator)"
+    else:
+        actual_zh, actual_en = _qty_both(actual or Fraction(0), unit_code)
     if outcome is Outcome.passed:
         return Localized(zh=f"{title.zh}为{actual_zh}，{req_zh}，达标。{cite.zh}",
                          en=f"{title.en} is {actual_en}, {req_en}: met. {cite.en}")
-    gap_zh = f"，差{_qty(gap, unit_code, 'zh')}" if gap is not None and gap > 0 else ""
-    gap_en = f", short by {_qty(gap, unit_code, 'en')}" if gap is not None and gap > 0 else ""
+    gap_zh = gap_en = ""
+    if gap is not None and gap > 0:
+        gap_zh, gap_en = _qty_both(gap, unit_code)
+        gap_zh, gap_en = f"，差{gap_zh}", f", short by {gap_en}"
     more_zh = more_en = ""
     if shortfall is not None:
         s = shortfall_sentence(shortfall, students)

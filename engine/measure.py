@@ -35,6 +35,12 @@ def compiled_formula(text: str) -> Expr:
     return parse_formula(text)
 
 
+@cache
+def formula_names(text: str) -> frozenset[str]:
+    """The fact and parameter names a formula refers to."""
+    return names(compiled_formula(text))
+
+
 def parameter_values(ruleset: Ruleset, level: Level) -> dict[str, Fraction]:
     """Parameters usable by name inside formulas, for one level."""
     out: dict[str, Fraction] = {}
@@ -43,6 +49,12 @@ def parameter_values(ruleset: Ruleset, level: Level) -> dict[str, Fraction]:
         if isinstance(value, Fraction):
             out[name] = value
     return out
+
+
+def formula_scope(ruleset: Ruleset, level: Level, values: Mapping[str, Fraction]) -> dict[str, Fraction]:
+    """What the names in a formula stand for: the level's parameters, then the section's facts
+    (a fact wins over a parameter of the same name)."""
+    return {**parameter_values(ruleset, level), **values}
 
 
 @dataclass(frozen=True)
@@ -82,15 +94,20 @@ def requirement(ruleset: Ruleset, rule: ThresholdRule, level: Level,
 
 def measure(ruleset: Ruleset, rule: ThresholdRule, level: Level,
             values: Mapping[str, Fraction], school_type: str | None = None) -> Measurement:
-    indicator = ruleset.indicators[rule.indicator]
-    expr = compiled_formula(indicator.formula)
     required, param_status = requirement(ruleset, rule, level, school_type)
-    scope = {**parameter_values(ruleset, level), **values}
-    missing = tuple(sorted(n for n in names(expr) if n not in scope))
+    return measure_in_scope(rule, ruleset.indicators[rule.indicator].formula, required, param_status,
+                            formula_scope(ruleset, level, values))
+
+
+def measure_in_scope(rule: ThresholdRule, formula: str, required: Fraction | None,
+                     param_status: Status | None, scope: Mapping[str, Fraction]) -> Measurement:
+    """:func:`measure` with the requirement and the :func:`formula_scope` already known (the
+    evaluation works them out once per level and section, not once per rule)."""
+    missing = tuple(sorted(n for n in formula_names(formula) if n not in scope))
     if missing:
         return Measurement(None, required, missing, parameter_status=param_status)
     try:
-        actual = evaluate(expr, scope)
+        actual = evaluate(compiled_formula(formula), scope)
     except MissingFact as exc:  # pragma: no cover - guarded above
         return Measurement(None, required, (exc.name,), parameter_status=param_status)
     except FormulaError:
@@ -140,15 +157,23 @@ def gap(rule: ThresholdRule, m: Measurement) -> Fraction | None:
     return max(diff, Fraction(0))
 
 
+@cache
+def fact_title(fact: str) -> Localized:
+    """A fact's name in both languages (one shared object per fact, not one per shortfall)."""
+    spec = FACTS[fact]
+    return Localized(zh=spec.zh, en=spec.en)
+
+
 def shortfall(ruleset: Ruleset, rule: ThresholdRule, level: Level, values: Mapping[str, Fraction],
-              m: Measurement, target_value: Fraction | None = None) -> Shortfall | None:
+              m: Measurement, target_value: Fraction | None = None, *,
+              scope: Mapping[str, Fraction] | None = None) -> Shortfall | None:
     """The change to the indicator's resource fact that makes the rule hold (or reach
     ``target_value`` of the indicator instead of the requirement, e.g. 85% of it).
 
     Indivisible units (teachers, rooms, books) round up to whole units; divisible ones (m², 元)
     to the unit's resolution, so that adding the reported amount always closes the gap.
     Returns None when the rule already holds, the formula has no resource, or the resource
-    cannot close the gap.
+    cannot close the gap. ``scope`` is :func:`formula_scope` of the section, when already built.
     """
     indicator = ruleset.indicators[rule.indicator]
     goal = target_value if target_value is not None else m.required
@@ -158,16 +183,18 @@ def shortfall(ruleset: Ruleset, rule: ThresholdRule, level: Level, values: Mappi
     current = values.get(resource)
     if current is None:
         return None
-    scope = {**parameter_values(ruleset, level), **values}
+    if scope is None:
+        scope = formula_scope(ruleset, level, values)
     try:
         f = as_function_of(compiled_formula(indicator.formula), resource, scope)
     except (NotSolvable, FormulaError):
         return None
 
     def ok(r: Fraction) -> bool:
-        if f.c + f.d * r == 0:
+        denominator = f.c + f.d * r  # f(r) = (a + b·r) / denominator
+        if denominator == 0:
             return rule.op.is_lower_bound
-        return rule.op.holds(f.at(r), goal)
+        return rule.op.holds((f.a + f.b * r) / denominator, goal)
 
     if ok(current):
         return None
@@ -196,7 +223,7 @@ def shortfall(ruleset: Ruleset, rule: ThresholdRule, level: Level, values: Mappi
         amount = Fraction(math.ceil(amount))
     return Shortfall(
         fact=resource,
-        fact_title=Localized(zh=spec.zh, en=spec.en),
+        fact_title=fact_title(resource),
         unit=spec.unit,
         direction="increase" if increase else "decrease",
         amount=amount,

@@ -12,7 +12,8 @@ backend replaces numerators beyond 2**53 by their sign.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
@@ -116,13 +117,16 @@ def holds_directly(verdict: Verdict, fact: Mapping[str, int]) -> bool:
     return any(all(_atom_holds(atom, fact) for atom in clause) for clause in verdict)
 
 
+_COMPARE_WITH_ZERO: dict[str, Callable[[int, int], bool]] = {
+    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
+    "==": operator.eq, "!=": operator.ne,
+}
+
+
 def _atom_holds(atom: Atom, fact: Mapping[str, int]) -> bool:
     if atom.key not in fact:
         return False
-    v = fact[atom.key]
-    return {
-        ">=": v >= 0, ">": v > 0, "<=": v <= 0, "<": v < 0, "==": v == 0, "!=": v != 0,
-    }[atom.op]
+    return _COMPARE_WITH_ZERO[atom.op](fact[atom.key], 0)
 
 
 def could_hold(verdict: Verdict, fact: Mapping[str, int]) -> bool:

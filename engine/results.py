@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
-from junheng.policy.model import Localized, Status
+from junheng.policy.model import Localized, Status, share_fields_set
 
 
 class Outcome(StrEnum):
@@ -24,6 +25,9 @@ class Outcome(StrEnum):
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    def model_post_init(self, context: Any, /) -> None:
+        share_fields_set(self)
 
 
 class Shortfall(_Frozen):

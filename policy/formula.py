@@ -229,7 +229,7 @@ class Mobius:
 
     @property
     def constant(self) -> Fraction:
-        return self.a / self.c
+        return self.a if self.c == 1 else self.a / self.c
 
     def at(self, r: Fraction) -> Fraction:
         return (self.a + self.b * r) / (self.c + self.d * r)
@@ -246,8 +246,11 @@ class NotSolvable(FormulaError):
     """The formula is not a linear-fractional function of the resource fact."""
 
 
+_ZERO, _ONE = Fraction(0), Fraction(1)
+
+
 def _const(value: Fraction) -> Mobius:
-    return Mobius(value, Fraction(0), Fraction(1), Fraction(0))
+    return Mobius(value, _ZERO, _ONE, _ZERO)
 
 
 def as_function_of(expr: Expr, resource: str, values: Mapping[str, Fraction]) -> Mobius:
@@ -256,7 +259,7 @@ def as_function_of(expr: Expr, resource: str, values: Mapping[str, Fraction]) ->
         case Number(value):
             return _const(value)
         case Name(name) if name == resource:
-            return Mobius(Fraction(0), Fraction(1), Fraction(1), Fraction(0))
+            return Mobius(_ZERO, _ONE, _ONE, _ZERO)
         case Name(name):
             if name not in values:
                 raise MissingFact(name)
