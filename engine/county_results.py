@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from junheng.engine.results import Outcome, RulesetInfo, SchoolResult
+from junheng.engine.results import Judgement, Outcome, RulesetInfo, SchoolResult
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
 from junheng.policy.model import Localized, Status
@@ -72,30 +72,14 @@ class LevelDispersion(_Frozen):
     outcome: Outcome
 
 
-class CriterionResult(_Frozen):
+class CriterionResult(Judgement):
+    """One county criterion's result."""
+
     criterion_id: str
-    kind: str
     group: str
-    title: Localized
-    outcome: Outcome
-    actual: Fraction | None = None
-    required: Fraction | None = None
-    op: str | None = None
-    unit: str | None = None
-    missing_facts: tuple[str, ...] = ()
     failing: tuple[str, ...] = ()
     """What fails: indicators (dispersion) or ``school_id/level`` sections (all_schools)."""
-    explanation: Localized
-    text: str = ""
-    article: str = ""
-    source: str = ""
-    status: Status
-    parameter_status: Status | None = None
     note: str = ""
-
-    @property
-    def passed(self) -> bool | None:
-        return None if self.outcome is Outcome.unknown else self.outcome is Outcome.passed
 
 
 class SharedSplit(_Frozen):

@@ -92,8 +92,10 @@ class ScoreSummary(_Frozen):
     groups: tuple[GroupScore, ...] = ()
 
 
-class RuleResult(_Frozen):
-    rule_id: str
+class Judgement(_Frozen):
+    """What every judged item carries, school rule or county criterion: the verdict, the
+    numbers it rests on, the explanation, and the provenance of the rule (依据与来源状态)."""
+
     kind: str
     title: Localized
     outcome: Outcome
@@ -101,10 +103,6 @@ class RuleResult(_Frozen):
     required: Fraction | None = None
     op: str | None = None
     unit: str | None = None
-    gap: Fraction | None = None
-    """required − actual (lower bound) or actual − required (upper bound), in the indicator's
-    unit: per student for 生均 indicators, per 100 students for 每百名学生 indicators."""
-    shortfall: Shortfall | None = None
     missing_facts: tuple[str, ...] = ()
     explanation: Localized
     text: str = ""
@@ -113,16 +111,26 @@ class RuleResult(_Frozen):
     status: Status
     parameter_status: Status | None = None
     """Status of the parameter the requirement came from, when it is weaker than the rule's."""
+
+    @property
+    def passed(self) -> bool | None:
+        return None if self.outcome is Outcome.unknown else self.outcome is Outcome.passed
+
+
+class RuleResult(Judgement):
+    """One school rule's result."""
+
+    rule_id: str
+    gap: Fraction | None = None
+    """required − actual (lower bound) or actual − required (upper bound), in the indicator's
+    unit: per student for 生均 indicators, per 100 students for 每百名学生 indicators."""
+    shortfall: Shortfall | None = None
     members: tuple[GateMember, ...] = ()
     met_count: int | None = None
     min_met: int | None = None
     floor: Fraction | None = None
     score: ItemScore | None = None
     """Points, for a scored item (issue 4)."""
-
-    @property
-    def passed(self) -> bool | None:
-        return None if self.outcome is Outcome.unknown else self.outcome is Outcome.passed
 
 
 class SchoolResult(_Frozen):
