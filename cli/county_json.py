@@ -15,7 +15,8 @@ from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersio
 from junheng.engine.results import Outcome
 
 COUNTY_SCHEMA_ID = "https://junheng.example/schemas/county-1.schema.json"
-COUNTY_SCHEMA_VERSION = "1.0"
+COUNTY_SCHEMA_VERSION = "1.1"
+"""1.1: school results may carry `gate.paths` (evaluation 1.2)."""
 
 
 def _passed(outcome: Outcome) -> bool | None:

@@ -23,6 +23,8 @@ def render_letter(letter: Letter, lang: str) -> str:
         if item.body.get(lang):
             lines.append(("　　" if zh else "   ") + item.body.get(lang))
         lines.append("")
+    for option in letter.gate_options:
+        lines.extend([("　　" if zh else "") + option.get(lang), ""])
     plan = letter_plan(letter)
     if plan:
         lines.append(letter.plan_intro.get(lang))

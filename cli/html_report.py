@@ -281,6 +281,7 @@ def _principal_letter(letter: Letter, lang: str) -> str:
     parts = [f"<p>{_e(letter.greeting.get(lang))}</p><p>{_e(letter.opening.get(lang))}</p>"]
     if items:
         parts.append(f'<ol class="items">{items}</ol>')
+    parts.extend(f"<p>{_e(o.get(lang))}</p>" for o in letter.gate_options)
     plan = letter_plan(letter)
     if plan:
         parts.append(f"<p>{_e(letter.plan_intro.get(lang))}</p>")

@@ -12,12 +12,13 @@ from fractions import Fraction
 from typing import Any
 
 from junheng.engine.numbers import json_number
-from junheng.engine.results import EvaluationRun, RuleResult, SchoolResult, ScoreSummary
+from junheng.engine.results import EvaluationRun, GatePath, GateStep, RuleResult, SchoolResult, ScoreSummary
 from junheng.policy.inputs import InputIssue
 
 EVALUATION_SCHEMA_ID = "https://junheng.example/schemas/evaluation-1.schema.json"
-EVALUATION_SCHEMA_VERSION = "1.1"
-"""1.1 adds the optional points of scored rulesets: ``points`` per result, ``points_*`` per school."""
+EVALUATION_SCHEMA_VERSION = "1.2"
+"""1.1 adds the optional points of scored rulesets: ``points`` per result, ``points_*`` per school;
+1.2 adds the optional ``gate.paths`` of a failed count gate (the minimal ways to pass it)."""
 
 
 def num(value: Fraction | None) -> int | float | None:
@@ -69,6 +70,8 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
             ],
             "missed": [m.rule_id for m in r.members if m.outcome.value == "failed"],
         }
+        if r.paths:
+            out["gate"]["paths"] = [gate_path_json(p) for p in r.paths]
     if r.score is not None:
         s = r.score
         out["points"] = {
@@ -78,6 +81,17 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
             "group": s.group, "assessed": s.assessed,
         }
     return out
+
+
+def _step_json(st: GateStep) -> dict[str, Any]:
+    s = st.shortfall
+    return {"rule_id": st.rule_id, "fact": s.fact, "direction": s.direction, "amount": num(s.amount),
+            "unit": s.unit, "target": num(s.target)}
+
+
+def gate_path_json(p: GatePath) -> dict[str, Any]:
+    """One way to pass a failed gate (schema 1.2)."""
+    return {"full": [_step_json(st) for st in p.full], "to_floor": [_step_json(st) for st in p.to_floor]}
 
 
 def points_json(s: ScoreSummary, lang: str) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import combinations
 from typing import Literal
 
 import junheng
@@ -37,6 +38,8 @@ from junheng.engine.predicates import (
 from junheng.engine.results import (
     EvaluationRun,
     GateMember,
+    GatePath,
+    GateStep,
     InputInfo,
     Outcome,
     RuleResult,
@@ -204,7 +207,60 @@ def _threshold_result(ruleset: Ruleset, t: _ThresholdPlan, prepared: _Prepared,
     )
 
 
-def _gate_result(compiled: CompiledPredicates, g: _GatePlan, prepared: _Prepared,
+def _gate_paths(ruleset: Ruleset, g: _GatePlan, prepared: _Prepared, members: Sequence[GateMember],
+                by_rule: dict[str, RuleResult]) -> tuple[GatePath, ...]:
+    """Every minimal way to pass a failed gate: for each choice of which missed members stay
+    below the requirement (as many as the gate allows), bring the others to the requirement and
+    the chosen ones to the floor. A member with an unknown outcome leaves no path; a path whose
+    shortfall cannot be worked out (no resource, a missing fact) is left out."""
+    if any(m.outcome is Outcome.unknown for m in members):
+        return ()
+    missed = [m for m in members if m.outcome is Outcome.failed]
+    allowed = min(len(g.members) - g.gate.min_met, len(missed))
+    if allowed < 0:
+        return ()
+    rules = {r.id: r for r in g.members}
+    section = prepared.section
+    scope = prepared.scope()
+
+    def to_floor(m: GateMember) -> GateStep | bool | None:
+        """The step to the floor; True when the member already reaches it; None when unknown."""
+        if m.meets_floor:
+            return True
+        rule, measurement = rules[m.rule_id], prepared.measurements[m.rule_id]
+        if measurement.required is None:
+            return None
+        # attainment is actual ÷ required (lower bound) or required ÷ actual (upper bound)
+        goal = (g.floor * measurement.required if rule.op.is_lower_bound
+                else measurement.required / g.floor)
+        short = shortfall(ruleset, rule, section.level, section.values, measurement,
+                          target_value=goal, scope=scope)
+        return None if short is None else GateStep(rule_id=m.rule_id, title=m.title, shortfall=short)
+
+    paths = []
+    for chosen in combinations(missed, allowed):
+        kept = {m.rule_id for m in chosen}
+        full: list[GateStep] = []
+        floor_steps: list[GateStep] = []
+        for m in missed:
+            if m.rule_id in kept:
+                step = to_floor(m)
+                if step is None:
+                    break
+                if isinstance(step, GateStep):
+                    floor_steps.append(step)
+            else:
+                short = by_rule[m.rule_id].shortfall
+                if short is None:
+                    break
+                full.append(GateStep(rule_id=m.rule_id, title=m.title, shortfall=short))
+        else:
+            if full or floor_steps:
+                paths.append(GatePath(full=tuple(full), to_floor=tuple(floor_steps)))
+    return tuple(paths)
+
+
+def _gate_result(ruleset: Ruleset, compiled: CompiledPredicates, g: _GatePlan, prepared: _Prepared,
                  held: frozenset[str], by_rule: dict[str, RuleResult]) -> RuleResult:
     gate, floor = g.gate, g.floor
     members = []
@@ -235,6 +291,7 @@ def _gate_result(compiled: CompiledPredicates, g: _GatePlan, prepared: _Prepared
         explanation=explanation, text=gate.text, article=gate.article, source=gate.source,
         status=gate.status, members=tuple(members), met_count=met, min_met=gate.min_met,
         floor=floor,
+        paths=_gate_paths(ruleset, g, prepared, members, by_rule) if outcome is Outcome.failed else (),
     )
 
 
@@ -278,7 +335,7 @@ def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
             if isinstance(rule, _ThresholdPlan):
                 by_rule[rule.rule.id] = _threshold_result(ruleset, rule, p, held)
             elif isinstance(rule, _GatePlan):
-                by_rule[rule.gate.id] = _gate_result(compiled, rule, p, held, by_rule)
+                by_rule[rule.gate.id] = _gate_result(ruleset, compiled, rule, p, held, by_rule)
             elif rule.id in points:
                 by_rule[rule.id] = points[rule.id]
         results = tuple(by_rule.values())

@@ -46,6 +46,8 @@ class Letter(_Frozen):
     greeting: Localized
     opening: Localized
     items: tuple[LetterItem, ...]
+    gate_options: tuple[Localized, ...] = ()
+    """For each failed count gate, the minimal ways to pass it (after the items)."""
     plan_intro: Localized
     closing: Localized
     caveats: tuple[Localized, ...]
@@ -205,6 +207,38 @@ def _action(r: RuleResult) -> tuple[Localized | None, int]:
     return Localized(zh=zh + "。", en=en + "."), step
 
 
+_PATH_LABELS_ZH = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _target(s: Shortfall, lang: str) -> str:
+    return f"{decimal_text(s.target)}{unit(s.unit).zh}" if lang == "zh" else decimal_text(s.target)
+
+
+def gate_options(r: RuleResult) -> Localized | None:
+    """The ways to pass a failed count gate, as one paragraph: "按“至少6项达标、余项不低于要求的
+    85%”的规定，只需做到以下任一种：（甲）……；（乙）……。"""
+    if not r.paths or r.floor is None or r.min_met is None:
+        return None
+    pct = percent_text(r.floor, 0)
+    zh_ways, en_ways = [], []
+    for i, path in enumerate(r.paths):
+        zh_parts = [f"{_add(st.shortfall, 'zh')}（达到{_target(st.shortfall, 'zh')}）" for st in path.full]
+        en_parts = [f"{_add(st.shortfall, 'en')} (to {_target(st.shortfall, 'en')})" for st in path.full]
+        zh_parts += [f"使“{st.title.zh}”达到要求的{pct}（{_add(st.shortfall, 'zh')}，"
+                     f"达到{_target(st.shortfall, 'zh')}）" for st in path.to_floor]
+        en_parts += [f"bring {st.title.en} to {pct} of its requirement ({_add(st.shortfall, 'en')}, to "
+                     f"{_target(st.shortfall, 'en')})" for st in path.to_floor]
+        label_zh = _PATH_LABELS_ZH[i] if i < len(_PATH_LABELS_ZH) else str(i + 1)
+        label_en = chr(ord("a") + i) if i < 26 else str(i + 1)
+        zh_ways.append(f"（{label_zh}）" + "，并".join(zh_parts))
+        en_ways.append(f"({label_en}) " + ", and ".join(en_parts))
+    return Localized(
+        zh=f"按“至少{r.min_met}项达标、余项不低于要求的{pct}”的规定，只需做到以下任一种：" + "；".join(zh_ways) + "。",
+        en=f"Under the rule “at least {r.min_met} met, the rest at least {pct} of requirement”, any one of "
+           f"these is enough: " + "; ".join(en_ways) + ".",
+    )
+
+
 def _caveats(results: Sequence[RuleResult]) -> tuple[Localized, ...]:
     out = []
     for r in results:
@@ -287,6 +321,8 @@ def write_letter(ruleset: Ruleset, school: SchoolResult, section: SchoolSection)
             else "To meet the standard, act in this order:"),
         opening=Localized(zh="您好！" + opening_zh, en=opening_en),
         items=tuple(items),
+        gate_options=tuple(o for o in (gate_options(r) for r in school.results if r.kind == "count_gate")
+                           if o is not None),
         closing=Localized(zh=closing_zh, en=closing_en),
         caveats=_caveats(school.results),
     )

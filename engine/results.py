@@ -54,6 +54,25 @@ class GateMember(_Frozen):
     meets_floor: bool | None
 
 
+class GateStep(_Frozen):
+    """One member's change on a way to pass a count gate: the rule and its shortfall."""
+
+    rule_id: str
+    title: Localized
+    shortfall: Shortfall
+
+
+class GatePath(_Frozen):
+    """One minimal way to pass a failed count gate (e.g. fix one missed indicator fully and bring
+    the other to 85% of its requirement)."""
+
+    full: tuple[GateStep, ...] = ()
+    """Missed members brought to their full requirement."""
+    to_floor: tuple[GateStep, ...] = ()
+    """Missed members left below the requirement, brought to the floor (e.g. 85% of it); a member
+    already at the floor needs no step."""
+
+
 class ItemScore(_Frozen):
     """Points of one scored item (计分项): awarded, deducted, and the schedule in words."""
 
@@ -129,6 +148,9 @@ class RuleResult(Judgement):
     met_count: int | None = None
     min_met: int | None = None
     floor: Fraction | None = None
+    paths: tuple[GatePath, ...] = ()
+    """For a failed count gate: every minimal way to pass it (empty otherwise, or when a needed
+    shortfall cannot be worked out)."""
     score: ItemScore | None = None
     """Points, for a scored item (issue 4)."""
 
