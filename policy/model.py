@@ -14,7 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from junheng.policy.facts import Level
 
@@ -125,7 +125,8 @@ def to_fraction(value: object) -> Fraction:
     raise ValueError(f"{value!r} is not a number (write it as a decimal literal)")
 
 
-ExactNumber = Annotated[Fraction, Field()]
+Exact = Annotated[Fraction, BeforeValidator(to_fraction)]
+"""A number field read exactly from its written text (see :func:`to_fraction`)."""
 
 
 class ParamRef(_Strict):
@@ -252,8 +253,6 @@ class CountGateRule(Provenance):
 # --- scored items (计分项, issue 4): max points, a requirement, a deduction schedule as data ----------
 
 
-def _exact_or_keep(value: object) -> object:
-    return value if value is None or isinstance(value, Fraction) else to_fraction(value)
 
 
 class _Schedule(_Strict):
@@ -269,25 +268,17 @@ class StepSchedule(_Schedule):
     a remainder smaller than ``per`` is not deducted: ⌊shortfall ÷ per⌋ × deduct."""
 
     kind: Literal["step"]
-    per: Fraction = Field(gt=0)
-    deduct: Fraction = Field(gt=0)
+    per: Exact = Field(gt=0)
+    deduct: Exact = Field(gt=0)
 
-    @field_validator("per", "deduct", mode="before")
-    @classmethod
-    def _exact(cls, value: object) -> object:
-        return _exact_or_keep(value)
 
 
 class Tier(_Strict):
-    at_least: Fraction = Field(ge=0)
+    at_least: Exact = Field(ge=0)
     """Attainment (达到要求的比例, 0.8 = 80%) from which this tier applies."""
-    share: Fraction = Field(ge=0, le=1)
+    share: Exact = Field(ge=0, le=1)
     """Share of the item's points awarded in this tier."""
 
-    @field_validator("at_least", "share", mode="before")
-    @classmethod
-    def _exact(cls, value: object) -> object:
-        return _exact_or_keep(value)
 
 
 class TieredSchedule(_Schedule):
@@ -295,12 +286,8 @@ class TieredSchedule(_Schedule):
 
     kind: Literal["tiered"]
     tiers: tuple[Tier, ...] = Field(min_length=1)
-    otherwise: Fraction = Fraction(0)
+    otherwise: Exact = Fraction(0)
 
-    @field_validator("otherwise", mode="before")
-    @classmethod
-    def _exact(cls, value: object) -> object:
-        return _exact_or_keep(value)
 
     @model_validator(mode="after")
     def _descending(self) -> TieredSchedule:
@@ -367,15 +354,11 @@ class ScoredRule(Provenance):
     title: Localized
     group: str | None = None
     """The A-level group (一级指标) this item belongs to."""
-    points: Fraction = Field(gt=0)
+    points: Exact = Field(gt=0)
     requirements: tuple[Requirement, ...] = ()
     schedule: Schedule
     levels: tuple[Level, ...] = (Level.primary, Level.junior)
 
-    @field_validator("points", mode="before")
-    @classmethod
-    def _exact(cls, value: object) -> object:
-        return _exact_or_keep(value)
 
     @model_validator(mode="after")
     def _requirements_fit_schedule(self) -> ScoredRule:
@@ -394,29 +377,21 @@ class ScoreGroup(_Strict):
     """An A-level group of scored items (一级指标, e.g. A1 校园校舍建设 30分)."""
 
     title: Localized
-    points: Fraction
+    points: Exact
     source: str
     status: Status
     article: str = ""
 
-    @field_validator("points", mode="before")
-    @classmethod
-    def _exact(cls, value: object) -> object:
-        return _exact_or_keep(value)
 
 
 class TableRow(_Strict):
     level: Level
     min_classes: int = Field(ge=0)
     max_classes: int | None = None
-    value: Fraction
+    value: Exact
     source: str = ""
     note: str = ""
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _exact(cls, value: object) -> object:
-        return _exact_or_keep(value)
 
     def matches(self, level: Level, classes: int) -> bool:
         upper = self.max_classes if self.max_classes is not None else classes
@@ -447,7 +422,7 @@ class RuleOverride(_Strict):
 
     value: LevelValues | None = None
     op: Op | None = None
-    points: Fraction | None = None
+    points: Exact | None = None
     title: Localized | None = None
     text: str = ""
     article: str = ""
@@ -463,10 +438,6 @@ class RuleOverride(_Strict):
     def _per_level(cls, value: object) -> object:
         return None if value is None else _level_values(value)
 
-    @field_validator("points", mode="before")
-    @classmethod
-    def _exact(cls, value: object) -> object:
-        return _exact_or_keep(value)
 
 
 Rule = Annotated[ThresholdRule | CountGateRule | ScoredRule, Field(discriminator="kind")]
