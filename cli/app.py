@@ -45,6 +45,26 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from junheng import __version__
+
+        typer.echo(f"junheng {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 / show the version and exit")
+    ] = False,
+) -> None:
+    """均衡 junheng — 义务教育均衡发展督导评估规则引擎 / rules-as-code engine for China's compulsory-education
+    balance standards."""
+
+
 app.add_typer(rulesets_cmd.app, name="rulesets")
 app.command("county")(county_cmd.county)  # issue 3: county evaluation
 app.command(name="template")(template_cmd.template)
