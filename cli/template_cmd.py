@@ -10,7 +10,6 @@ reader (:mod:`junheng.policy.xlsx_reader`) reads a filled template back without 
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +25,7 @@ from rich.console import Console
 from junheng.cli.atomic import write_bytes_atomic
 from junheng.cli.options import Lang, LangOption, fail
 from junheng.cli.text import t
+from junheng.cli.xlsx_cells import append, put, workbook_bytes
 from junheng.policy.facts import SCHOOL_FACTS, SCHOOL_TYPES, FactSpec
 from junheng.policy.formula import FormulaError, names, parse_formula
 from junheng.policy.loader import LoadedRuleset, RulesetError
@@ -103,7 +103,7 @@ def _validation(fact: FactSpec, lang: str) -> DataValidation | None:
 
 def _level_sheet(ws: Any, columns: list[FactSpec], lang: str) -> None:
     for i, fact in enumerate(columns, start=1):
-        cell = ws.cell(row=1, column=i, value=header_text(fact))
+        cell = put(ws, 1, i, header_text(fact))
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -125,20 +125,20 @@ def _level_sheet(ws: Any, columns: list[FactSpec], lang: str) -> None:
 def _readme(ws: Any, loaded: LoadedRuleset, columns: list[FactSpec], lang: str) -> None:
     r = loaded.ruleset
     zh = lang == "zh"
-    ws.append([f"{r.title.get(lang)}（{r.id}，{r.document.number}）" if zh
+    append(ws, [f"{r.title.get(lang)}（{r.id}，{r.document.number}）" if zh
                else f"{r.title.get(lang)} ({r.id}, {r.document.number})"])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(["每个学段一张工作表（工作表名称即学段）；一行一所学校的该学段。数值只填数字，单位见表头；"
+    append(ws, ["每个学段一张工作表（工作表名称即学段）；一行一所学校的该学段。数值只填数字，单位见表头；"
                "缺少的数据留空（不要填0）。" if zh else
                "One sheet per level (the sheet name is the level); one row per school section. Type "
                "plain numbers in the unit the header states; leave missing data blank (not 0)."])
-    ws.append([])
-    ws.append(["表头" if zh else "Header", "事实名" if zh else "Fact", "说明" if zh else "Meaning",
+    append(ws, [])
+    append(ws, ["表头" if zh else "Header", "事实名" if zh else "Fact", "说明" if zh else "Meaning",
                "单位" if zh else "Unit"])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for fact in columns:
-        ws.append([header_text(fact), fact.name, fact.label(lang), unit(fact.unit).label(lang)])
+        append(ws, [header_text(fact), fact.name, fact.label(lang), unit(fact.unit).label(lang)])
     for letter, width in zip("ABCD", (40, 34, 48, 12), strict=True):
         ws.column_dimensions[letter].width = width
 
@@ -154,9 +154,7 @@ def template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
         first = False
         _level_sheet(ws, columns, lang)
     _readme(wb.create_sheet("说明" if lang == "zh" else "README"), loaded, columns, lang)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def template(

@@ -9,7 +9,6 @@ display the way the terminal shows them), so a 督导 office can sort and filter
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -34,6 +33,7 @@ from junheng.cli.report_common import (
     rt,
     run_title,
 )
+from junheng.cli.xlsx_cells import append, workbook_bytes
 from junheng.engine.compare import SchoolComparison, Side
 from junheng.engine.numbers import decimal_text, to_decimal
 from junheng.engine.results import EvaluationRun, Outcome, RulesetInfo, SchoolResult
@@ -73,7 +73,7 @@ def _number(value: Fraction | None) -> Decimal | int | None:
 
 
 def _header(ws: Any, headers: Sequence[str], widths: Sequence[int]) -> None:
-    ws.append(list(headers))
+    append(ws, list(headers))
     for i, width in enumerate(widths, start=1):
         cell = ws.cell(row=ws.max_row, column=i)
         cell.font = _BOLD
@@ -84,26 +84,26 @@ def _header(ws: Any, headers: Sequence[str], widths: Sequence[int]) -> None:
 
 def _summary(ws: Any, run: EvaluationRun, lang: str) -> None:
     ws.title = rt("summary_sheet", lang)
-    ws.append([run_title(run, lang)])
+    append(ws, [run_title(run, lang)])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([rt("ruleset", lang), f"{run.ruleset.id}（{run.ruleset.version}）"
+    append(ws, [rt("ruleset", lang), f"{run.ruleset.id}（{run.ruleset.version}）"
                if lang == "zh" else f"{run.ruleset.id} ({run.ruleset.version})"])
-    ws.append([rt("document", lang), run.ruleset.document])
+    append(ws, [rt("document", lang), run.ruleset.document])
     if run.input is not None:
-        ws.append([rt("input", lang), run.input.file, f"sha256 {run.input.sha256}"])
-    ws.append([rt("generated", lang), f"junheng {run.junheng_version}", run.engine])
+        append(ws, [rt("input", lang), run.input.file, f"sha256 {run.input.sha256}"])
+    append(ws, [rt("generated", lang), f"junheng {run.junheng_version}", run.engine])
     counts = outcome_counts(run.schools)
-    ws.append([])
-    ws.append([rt("sections", lang), len(run.schools)])
+    append(ws, [])
+    append(ws, [rt("sections", lang), len(run.schools)])
     for outcome, key in ((Outcome.passed, "passed"), (Outcome.failed, "failed"), (Outcome.unknown, "unknown")):
-        ws.append([rt(key, lang), counts[outcome]])
+        append(ws, [rt(key, lang), counts[outcome]])
         ws.cell(row=ws.max_row, column=1).fill = _fill(outcome)
-    ws.append([])
+    append(ws, [])
     _header(ws, [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("students", lang),
                  rt("school_outcome", lang), rt("failed", lang)], [16, 34, 10, 12, 14, 60])
     for s in run.schools:
         missed = "、".join(r.title.get(lang) for r in s.results if r.outcome is not Outcome.passed)
-        ws.append([s.school_id, s.school_name, level_name(s.level, lang), _number(s.students),
+        append(ws, [s.school_id, s.school_name, level_name(s.level, lang), _number(s.students),
                    outcome_label(s.outcome, lang), missed])
         ws.cell(row=ws.max_row, column=5).fill = _fill(s.outcome)
 
@@ -143,7 +143,7 @@ def _level_sheet(ws: Any, schools: Sequence[SchoolResult], lang: str) -> None:
             if with_points:
                 row.append(_number(points_of(r)))
             row += [r.status.label(lang), r.explanation.get(lang), r.source]
-            ws.append(row)
+            append(ws, row)
             ws.cell(row=ws.max_row, column=result_col).fill = _fill(r.outcome)
             ws.cell(row=ws.max_row, column=4).fill = _fill(s.outcome)
             ws.cell(row=ws.max_row, column=len(row) - 1).alignment = _WRAP
@@ -156,9 +156,9 @@ def _issues_sheet(ws: Any, issues: Sequence[InputIssue], lang: str) -> None:
                                          "message")],
             [8, 20, 12, 6, 28, 8, 16, 90])
     if not issues:
-        ws.append([rt("no_issues", lang)])
+        append(ws, [rt("no_issues", lang)])
     for i in issues:
-        ws.append([rt(i.severity, lang), i.file, i.sheet, i.row, i.column, i.cell, i.value,
+        append(ws, [rt(i.severity, lang), i.file, i.sheet, i.row, i.column, i.cell, i.value,
                    i.message_zh if lang == "zh" else i.message_en])
         fill = Outcome.failed if i.severity == "error" else Outcome.unknown
         ws.cell(row=ws.max_row, column=1).fill = _fill(fill)
@@ -169,7 +169,7 @@ def _cv_sheet(ws: Any, bars: Sequence[CvBar], lang: str) -> None:
     _header(ws, [rt("indicator", lang), rt("level", lang), "CV", rt("limit", lang), rt("result", lang)],
             [40, 10, 12, 10, 12])
     for b in bars:
-        ws.append([b.label, level_name(b.level, lang), to_decimal(b.cv, 4), _number(b.limit),
+        append(ws, [b.label, level_name(b.level, lang), to_decimal(b.cv, 4), _number(b.limit),
                    outcome_label(b.outcome, lang)])
         ws.cell(row=ws.max_row, column=5).fill = _fill(b.outcome)
 
@@ -183,9 +183,7 @@ def evaluation_workbook(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar
     if cv:
         _cv_sheet(wb.create_sheet(rt("cv_sheet", lang)), cv, lang)
     _issues_sheet(wb.create_sheet(rt("issues_sheet", lang)), run.issues, lang)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def write_evaluation_xlsx(path: Path, run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = ()) -> None:
@@ -209,20 +207,20 @@ def _outcome_cell(ws: Any, column: int, outcome: Outcome | None) -> None:
 def _compare_summary(ws: Any, report: CompareReport, lang: str) -> None:
     c = report.comparison
     ws.title = rt("compare_sheet", lang)
-    ws.append([f"{rt('compare_title', lang)} — {c.base.id} → {c.against.id}"])
+    append(ws, [f"{rt('compare_title', lang)} — {c.base.id} → {c.against.id}"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([rt("base", lang), *_ruleset_line(c.base, lang)])
-    ws.append([rt("against", lang), *_ruleset_line(c.against, lang)])
-    ws.append([rt("input", lang), report.input_file, f"sha256 {report.input_sha256}"])
-    ws.append([rt("generated", lang), f"junheng {report.junheng_version}", report.engine])
-    ws.append([])
-    ws.append([rt("compare_changes", lang)])
+    append(ws, [rt("base", lang), *_ruleset_line(c.base, lang)])
+    append(ws, [rt("against", lang), *_ruleset_line(c.against, lang)])
+    append(ws, [rt("input", lang), report.input_file, f"sha256 {report.input_sha256}"])
+    append(ws, [rt("generated", lang), f"junheng {report.junheng_version}", report.engine])
+    append(ws, [])
+    append(ws, [rt("compare_changes", lang)])
     ws.cell(row=ws.max_row, column=1).font = _BOLD
     counts = {k: sum(1 for s in c.schools for ch in s.changes if ch.change == k) for k in CHANGES}
     for change, n in counts.items():
-        ws.append([change_word(change, lang), n])
+        append(ws, [change_word(change, lang), n])
         ws.cell(row=ws.max_row, column=1).fill = PatternFill("solid", fgColor=CHANGE_FILLS[change])
-    ws.append([])
+    append(ws, [])
     with_points = any(s.score_before or s.score_after for s in c.schools)
     headers = [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("school_before", lang),
                rt("school_after", lang)]
@@ -238,7 +236,7 @@ def _compare_summary(ws: Any, report: CompareReport, lang: str) -> None:
                           outcome_label(s.after, lang) if s.after else "—"]
         if with_points:
             row += [score_text(s.score_before), score_text(s.score_after)]
-        ws.append([*row, newly])
+        append(ws, [*row, newly])
         _outcome_cell(ws, 4, s.before)
         _outcome_cell(ws, 5, s.after)
 
@@ -280,7 +278,7 @@ def _compare_sheet(ws: Any, schools: Sequence[SchoolComparison], lang: str) -> N
             row += [FACTS[main.fact].label(lang) if main else "", _number(main.amount) if main else None,
                     unit(main.unit).label(lang) if main else "", _number(main.target) if main else None,
                     shown.explanation.get(lang), shown.source]
-            ws.append(row)
+            append(ws, row)
             ws.cell(row=ws.max_row, column=col[rt("change", lang)]).fill = PatternFill(
                 "solid", fgColor=CHANGE_FILLS[ch.change])
             _outcome_cell(ws, 3, s.before)
@@ -299,9 +297,7 @@ def compare_workbook(report: CompareReport, lang: str = "zh") -> bytes:
     for level, schools in by_level(report.comparison.schools).items():
         _compare_sheet(wb.create_sheet(level_name(level, lang)), schools, lang)
     _issues_sheet(wb.create_sheet(rt("issues_sheet", lang)), report.issues, lang)
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 def write_compare_xlsx(path: Path, report: CompareReport, lang: str = "zh") -> None:
