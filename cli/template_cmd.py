@@ -26,13 +26,15 @@ from junheng.cli.atomic import write_bytes_atomic
 from junheng.cli.options import Lang, LangOption, fail
 from junheng.cli.text import t
 from junheng.cli.xlsx_cells import append, put, workbook_bytes
-from junheng.policy.facts import SCHOOL_FACTS, SCHOOL_TYPES, FactSpec
+from junheng.policy.costs import lever_facts
+from junheng.policy.facts import FACTS, SCHOOL_FACTS, SCHOOL_TYPES, FactSpec
 from junheng.policy.formula import FormulaError, names, parse_formula
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.registry import load_ruleset
 from junheng.policy.units import unit
 
-__all__ = ["IDENTITY_COLUMNS", "facts_needed", "header_text", "template", "template_workbook"]
+__all__ = ["IDENTITY_COLUMNS", "costs_template_workbook", "costs_template_yaml", "facts_needed", "header_text",
+           "template", "template_workbook"]
 
 IDENTITY_COLUMNS: tuple[str, ...] = ("school_id", "school_name", "county", "year", "school_type")
 TEMPLATE_ROWS = 500
@@ -157,11 +159,68 @@ def template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
     return workbook_bytes(wb)
 
 
+# --- unit costs (issue 13): every fact a plan can add, with its unit --------------------------
+
+
+def price_unit(fact: str, lang: str) -> str:
+    """元 per one unit of the fact: 元/平方米, 元/人, 元/元 (equipment at face value)."""
+    u = unit(FACTS[fact].unit)
+    return f"元/{u.zh}" if lang == "zh" else f"yuan per {u.en.rstrip('s') if u.en.endswith('s') else u.en}"
+
+
+def _suggested(fact: str) -> int | None:
+    """Equipment value is priced at face value (1 元 per 元); nothing else has a default."""
+    return 1 if FACTS[fact].unit == "yuan" else None
+
+
+def costs_template_yaml(loaded: LoadedRuleset, lang: str = "zh") -> str:
+    """A costs file to fill in (YAML, rich form): every lever fact of the ruleset, blank prices."""
+    r = loaded.ruleset
+    zh = lang == "zh"
+    lines = [f"# {'单价文件' if zh else 'Unit costs'} · {r.id}（{r.document.number}）",
+             "# " + ("每项填写“元/单位”（按本地造价）；留空的项目，计划若需要会报错。人员按本地口径（如每人每年）。"
+                     if zh else "Fill in 元 per unit at local prices; a blank price is an error if the plan needs "
+                                "it. People: at your own basis (e.g. per person per year)."),
+             "costs:"]
+    for fact in lever_facts(r):
+        spec = FACTS[fact]
+        value = _suggested(fact)
+        lines.append(f"  # {spec.label(lang)}（{price_unit(fact, lang)}）" if zh
+                     else f"  # {spec.label(lang)} ({price_unit(fact, lang)})")
+        lines.append(f"  {fact}: {{yuan_per_unit: {'' if value is None else value}, note: \"\"}}")
+    return "\n".join(lines) + "\n"
+
+
+def costs_template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
+    """The same as an XLSX sheet: 事实名 · 名称 · 单位 · 单价 · 说明."""
+    zh = lang == "zh"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "单价" if zh else "costs"
+    append(ws, ["事实名", "名称", "单价单位", "单价", "说明"] if zh
+           else ["fact", "name", "price unit", "yuan_per_unit", "note"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+    for fact in lever_facts(loaded.ruleset):
+        append(ws, [fact, FACTS[fact].label(lang), price_unit(fact, lang), _suggested(fact), ""])
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+    dv.error = "单价应为不小于0的数（元）" if zh else "a unit cost is a number ≥ 0 (yuan)"
+    dv.showErrorMessage = True
+    ws.add_data_validation(dv)
+    dv.add(f"D2:D{ws.max_row}")
+    for letter, width in zip("ABCDE", (32, 40, 14, 14, 36), strict=True):
+        ws.column_dimensions[letter].width = width
+    return workbook_bytes(wb)
+
+
 def template(
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="规则集编号或YAML文件 / ruleset id or YAML file")]
         = "national/quality-2017",
     output: Annotated[Path, typer.Option("--output", "-o", help="输出的 .xlsx 文件 / the .xlsx file to write")]
         = Path("template.xlsx"),
+    costs: Annotated[bool, typer.Option(
+        "--costs", help="生成单价文件（.yaml 或 .xlsx）/ write a unit-costs file (.yaml or .xlsx) instead")] = False,
     lang: LangOption = Lang.zh,
 ) -> None:
     """生成数据填报模板 / Write an input workbook with exactly the facts a ruleset needs."""
@@ -169,8 +228,16 @@ def template(
         loaded = load_ruleset(ruleset)
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
-    if output.suffix.lower() != ".xlsx":
+    suffix = output.suffix.lower()
+    if costs and suffix in (".yaml", ".yml"):
+        write_bytes_atomic(output, costs_template_yaml(loaded, lang.value).encode("utf-8"))
+    elif costs and suffix == ".xlsx":
+        write_bytes_atomic(output, costs_template_workbook(loaded, lang.value))
+    elif costs:
+        raise fail("单价文件名须以 .yaml 或 .xlsx 结尾", "the costs file must end in .yaml or .xlsx", lang)
+    elif suffix != ".xlsx":
         raise fail("模板文件名须以 .xlsx 结尾", "the template file must end in .xlsx", lang)
-    write_bytes_atomic(output, template_workbook(loaded, lang.value))
+    else:
+        write_bytes_atomic(output, template_workbook(loaded, lang.value))
     Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
 
