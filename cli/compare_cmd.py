@@ -18,7 +18,8 @@ from junheng.cli.compare_json import compare_json
 from junheng.cli.compare_report import write_comparison
 from junheng.cli.compare_text import change_word, needed_text, requirement_text, side_text
 from junheng.cli.json_output import dumps
-from junheng.cli.options import AtOption, Format, FormatOption, Lang, LangOption, facts, load, stop
+from junheng.cli.options import EXIT_FAILED, AtOption, Format, FormatOption, Lang, LangOption, facts, load, stop
+from junheng.cli.table_output import print_input_issues
 from junheng.cli.text import outcome_word, t
 from junheng.engine.compare import Comparison, compare
 
@@ -55,7 +56,10 @@ def compare_command(
 ) -> None:
     """新旧标准对比 / Compare every school in FILE under two rulesets: verdicts and points under
     each, what changed, and the extra resources needed under the second. ``--format xlsx|html
-    -o FILE`` writes a report: one sheet per level (XLSX) or one offline page (HTML)."""
+    -o FILE`` writes a report: one sheet per level (XLSX) or one offline page (HTML).
+
+    Exit code 0 when every row was compared, 1 when some input rows were rejected (they are
+    listed), 2 when the file or a ruleset cannot be read."""
     if fmt.is_report and output is None:
         raise stop(f"--format {fmt.value} 需要用 -o 指定输出文件 / --format {fmt.value} needs -o FILE")
     base, other = load(ruleset, at), load(against, at)
@@ -64,7 +68,7 @@ def compare_command(
     if output is not None and fmt.is_report:
         write_comparison(fmt.value, output, result, batch, lang.value)
     elif fmt is Format.json:
-        text = dumps(compare_json(result, lang.value))
+        text = dumps(compare_json(result, lang.value, batch.issues))
         if output is None:
             typer.echo(text)
         else:
@@ -72,7 +76,10 @@ def compare_command(
     else:
         console = Console(record=output is not None, width=160 if output is not None else None)
         print_comparison(result, console, lang.value)
+        print_input_issues(batch.issues, console, lang.value, batch.rejected_rows, batch.unused_columns)
         if output is not None:
             write_text_atomic(output, console.export_text())
     if output is not None:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
+    if batch.errors:
+        raise typer.Exit(EXIT_FAILED)  # some rows rejected: listed above, never dropped silently

@@ -7,16 +7,20 @@ when whole); text is in the language asked for. Renderers only: nothing is recom
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from junheng.cli.json_output import num
+from junheng.cli.json_output import issue_json, num
 from junheng.engine.compare import Comparison, RuleChange, SchoolComparison, Side
 from junheng.engine.diff import RuleDiff, RulesetDiff, RuleView
 from junheng.engine.results import RulesetInfo, ScoreSummary, Shortfall
+from junheng.policy.inputs import InputIssue
 
 COMPARE_SCHEMA_ID = "https://junheng.example/schemas/compare-1.schema.json"
 DIFF_SCHEMA_ID = "https://junheng.example/schemas/diff-1.schema.json"
 SCHEMA_VERSION = "1.0"
+COMPARE_SCHEMA_VERSION = "1.1"
+"""1.1 adds ``errors`` and ``warnings`` (the input's rejected rows and warnings)."""
 
 
 def ruleset_json(r: RulesetInfo, lang: str) -> dict[str, Any]:
@@ -59,10 +63,13 @@ def school_json(s: SchoolComparison, lang: str) -> dict[str, Any]:
             "changes": [change_json(c, lang) for c in s.changes]}
 
 
-def compare_json(c: Comparison, lang: str) -> dict[str, Any]:
-    return {"$schema": COMPARE_SCHEMA_ID, "schema_version": SCHEMA_VERSION, "lang": lang,
+def compare_json(c: Comparison, lang: str, issues: Sequence[InputIssue] = ()) -> dict[str, Any]:
+    """``issues``: the input's problems; the rejected rows are listed under ``errors`` (1.1)."""
+    return {"$schema": COMPARE_SCHEMA_ID, "schema_version": COMPARE_SCHEMA_VERSION, "lang": lang,
             "base": ruleset_json(c.base, lang), "against": ruleset_json(c.against, lang),
-            "schools": [school_json(s, lang) for s in c.schools]}
+            "schools": [school_json(s, lang) for s in c.schools],
+            "errors": [issue_json(i, lang) for i in issues if i.severity == "error"],
+            "warnings": [issue_json(i, lang) for i in issues if i.severity != "error"]}
 
 
 def view_json(v: RuleView | None) -> dict[str, Any] | None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from junheng.cli.json_output import issue_json, num, school_json
+from junheng.cli.json_output import issue_json, num, rejected_row_json, school_json
 from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersion
 from junheng.engine.results import Outcome
 
 COUNTY_SCHEMA_ID = "https://junheng.example/schemas/county-1.schema.json"
-COUNTY_SCHEMA_VERSION = "1.1"
-"""1.1: school results may carry `gate.paths` (evaluation 1.2)."""
+COUNTY_SCHEMA_VERSION = "1.2"
+"""1.1: school results may carry `gate.paths` (evaluation 1.2); 1.2: `verdict.rejected_rows` and
+`criteria[].rejected_rows` (a county is never met on incomplete data), `sheet`/`cell` on issues."""
 
 
 def _passed(outcome: Outcome) -> bool | None:
@@ -76,7 +77,8 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
         "county": run.county,
         "year": run.year,
         "verdict": {"passed": _passed(run.outcome), "outcome": run.outcome.value,
-                    "explanation": run.explanation.get(lang)},
+                    "explanation": run.explanation.get(lang),
+                    "rejected_rows": [rejected_row_json(r, lang) for r in run.rejected_rows]},
         "levels": levels,
         "criteria": [{
             "criterion_id": c.criterion_id, "kind": c.kind, "group": c.group,
@@ -86,7 +88,7 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
             "explanation": c.explanation.get(lang), "text": c.text, "article": c.article,
             "source": c.source, "status": c.status.value,
             "parameter_status": c.parameter_status.value if c.parameter_status else None,
-            "note": c.note,
+            "note": c.note, "rejected_rows": [rejected_row_json(r, lang) for r in c.rejected_rows],
         } for c in run.criteria],
         "schools": [{
             "school_id": s.school_id, "level": s.level.value, "school_name": s.school_name,

@@ -13,7 +13,7 @@ from typing import Any
 
 from junheng.engine.numbers import json_number
 from junheng.engine.results import EvaluationRun, GatePath, GateStep, RuleResult, SchoolResult, ScoreSummary
-from junheng.policy.inputs import InputIssue
+from junheng.policy.inputs import InputIssue, RejectedRow
 
 EVALUATION_SCHEMA_ID = "https://junheng.example/schemas/evaluation-1.schema.json"
 EVALUATION_SCHEMA_VERSION = "1.2"
@@ -26,11 +26,22 @@ def num(value: Fraction | None) -> int | float | None:
 
 
 def issue_json(issue: InputIssue, lang: str) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "file": issue.file, "row": issue.row, "column": issue.column, "value": issue.value,
         "severity": issue.severity, "message": issue.message(lang),
         "message_zh": issue.message_zh, "message_en": issue.message_en,
     }
+    if issue.sheet is not None:  # workbooks: the sheet and the cell as Excel shows them
+        out["sheet"] = issue.sheet
+        out["cell"] = issue.cell
+    return out
+
+
+def rejected_row_json(r: RejectedRow, lang: str) -> dict[str, Any]:
+    """A rejected row (or unread part, ``row`` null) whose section cannot be decided."""
+    return {"file": r.file, "sheet": r.sheet, "row": r.row, "school_id": r.school_id or None,
+            "school_name": r.school_name or None, "level": r.level.value if r.level else None,
+            "label": r.label(lang)}
 
 
 def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
@@ -145,6 +156,7 @@ def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
             "passed": sum(1 for s in run.schools if s.passed is True),
             "failed": sum(1 for s in run.schools if s.passed is False),
             "unknown": sum(1 for s in run.schools if s.passed is None),
+            "rows_rejected": run.input.rows_rejected if run.input is not None else 0,
         },
         "schools": [school_json(s, lang) for s in run.schools],
         "errors": [issue_json(i, lang) for i in errors],

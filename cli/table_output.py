@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 
 from rich.console import Console
@@ -10,6 +11,7 @@ from rich.table import Table
 from junheng.cli.text import outcome_word, t
 from junheng.engine.numbers import decimal_text
 from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
+from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
 
 _STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow"}
@@ -100,6 +102,8 @@ def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: b
     failed = sum(1 for s in run.schools if s.passed is False)
     unknown = sum(1 for s in run.schools if s.passed is None)
     console.print(t("summary", lang, n=len(run.schools), p=passed, f=failed, u=unknown))
+    if run.input is not None and run.input.rows_rejected:
+        console.print(t("summary_rejected", lang, r=run.input.rows_rejected), style="bold red")
     print_issues(run, console, lang)
     if run.input is not None:
         console.print(t("ran", lang, id=run.ruleset.id, version=run.ruleset.version,
@@ -109,13 +113,20 @@ def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: b
 
 
 def print_issues(run: EvaluationRun, console: Console, lang: str) -> None:
-    errors = [i for i in run.issues if i.severity == "error"]
-    warnings = [i for i in run.issues if i.severity != "error"]
-    if run.input is not None and run.input.unused_columns:
-        console.print(t("unused_columns", lang, cols="、".join(run.input.unused_columns)),
-                      style="dim")
+    print_input_issues(run.issues, console, lang,
+                       run.input.rows_rejected if run.input is not None else None,
+                       run.input.unused_columns if run.input is not None else ())
+
+
+def print_input_issues(issues: Sequence[InputIssue], console: Console, lang: str,
+                       rows_rejected: int | None = None, unused_columns: Sequence[str] = ()) -> None:
+    """Unused columns, then the rejected rows (errors), then the warnings."""
+    errors = [i for i in issues if i.severity == "error"]
+    warnings = [i for i in issues if i.severity != "error"]
+    if unused_columns:
+        console.print(t("unused_columns", lang, cols="、".join(unused_columns)), style="dim")
     if errors:
-        n = run.input.rows_rejected if run.input is not None else len(errors)
+        n = rows_rejected if rows_rejected is not None else len(errors)
         console.print(t("rows_rejected", lang, n=n), style="bold red")
         for issue in errors:
             console.print(f"  ✗ {issue.message(lang)}", highlight=False, soft_wrap=True)

@@ -17,6 +17,9 @@ _TEXT: dict[str, tuple[str, str]] = {
     "students": ("在校生", "students"),
     "summary": ("共{n}个学段：达标{p}，未达标{f}，无法判定{u}。",
                 "{n} sections: {p} passed, {f} failed, {u} cannot be decided."),
+    "summary_rejected": ("另有{r}行数据有误，未能评估，其结果无法判定。",
+                         "{r} more input rows have errors and were not evaluated: their outcome "
+                         "cannot be decided."),
     "rows_rejected": ("输入中有{n}行数据有误，未参与评估（见下）：",
                       "{n} input rows have errors and were not evaluated (below):"),
     "warnings": ("数据提示：", "Data warnings:"),

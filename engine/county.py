@@ -280,6 +280,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
         raise CountyEvaluationError(f"规则集 {ruleset.id} 没有县域评估部分（county）",
                                     f"ruleset {ruleset.id} has no county part")
     sections, splits, issues = split_shared_assets(ruleset, batch.sections, county_facts)
+    incomplete = tuple(batch.incomplete)  # a rejected row: a section whose outcome is unknown
     excluded = {section_key(s): exclusion(spec, s) for s in sections}
     included = [s for s in sections if excluded[section_key(s)] is None]
     b = _Builder()
@@ -305,7 +306,8 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             lvls: list[LevelDispersion] = []
             for level in c.levels:
                 secs = [s for s in included if s.level is level]
-                if not secs:
+                rejected = tuple(r for r in incomplete if r.level in (None, level))
+                if not secs and not rejected:
                     continue
                 limit = ruleset.resolve(c.limit.for_level(level), level)
                 assert limit is not None
@@ -313,7 +315,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
                                      _standard(ruleset, c, name, level)) for name in c.indicators]
                 level_atoms: list[Atom] = []
                 for k, ind in enumerate(inds):
-                    margin = None if ind.cv_squared is None else ind.cv_squared - limit * limit
+                    margin = None if ind.cv_squared is None or rejected else ind.cv_squared - limit * limit
                     a = b.atom(f"d{ci}_{level.value}_{k}", "<=", margin)
                     b.verdicts[f"{c.id}@{level.value}#{ind.indicator}"] = ((a,),)
                     level_atoms.append(a)
@@ -322,14 +324,14 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
                     squares = [i.cv_squared for i in inds if i.cv_squared is not None]
                     composite = sum((i.cv or Fraction(0) for i in inds), Fraction(0)) / len(inds)
                 if c.judge == "composite":
-                    sign = None if composite is None else compare_mean_of_roots(squares, limit)
+                    sign = None if composite is None or rejected else compare_mean_of_roots(squares, limit)
                     level_atoms = [b.atom(f"d{ci}_{level.value}", "<=", sign)]
                 b.verdicts[f"{c.id}@{level.value}"] = (tuple(level_atoms),)
                 clause += level_atoms
                 lvls.append(LevelDispersion(criterion_id=c.id, level=level, weighted=weighted,
                                             judge=c.judge, limit=limit, schools=len(secs),
                                             indicators=tuple(inds), composite=composite,
-                                            outcome=Outcome.unknown))
+                                            outcome=Outcome.unknown, rejected_rows=rejected))
             b.verdicts[c.id] = (tuple(clause),)
             pending.append(ci)
             disp_data[ci] = lvls
@@ -363,7 +365,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             checks[c.id] = outcome_of
             failed = [k for k, o in outcome_of.items() if o is Outcome.failed]
             unknown = [k for k, o in outcome_of.items() if o is Outcome.unknown]
-            value = -len(failed) if failed else (None if unknown or target is None else 0)
+            value = -len(failed) if failed else (None if unknown or incomplete or target is None else 0)
             a = b.atom(f"s{ci}", ">=", value)
             b.verdicts[c.id] = ((a,),)
             pending.append(ci)
@@ -393,6 +395,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
                                                            if lv.outcome is Outcome.failed)
             criteria.append(CriterionResult(
                 **common, op="<=", unit="cv", parameter_status=pstatus, failing=failing,
+                rejected_rows=tuple(dict.fromkeys(r for lv in lvls for r in lv.rejected_rows)),
                 missing_facts=tuple(m for lv in lvls for i in lv.indicators for m in i.missing),
                 explanation=ex.dispersion_explanation(title=c.title, outcome=outcome, levels=lvls,
                                                       names=names_by_id,
@@ -418,22 +421,22 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             missing = sorted({f"{f}@{r.school_id}/{r.level.value}" for r in results for rr in r.results
                               if rr.outcome is Outcome.unknown for f in rr.missing_facts})
             criteria.append(CriterionResult(
-                **common, failing=tuple(failed),
+                **common, failing=tuple(failed), rejected_rows=incomplete,
                 missing_facts=("--school-ruleset",) if no_ruleset else tuple(missing),
                 actual=Fraction(len(outcome_of) - len(failed) - len(unknown)),
                 required=Fraction(len(outcome_of)), op=">=", unit="sections",
                 explanation=ex.schools_explanation(
                     title=c.title, outcome=outcome, total=len(outcome_of),
                     failed=[label[k] for k in failed], unknown=[label[k] for k in unknown],
-                    missing=missing, no_ruleset=no_ruleset, cite=ex.cite(c.source, c.status))))
+                    missing=missing, no_ruleset=no_ruleset, cite=ex.cite(c.source, c.status),
+                    rejected=incomplete)))
 
     outcomes = [r.outcome for r in criteria]
+    # Never met on incomplete data, even when no criterion happens to need the rejected rows.
     county_outcome = (Outcome.failed if Outcome.failed in outcomes else
-                      Outcome.unknown if Outcome.unknown in outcomes else Outcome.passed)
-    county = (county_facts.county if county_facts is not None and county_facts.county else
-              next((s.county for s in sections if s.county), ""))
-    year = county_facts.year if county_facts is not None and county_facts.year else next(
-        (s.year for s in sections if s.year), None)
+                      Outcome.unknown if Outcome.unknown in outcomes or incomplete else Outcome.passed)
+    county, year, named = _county_and_year(sections, county_facts)
+    issues += named
     bands = spec.class_size_bands
     schools = []
     for s in sections:
@@ -467,7 +470,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
         county=county, year=year, outcome=county_outcome,
         explanation=ex.county_explanation(
             county_outcome, [r.title for r in criteria if r.outcome is Outcome.failed],
-            [r.title for r in criteria if r.outcome is Outcome.unknown], county),
+            [r.title for r in criteria if r.outcome is Outcome.unknown], county, incomplete),
         levels=tuple(levels_out), criteria=tuple(criteria), schools=tuple(schools),
         school_results=school_results, class_sizes=class_sizes, splits=tuple(splits),
         parameters=used_params, input_file=batch.file, input_sha256=batch.file_sha256,
@@ -475,4 +478,34 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
         county_fact_origins=dict(county_facts.origins) if county_facts is not None else {},
         junheng_version=junheng.__version__,
         engine="durable_rules 2.0.28" if engine == "durable" else "direct",
-        issues=tuple(all_issues))
+        issues=tuple(all_issues), rejected_rows=incomplete)
+
+
+def _county_and_year(sections: Sequence[SchoolSection], facts: CountyFacts | None,
+                     ) -> tuple[str, int | None, list[InputIssue]]:
+    """The county and year the data state (the county-facts file only fills a gap); a warning when
+    the two disagree, or when the sections name more than one county or year."""
+    issues: list[InputIssue] = []
+    where = sections[0].source if sections else ""
+    counties = list(dict.fromkeys(s.county for s in sections if s.county))
+    years = list(dict.fromkeys(s.year for s in sections if s.year is not None))
+    for what_zh, what_en, found in (("县（市、区）", "county", counties), ("学年", "year", years)):
+        if len(found) > 1:
+            listed = "、".join(str(x) for x in found)
+            issues.append(InputIssue(
+                file=where, severity="warning", value=listed,
+                message_zh=f"数据中的{what_zh}不止一个：{listed}；报告使用第一个",
+                message_en=f"the data name more than one {what_en}: {listed}; the report uses the first"))
+    county = counties[0] if counties else (facts.county if facts is not None else "")
+    year = years[0] if years else (facts.year if facts is not None else None)
+    if facts is not None:
+        for what_zh, what_en, data, stated in (("县（市、区）", "county", counties[:1], facts.county),
+                                               ("学年", "year", years[:1], facts.year)):
+            if data and stated and data[0] != stated:
+                issues.append(InputIssue(
+                    file=facts.file, column=what_en, value=str(stated), severity="warning",
+                    message_zh=f"县级数据文件中的{what_zh}“{stated}”与学校数据中的“{data[0]}”不一致；"
+                               f"报告使用学校数据中的“{data[0]}”",
+                    message_en=f"the county facts file says {what_en} {stated!r} but the school data say "
+                               f"{data[0]!r}; the report uses {data[0]!r}"))
+    return county, year, issues

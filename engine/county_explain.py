@@ -13,6 +13,7 @@ from junheng.engine.explain import citation
 from junheng.engine.numbers import decimal_text, percent_text
 from junheng.engine.results import Outcome
 from junheng.policy.county_facts import fact_spec
+from junheng.policy.inputs import RejectedRow
 from junheng.policy.model import Localized, Op, Status
 
 _VERDICT = {Outcome.passed: ("达标", "met"), Outcome.failed: ("未达标", "not met"),
@@ -90,6 +91,10 @@ def dispersion_explanation(*, title: Localized, outcome: Outcome,
         head_zh = f"{lv.level.zh}（{lv.schools}所学校，{weighting_zh}）"
         head_en = f"{lv.level.value} ({lv.schools} schools, {weighting_en})"
         verdict_zh, verdict_en = _VERDICT[lv.outcome]
+        if lv.rejected_rows:
+            zh_parts.append(f"{head_zh}无法判定，{rejected_text(lv.rejected_rows, 'zh')}")
+            en_parts.append(f"{head_en}: cannot decide, {rejected_text(lv.rejected_rows, 'en')}")
+            continue
         if missing:
             zh_parts.append(f"{head_zh}无法判定，缺少数据{missing_text(missing, 'zh')}")
             en_parts.append(f"{head_en}: cannot decide, missing {missing_text(missing, 'en')}")
@@ -142,9 +147,18 @@ def _driver_en(drivers: Sequence[CvDriver], names: dict[str, str]) -> str:
     return "" if top is None else f" ({names.get(top[0], top[0])}: {percent_text(top[1], 0)} of the variance)"
 
 
+def rejected_text(rows: Sequence[RejectedRow], lang: str, limit: int = 5) -> str:
+    """“2行数据有误未读入：a.xlsx 第12行（…）、…” — the rows a verdict would need."""
+    shown = ("、" if lang == "zh" else "; ").join(r.label(lang) for r in rows[:limit])
+    more = len(rows) - limit
+    if lang == "zh":
+        return f"{len(rows)}行数据有误未读入：{shown}" + (f"等（另{more}行）" if more > 0 else "")
+    return f"{len(rows)} input rows rejected: {shown}" + (f" (and {more} more)" if more > 0 else "")
+
+
 def schools_explanation(*, title: Localized, outcome: Outcome, total: int, failed: Sequence[str],
                         unknown: Sequence[str], missing: Sequence[str], no_ruleset: bool,
-                        cite: Localized) -> Localized:
+                        cite: Localized, rejected: Sequence[RejectedRow] = ()) -> Localized:
     if no_ruleset:
         return Localized(
             zh=f"{title.zh}：无法判定，未指定省级办学基本标准规则集（请用 --school-ruleset 指定，"
@@ -163,11 +177,15 @@ def schools_explanation(*, title: Localized, outcome: Outcome, total: int, faile
         if missing:
             zh += f"（缺少数据{missing_text(missing, 'zh')}）"
             en += f" (missing {missing_text(missing, 'en')})"
+    if rejected:
+        zh += f"；另有{rejected_text(rejected, 'zh')}，这些学段无法判定"
+        en += f"; also {rejected_text(rejected, 'en')}, which cannot be decided"
     return Localized(zh=f"{zh}；结论：{verdict_zh}。{cite.zh}", en=f"{en}. Verdict: {verdict_en}. {cite.en}")
 
 
 def county_explanation(outcome: Outcome, failed: Sequence[Localized],
-                       unknown: Sequence[Localized], county: str) -> Localized:
+                       unknown: Sequence[Localized], county: str,
+                       rejected: Sequence[RejectedRow] = ()) -> Localized:
     name = county or "本县"
     if outcome is Outcome.passed:
         return Localized(zh=f"{name}：各项评估标准均达到，达标。", en=f"{county or 'The county'}: every criterion met.")
@@ -179,6 +197,9 @@ def county_explanation(outcome: Outcome, failed: Sequence[Localized],
     if unknown:
         zh += f"；无法判定（缺少数据）：{'、'.join(t.zh for t in unknown)}"
         en += f"; cannot decide (missing facts): {'; '.join(t.en for t in unknown)}"
+    if rejected:
+        zh += f"；数据不完整，{rejected_text(rejected, 'zh')}，不能判定为达标"
+        en += f"; the data are incomplete, {rejected_text(rejected, 'en')}: the county cannot be met"
     return Localized(zh=zh + "。", en=en + ".")
 
 
@@ -187,4 +208,4 @@ def cite(source: str, status: Status, parameter_status: Status | None = None) ->
 
 
 __all__ = ["cite", "county_explanation", "cv_text", "dispersion_explanation",
-           "fact_explanation", "missing_text", "schools_explanation"]
+           "fact_explanation", "missing_text", "rejected_text", "schools_explanation"]

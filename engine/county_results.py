@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from junheng.engine.results import Judgement, Outcome, RulesetInfo, SchoolResult
 from junheng.policy.facts import Level
-from junheng.policy.inputs import InputIssue
+from junheng.policy.inputs import InputIssue, RejectedRow
 from junheng.policy.model import Localized, Status
 
 
@@ -70,6 +70,9 @@ class LevelDispersion(_Frozen):
     composite: Fraction | None = None
     """Plain mean of the CVs (综合差异系数), when every CV is known."""
     outcome: Outcome
+    rejected_rows: tuple[RejectedRow, ...] = ()
+    """Rejected input rows that may belong to this level: while there are any, no CV of the level
+    is judged (the CVs shown are of the sections read)."""
 
 
 class CriterionResult(Judgement):
@@ -80,6 +83,8 @@ class CriterionResult(Judgement):
     failing: tuple[str, ...] = ()
     """What fails: indicators (dispersion) or ``school_id/level`` sections (all_schools)."""
     note: str = ""
+    rejected_rows: tuple[RejectedRow, ...] = ()
+    """Rejected input rows this criterion needs: it is never met while there are any."""
 
 
 class SharedSplit(_Frozen):
@@ -149,3 +154,5 @@ class CountyRun(_Frozen):
     junheng_version: str
     engine: str
     issues: tuple[InputIssue, ...] = ()
+    rejected_rows: tuple[RejectedRow, ...] = ()
+    """Every rejected row (and unread part) of the input: the county is never met on incomplete data."""

@@ -74,6 +74,40 @@ class SchoolSection(BaseModel):
         return (self.school_id, self.level)
 
 
+class RejectedRow(BaseModel):
+    """A row that was read but not accepted (it has an error), or a whole part that could not be
+    read (``row`` None: a file or sheet with a file-level error). Its section's outcome cannot be
+    decided, so nothing that needs every section (a county verdict) can be decided either.
+    ``school_id`` / ``level`` are filled in when the row states them readably."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str
+    sheet: str | None = None
+    row: int | None = None
+    school_id: str = ""
+    school_name: str = ""
+    level: Level | None = None
+
+    def label(self, lang: str = "zh") -> str:
+        """``demo.xlsx 工作表“小学”第12行（S01 一小，小学）`` / ``demo.xlsx sheet '小学' row 12 (…)``."""
+        zh = lang == "zh"
+        where = [self.file]
+        if self.sheet is not None:
+            where.append(f"工作表“{self.sheet}”" if zh else f"sheet {self.sheet!r}")
+        if self.row is not None:
+            where.append(f"第{self.row}行" if zh else f"row {self.row}")
+        else:
+            where.append("（未能读取）" if zh else "(not read)")
+        who = [x for x in (self.school_id, self.school_name) if x]
+        if self.level is not None:
+            who.append(self.level.zh if zh else self.level.value)
+        text = " ".join(where)
+        if who:
+            text += f"（{' '.join(who)}）" if zh else f" ({', '.join(who)})"
+        return text
+
+
 class FactsBatch(BaseModel):
     """What an importer returns: the good rows, and an issue for every bad row or cell."""
 
@@ -85,6 +119,21 @@ class FactsBatch(BaseModel):
     sections: list[SchoolSection]
     issues: list[InputIssue] = Field(default_factory=list)
     unused_columns: list[str] = Field(default_factory=list)
+    rejected: list[RejectedRow] = Field(default_factory=list)
+    """What the reader knows about each rejected row (school and level when readable)."""
+
+    @property
+    def incomplete(self) -> list[RejectedRow]:
+        """Every rejected row and every unread part, once: :attr:`rejected`, plus a bare entry for
+        each error row the reader gave no details for, plus one entry per file/sheet-level error."""
+        out = list(self.rejected)
+        seen = {(r.sheet, r.row) for r in out}
+        for issue in self.errors:
+            key = (issue.sheet, issue.row)
+            if key not in seen:
+                seen.add(key)
+                out.append(RejectedRow(file=issue.file, sheet=issue.sheet, row=issue.row))
+        return out
 
     @property
     def errors(self) -> list[InputIssue]:

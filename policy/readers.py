@@ -40,7 +40,7 @@ import yaml
 
 from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_number
 from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactSpec, Level
-from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
+from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow, SchoolSection
 from junheng.policy.units import unit
 
 __all__ = [
@@ -631,12 +631,14 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
 
     sections: list[SchoolSection] = []
     issues: list[InputIssue] = []
+    rejected: list[RejectedRow] = []
     seen: dict[tuple[str, Level], int] = {}
     for record in table.records:
         b = _RowBuilder(name, record.row)
         if record.problem is not None:
             b.error(None, None, *record.problem)
             issues.extend(b.issues)
+            rejected.append(RejectedRow(file=name, row=record.row))
             continue
         section = _section(b, record, columns, check_columns=not table.fixed_columns)
         key = _row_key(record, columns)
@@ -653,12 +655,26 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
         issues.extend(b.issues)
         if section is not None:
             sections.append(section)
+        elif b.failed:
+            rejected.append(_rejected_row(name, record, columns))
     from junheng.policy.consistency import check_consistency  # it uses match_header
 
     return check_consistency(FactsBatch(
         file=name, file_sha256=sha, rows_read=len(table.records), sections=sections,
-        issues=issues, unused_columns=unused,
+        issues=issues, unused_columns=unused, rejected=rejected,
     ))
+
+
+def _rejected_row(name: str, record: _Record, columns: Mapping[str, ColumnInfo]) -> RejectedRow:
+    """What a rejected row says about itself (school and level when readable)."""
+    found: dict[str, str] = {}
+    for header, raw in record.cells.items():
+        fact = columns[header].fact
+        if fact in ("school_id", "school_name", "level") and fact not in found and _text(raw):
+            found[fact] = _text(raw)
+    return RejectedRow(file=name, row=record.row, school_id=found.get("school_id", ""),
+                       school_name=found.get("school_name", ""),
+                       level=LEVEL_ALIASES.get(found.get("level", "").lower()))
 
 
 def _row_key(record: _Record, columns: Mapping[str, ColumnInfo]) -> tuple[str, Level] | None:

@@ -42,7 +42,7 @@ from openpyxl.utils import get_column_letter
 
 from junheng.policy.cells import CELL_UNITS
 from junheng.policy.facts import LEVEL_ALIASES, Level
-from junheng.policy.inputs import FactsBatch, InputIssue
+from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow
 from junheng.policy.readers import _batch, _fatal, _file_issue, _Record, _Table, match_header, unique_headers
 
 __all__ = ["INSTRUCTION_SHEETS", "read_xlsx", "read_xlsx_bytes", "sheet_level"]
@@ -330,6 +330,7 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
     issues: list[InputIssue] = []
     unused: list[str] = []
     rows_read = 0
+    rejected: list[RejectedRow] = []
     seen: dict[tuple[str, Level], tuple[str, int | None]] = {}
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
@@ -348,7 +349,11 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
         rows_read += b.rows_read
         unused.extend(h for h in b.unused_columns if h not in unused)
         id_col = next((h for h in result.letters if match_header(h).fact == "school_id"), None)
+        rejected.extend(r.model_copy(update={"sheet": ws.title}) for r in b.rejected)
         for s in b.sections:
+            if s.row in result.bad_rows or s.key in seen:
+                rejected.append(RejectedRow(file=name, sheet=ws.title, row=s.row, school_id=s.school_id,
+                                            school_name=s.school_name, level=s.level))
             if s.row in result.bad_rows:
                 continue
             if s.key in seen:
@@ -368,7 +373,7 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
             name, "工作簿中没有找到学校数据（需要含“学校标识码”列的表头）",
             "no school data in the workbook (a header with a school_id / 学校标识码 column is needed)"))
     return FactsBatch(file=name, file_sha256=sha, rows_read=rows_read, sections=sections,
-                      issues=issues, unused_columns=unused)
+                      issues=issues, unused_columns=unused, rejected=rejected)
 
 
 def read_xlsx(path: Path) -> FactsBatch:
