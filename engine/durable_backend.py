@@ -36,6 +36,21 @@ Engine behaviour:
     ``delete_state`` after every batch.
   * asserting an identical fact twice in one sid raises MessageObservedException: every fact
     carries its unique index ``_i``.
+  * fact identity is a 32-bit hash (src/rules/state.c ``storeMessage``: the message store is
+    keyed by ``fnv1Hash32(mid)`` and a second message with the same hash is "observed"). Without
+    an ``id`` property, ``mid`` is ``calculateId``'s 64-bit FNV-1a of the content, printed as
+    ``$%020llu`` and cut to its first 20 characters; so two *different* facts collide with odds
+    ~n**2/2**33 per batch of n (500: ~3e-5 per batch, ~1% per 200k-section run; 10,000: ~1% per
+    batch). Seen in a national run; regression pair ``_i`` 3,848 and 116,270 (both ``k0`` 0).
+    Guard: every fact carries an explicit ``id`` (then ``mid`` is the id's text): its position
+    in the batch, 0..n-1, whose FNV-1a-32 hashes are pairwise distinct below _ID_LIMIT.
+  * after any error from ``assert_facts`` (MessageObservedException included) a ``delete_state``
+    on that sid segfaulted the process. Guard: never call ``delete_state`` after a failed assert;
+    the chunk is re-registered under a fresh name (the old state is abandoned, never touched)
+    and the compiled ruleset stays usable.
+  * lost actions: with rule actions dropped (simulated) 5 of 8 sections came out wrong while a
+    catch-all-only check passed. Guard: after each batch the actions durable fired must equal,
+    per fact, the catch-all plus one action per true clause (``_check_batch``).
   * error 303 (ERR_MAX_STACK_SIZE) is raised when more than 64 *distinct* conditions hold for
     one fact (65 distinct keys all true); 70 rules sharing one condition are fine. A later
     ``delete_state`` after a 303 segfaulted the process. Guard: at most _MAX_ATOMS_PER_CHUNK
@@ -127,6 +142,11 @@ _MAX_KEYS_PER_CHUNK = 60
 _MAX_RULES_PER_CHUNK = 60
 # Facts per assert_facts call (one fixed sid, deleted after each batch).
 _BATCH = 500
+# Probing (fact identity is fnv1Hash32 of the id's text): the decimal texts of 0..99,999 have
+# pairwise distinct FNV-1a-32 hashes (0..999,999 do not: 4 pairs collide). A batch's ids are
+# 0..n-1, so a batch may hold at most this many facts.
+_ID_LIMIT = 100_000
+_ID = "id"
 _SID = "0"
 _INDEX = "_i"  # always-present fact property: fact index, catch-all rule condition
 # One pending action as durable returns it: {"<rule>":{"m":{"sid": "0", "_i": <n>, ...}}}
@@ -171,6 +191,7 @@ class _Chunk:
     rule_verdicts: list[str]  # rule index -> verdict name
     rule_index: dict[str, int]  # durable rule name -> rule index (-1: the catch-all)
     always: bool  # has an atom-less clause (holds for every fact)
+    clauses: list[tuple[tuple[str, Op], ...]] = field(default_factory=list)  # rule -> (property, op)s
     sink: list[tuple[int, int]] = field(default_factory=list)  # (rule index, fact index)
     seen: list[int] = field(default_factory=list)  # fact indices hit by the catch-all rule
 
@@ -218,16 +239,6 @@ def _condition(atom: Atom, prop: str) -> dict[str, Any]:
     if atom.op == "==":
         return {prop: 0}
     return {_OPS[atom.op]: {prop: 0}}
-
-
-def _rule_json(clause: Clause, keys: dict[str, str]) -> dict[str, Any]:
-    if not clause:  # empty conjunction: always true; decided in the engine on _i >= 0
-        cond: dict[str, Any] = {"$gte": {_INDEX: 0}}
-    elif len(clause) == 1:
-        cond = _condition(clause[0], keys[clause[0].key])
-    else:
-        cond = {"$and": [_condition(a, keys[a.key]) for a in clause]}
-    return {"all": [{"m": cond}]}
 
 
 def _plan_chunks(verdicts: dict[str, Verdict]) -> list[list[tuple[str, Clause]]]:
@@ -279,6 +290,38 @@ def _make_catch_all(chunk: _Chunk) -> Callable[[Any], None]:
     return action
 
 
+def _definition(chunk: _Chunk) -> dict[str, Any]:
+    definition: dict[str, Any] = {}
+    for i, clause in enumerate(chunk.clauses):
+        if not clause:  # empty conjunction: always true; decided in the engine on _i >= 0
+            cond: dict[str, Any] = {"$gte": {_INDEX: 0}}
+        elif len(clause) == 1:
+            cond = _condition(Atom(clause[0][0], clause[0][1]), clause[0][0])
+        else:
+            cond = {"$and": [_condition(Atom(prop, op), prop) for prop, op in clause]}
+        definition[f"r{i}"] = {"all": [{"m": cond}], "run": _make_action(chunk, i)}
+    # Probing: an unmatched fact raises MessageNotHandledException -> catch-all rule.
+    definition["all"] = {"all": [{"m": {"$gte": {_INDEX: 0}}}], "run": _make_catch_all(chunk)}
+    return definition
+
+
+def _register(host: Any, chunk: _Chunk) -> None:
+    try:
+        host.set_rulesets({chunk.name: _definition(chunk)})
+    except Exception as e:
+        raise EngineError(f"durable_rules rejected ruleset {chunk.name}: {e}") from e
+
+
+def _rebuild(host: Any, chunk: _Chunk) -> None:
+    """Probing: after a failed assert, ``delete_state`` on the sid segfaulted. The chunk's durable
+    ruleset is abandoned as it is (never touched again) and the chunk re-registered under a
+    fresh name (names can never be re-registered)."""
+    global _NAME_COUNTER
+    _NAME_COUNTER += 1
+    chunk.name = f"junheng_{_NAME_COUNTER}"
+    _register(host, chunk)
+
+
 def compile_verdicts(verdicts: dict[str, Verdict]) -> CompiledRuleset:
     """Compile verdicts into durable rulesets (cached: identical dicts give the same handle)."""
     global _NAME_COUNTER
@@ -302,21 +345,9 @@ def compile_verdicts(verdicts: dict[str, Verdict]) -> CompiledRuleset:
                 rule_verdicts=[name for name, _ in plan],
                 always=any(not clause for _, clause in plan),
                 rule_index={f"r{i}": i for i in range(len(plan))} | {"all": -1},
+                clauses=[tuple((keys[a.key], a.op) for a in clause) for _, clause in plan],
             )
-            definition: dict[str, Any] = {}
-            for i, (_, clause) in enumerate(plan):
-                rule = _rule_json(clause, keys)
-                rule["run"] = _make_action(chunk, i)
-                definition[f"r{i}"] = rule
-            # Probing: an unmatched fact raises MessageNotHandledException -> catch-all rule.
-            definition["all"] = {
-                "all": [{"m": {"$gte": {_INDEX: 0}}}],
-                "run": _make_catch_all(chunk),
-            }
-            try:
-                host.set_rulesets({chunk.name: definition})
-            except Exception as e:
-                raise EngineError(f"durable_rules rejected ruleset {chunk.name}: {e}") from e
+            _register(host, chunk)
             chunks.append(chunk)
         compiled = CompiledRuleset(tuple(norm), chunks, cache_key)
         _CACHE[cache_key] = compiled
@@ -342,15 +373,41 @@ def _describe(e: BaseException) -> str:
     return getattr(e, "message", None) or f"{type(e).__name__}: {e}"
 
 
+_TESTS: dict[str, Callable[[int], bool]] = {
+    ">=": lambda v: v >= 0, ">": lambda v: v > 0, "<=": lambda v: v <= 0,
+    "<": lambda v: v < 0, "==": lambda v: v == 0, "!=": lambda v: v != 0,
+}
+
+
+def _expected_actions(chunk: _Chunk, messages: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Every (rule, fact) action durable owes for ``messages``: one per true clause per fact."""
+    tests = [[(prop, _TESTS[op]) for prop, op in clause] for clause in chunk.clauses]
+    out: list[tuple[int, int]] = []
+    for m in messages:
+        index = m[_INDEX]
+        for rule, clause in enumerate(tests):
+            if all(prop in m and test(m[prop]) for prop, test in clause):
+                out.append((rule, index))
+    return out
+
+
 def _check_batch(chunk: _Chunk, messages: list[dict[str, Any]], state: Any) -> None:
     # Probing: exceptions inside actions are swallowed into state['exception'].
     if isinstance(state, dict) and "exception" in state:
         raise EngineError(f"durable_rules action failed ({chunk.name}): {state['exception']}")
     # Guard against silently lost actions (post_batch was seen to fire far fewer than due):
-    # the catch-all must have fired exactly once per fact.
+    # the catch-all must have fired exactly once per fact...
     if len(chunk.seen) != len(messages) or set(chunk.seen) != {m[_INDEX] for m in messages}:
         raise EngineError(
             f"durable_rules ({chunk.name}) fired the catch-all {len(chunk.seen)} times for {len(messages)} facts"
+        )
+    # ...and every rule exactly once per fact its clause holds for (a dropped rule action would
+    # otherwise read as a clause that did not hold: a wrong verdict, not an error).
+    expected = _expected_actions(chunk, messages)
+    if len(chunk.sink) != len(expected) or sorted(chunk.sink) != sorted(expected):
+        raise EngineError(
+            f"durable_rules ({chunk.name}) fired {len(chunk.sink)} rule actions for {len(messages)} facts;"
+            f" {len(expected)} were due"
         )
 
 
@@ -371,8 +428,8 @@ def _run_batch_host(host: Any, chunk: _Chunk, messages: list[dict[str, Any]]) ->
         # (post fires only the first; several sids leave actions to the background thread).
         state = host.assert_facts(chunk.name, messages)
     except (MessageNotHandledException, MessageObservedException) as e:
-        _delete_state(host, chunk)
-        raise EngineError(f"durable_rules ({chunk.name}): {_describe(e)}") from e
+        # Probing: delete_state after MessageObservedException segfaulted: rebuild, never delete.
+        raise _Broken(f"durable_rules ({chunk.name}): {_describe(e)}") from e
     except Exception as e:
         # A C error (e.g. 303) may leave the state corrupt: probing saw delete_state segfault.
         raise _Broken(f"durable_rules ({chunk.name}) failed: {_describe(e)}") from e
@@ -397,8 +454,8 @@ def _run_batch_direct(host: Any, chunk: _Chunk, messages: list[dict[str, Any]]) 
     try:
         state_handle = rules.assert_facts(messages)
     except (MessageNotHandledException, MessageObservedException) as e:
-        _delete_state(host, chunk)
-        raise EngineError(f"durable_rules ({chunk.name}): {_describe(e)}") from e
+        # Probing: delete_state after MessageObservedException segfaulted: rebuild, never delete.
+        raise _Broken(f"durable_rules ({chunk.name}): {_describe(e)}") from e
     except Exception as e:
         # A C error (e.g. 303) may leave the state corrupt: probing saw delete_state segfault.
         raise _Broken(f"durable_rules ({chunk.name}) failed: {_describe(e)}") from e
@@ -437,7 +494,8 @@ _METHOD = "direct"
 
 
 class _Broken(EngineError):
-    pass
+    """durable_rules failed inside ``assert_facts`` or the action drain: its state for the chunk
+    is not to be touched again (see :func:`_rebuild`)."""
 
 
 def evaluate(compiled: CompiledRuleset, facts: list[dict[str, int]]) -> list[frozenset[str]]:
@@ -460,13 +518,20 @@ def evaluate(compiled: CompiledRuleset, facts: list[dict[str, int]]) -> list[fro
                         msg[prop] = _encode(fact[key])
                 if len(msg) > 2 or chunk.always:  # a fact without any chunk key matches nothing
                     messages.append(msg)
+            if _BATCH > _ID_LIMIT:
+                raise EngineError(f"batch of {_BATCH} facts exceeds the {_ID_LIMIT} collision-free fact ids")
             for start in range(0, len(messages), _BATCH):
                 batch = messages[start : start + _BATCH]
+                for n, msg in enumerate(batch):
+                    msg[_ID] = n  # probing: explicit identity, no 32-bit content-hash collision
                 try:
                     run_batch(host, chunk, batch)
                 except _Broken as e:
-                    compiled._broken = str(e)
-                    _CACHE.pop(compiled._cache_key, None)
+                    try:
+                        _rebuild(host, chunk)
+                    except EngineError as rebuild_error:
+                        compiled._broken = f"{e}; then {rebuild_error}"
+                        _CACHE.pop(compiled._cache_key, None)
                     raise EngineError(str(e)) from e.__cause__
                 names = chunk.rule_verdicts
                 for rule_index, fact_index in chunk.sink:

@@ -18,7 +18,7 @@ from typing import Any
 
 import durable_rules_engine  # type: ignore[import-not-found]
 import pytest
-from durable.engine import Host, MessageNotHandledException, MessageObservedException
+from durable.engine import Host, MessageNotHandledException, MessageObservedException, Ruleset
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -64,6 +64,8 @@ def _run_py(code: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         timeout=timeout,
     )
 
+
+_REAL_ASSERT = Ruleset.assert_facts
 
 _PRELUDE = """
 import sys
@@ -485,24 +487,134 @@ def test_lost_actions_become_engine_error() -> None:
         db._check_batch(chunk, [{"_i": 0}, {"_i": 1}], {})
 
 
-def test_c_error_marks_compiled_ruleset_broken(monkeypatch: pytest.MonkeyPatch) -> None:
-    verdicts = {"pos_broken": v((("x", ">"),))}
+@pytest.mark.parametrize("error", [
+    durable_rules_engine.error("Could not assert facts, error code: 303"),
+    MessageObservedException({"sid": "0", "_i": 0}),
+])
+def test_after_a_failed_assert_the_chunk_is_rebuilt_never_delete_stated(
+        monkeypatch: pytest.MonkeyPatch, error: Exception) -> None:
+    # Probing: delete_state after a failed assert (error 303, MessageObservedException) segfaulted.
+    verdicts = {f"pos_rebuilt_{type(error).__name__}": v((("x", ">"),))}
     compiled = compile_verdicts(verdicts)
+    [chunk] = compiled._chunks
+    old_name = chunk.name
+    deleted: list[tuple[str, str]] = []
+    real_delete = db._QuietHost.delete_state
+
+    def record_delete(self: Any, name: str, sid: str) -> Any:
+        deleted.append((name, sid))
+        return real_delete(self, name, sid)
 
     def fail(self: Any, facts: Any) -> Any:
-        raise durable_rules_engine.error("Could not assert facts, error code: 303")
+        raise error
 
-    from durable.engine import Ruleset
-
+    monkeypatch.setattr(db._QuietHost, "delete_state", record_delete)
     monkeypatch.setattr(Ruleset, "assert_facts", fail)
-    with pytest.raises(EngineError, match="303"):
+    with pytest.raises(EngineError):
         evaluate(compiled, [{"x": 1}])
-    monkeypatch.undo()
-    with pytest.raises(EngineError, match="unusable"):
-        evaluate(compiled, [{"x": 1}])
-    fresh = compile_verdicts(verdicts)  # recompiled under new durable names
-    assert fresh is not compiled
-    assert evaluate(fresh, [{"x": 1}]) == [{"pos_broken"}]
+    assert deleted == []  # the failed state is abandoned, never deleted
+    monkeypatch.setattr(Ruleset, "assert_facts", _REAL_ASSERT)
+    assert chunk.name != old_name  # re-registered under a fresh name
+    assert evaluate(compiled, [{"x": 1}, {"x": 0}]) == [{next(iter(verdicts))}, set()]  # usable again
+    assert compile_verdicts(verdicts) is compiled
+    assert deleted == [(chunk.name, db._SID)]  # a good batch deletes its own state
+
+
+# --- fact identity: durable's 32-bit content hash (src/rules/state.c) ---------------------------
+
+
+def _fnv1a_32(data: bytes) -> int:
+    h = 0x811C9DC5
+    for byte in data:
+        h = ((h ^ byte) * 16777619) % 2**32
+    return h
+
+
+def durable_fact_key(message: dict[str, Any]) -> int:
+    """durable's identity of a message without ``id`` (calculateId + storeMessage): 64-bit
+    FNV-1a over the properties sorted by name hash (name hash, then the value's text), printed
+    ``$%020llu``, cut to 20 characters, then FNV-1a-32 of that text."""
+    props = sorted((_fnv1a_32(name.encode()), str(value).encode()) for name, value in message.items())
+    h = 0xCBF29CE484222325
+    for name_hash, raw in props:
+        h = ((h ^ name_hash) * 1099511628211) % 2**64
+        for byte in raw:
+            h = ((h ^ byte) * 1099511628211) % 2**64
+    return _fnv1a_32(f"${h:020d}"[:20].encode())
+
+
+COLLIDING = ({"sid": "0", "_i": 3848, "k0": 0}, {"sid": "0", "_i": 116270, "k0": 0})
+"""Two different facts durable takes for one (found with :func:`durable_fact_key` over _i < 200,000,
+the way the adapter writes a fact of a one-key chunk)."""
+
+
+def test_durable_identifies_facts_by_a_32_bit_content_hash(host: Any) -> None:
+    a, b = COLLIDING
+    assert a != b and durable_fact_key(a) == durable_fact_key(b)
+    name = _register(host, {"all": _rule({"$gte": {"_i": 0}}, [], "all")})
+    with pytest.raises(MessageObservedException):
+        host.assert_facts(name, [dict(a), dict(b)])
+    # (no delete_state here: it segfaulted after this exception; the ruleset is left alone)
+    fresh = _register(host, {"all": _rule({"$gte": {"_i": 0}}, [], "all")})
+    host.assert_facts(fresh, [a | {"id": 0}, b | {"id": 1}])  # explicit ids: two facts
+    host.delete_state(fresh, "0")
+
+
+def test_fact_ids_of_a_batch_never_collide() -> None:
+    # with an id, durable's identity is FNV-1a-32 of the id's text; a batch uses ids 0..n-1
+    assert len({_fnv1a_32(str(n).encode()) for n in range(db._ID_LIMIT)}) == db._ID_LIMIT
+    assert db._BATCH <= db._ID_LIMIT
+
+
+def test_the_colliding_pair_now_evaluates() -> None:
+    # the adapter writes fact i as {"sid": "0", "_i": i, "k0": <x>, "id": <position>}; facts without
+    # the chunk's key are not sent, so this batch holds exactly the colliding pair
+    (a, b) = (COLLIDING[0]["_i"], COLLIDING[1]["_i"])
+    facts: list[dict[str, int]] = [{} for _ in range(b + 1)]
+    facts[a] = {"x": 0}
+    facts[b] = {"x": 0}
+    compiled = compile_verdicts({"collide_ge": v((("x", ">="),))})
+    assert [c.keys for c in compiled._chunks] == [{"x": "k0"}]
+    result = evaluate(compiled, facts)
+    assert result[a] == result[b] == {"collide_ge"}  # 0 >= 0 for both
+    assert sum(1 for r in result if r) == 2
+
+
+def test_dropped_rule_actions_become_engine_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    # simulate durable losing rule actions: every second pending rule action is skipped
+    real = db._dre
+
+    class Dropping:
+        skip = False
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+        def complete_and_start_action(self, handle: Any, state: Any) -> Any:
+            pending = real.complete_and_start_action(handle, state)
+            if pending and pending.startswith('{"r'):
+                Dropping.skip = not Dropping.skip
+                if Dropping.skip:
+                    pending = real.complete_and_start_action(handle, state)
+            return pending
+
+    verdicts = {f"drop{j}": v(((f"k{j}", ">="),)) for j in range(8)}
+    facts = [{f"k{j}": 1 for j in range(8)} for _ in range(3)]
+    compiled = compile_verdicts(verdicts)
+    monkeypatch.setattr(db, "_dre", Dropping())
+    with pytest.raises(EngineError, match="rule actions"):
+        evaluate(compiled, facts)
+    monkeypatch.setattr(db, "_dre", real)
+    assert evaluate(compiled, facts) == evaluate_directly(verdicts, facts)
+
+
+def test_lost_rule_action_is_counted_per_fact() -> None:
+    chunk = db._Chunk(name="x", keys={"a": "k0"}, rule_verdicts=["p"], always=False, rule_index={},
+                      clauses=[(("k0", ">="),)])
+    chunk.seen.extend([0, 1])
+    chunk.sink.append((0, 0))  # fact 1 (k0 = 5 >= 0) is owed an action too
+    with pytest.raises(EngineError, match="1 rule actions for 2 facts; 2 were due"):
+        db._check_batch(chunk, [{"_i": 0, "k0": 0}, {"_i": 1, "k0": 5}], {})
 
 
 def test_concurrent_calls_are_serialised() -> None:
