@@ -8,10 +8,15 @@ own peak) which generates N sections with a fixed seed (both levels, realistic r
 * runs it again under ``tracemalloc`` → peak Python heap during evaluation (tracemalloc slows
   the run down, so this pass is not timed).
 
+With ``--xlsx N …`` it measures the report path end to end instead, as ``junheng evaluate
+FILE -o 报告.xlsx`` runs it: N synthetic sections written to a CSV, then read → evaluate (durable)
+→ write the XLSX report, each step timed, in a fresh process per N (``ru_maxrss`` is its peak).
+
 Usage::
 
     python bench/bench_evaluate.py --n 10000 100000
     python bench/bench_evaluate.py --n 10000 --engines durable
+    python bench/bench_evaluate.py --xlsx 1000 5000
 """
 
 from __future__ import annotations
@@ -100,14 +105,85 @@ def child(n: int, engine: str, trace: bool) -> dict[str, Any]:
     }
 
 
+def synthetic_csv(n: int, path: Any) -> None:
+    """The synthetic sections as the CSV a county would export (canonical column names)."""
+    import csv
+
+    from junheng.engine.numbers import decimal_text
+
+    sections = synthetic_sections(n)
+    names = ["school_id", "school_name", "level", *sections[0].values]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(names)
+        for s in sections:
+            out.writerow([s.school_id, s.school_name, s.level.value,
+                          *(decimal_text(v, 2) for v in s.values.values())])
+
+
+def xlsx_child(n: int) -> dict[str, Any]:
+    """read → evaluate → write XLSX for N sections, each step timed (the CLI's own calls)."""
+    import tempfile
+    from pathlib import Path
+
+    from junheng.cli.xlsx_report import write_evaluation_xlsx
+    from junheng.engine.evaluate import run_evaluation
+    from junheng.policy.readers import read_facts
+    from junheng.policy.registry import load_ruleset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source, report = Path(tmp) / "sections.csv", Path(tmp) / "报告.xlsx"
+        synthetic_csv(n, source)
+        loaded = load_ruleset("national/quality-2017")
+        t0 = time.perf_counter()
+        batch = read_facts(source)
+        t1 = time.perf_counter()
+        run = run_evaluation(loaded, batch, "durable")
+        t2 = time.perf_counter()
+        write_evaluation_xlsx(report, run, "zh")
+        t3 = time.perf_counter()
+        assert len(run.schools) == n and not batch.errors
+        rows = sum(len(s.results) for s in run.schools)
+        return {"n": n, "read_s": t1 - t0, "evaluate_s": t2 - t1, "write_s": t3 - t2, "total_s": t3 - t0,
+                "rows": rows, "bytes": report.stat().st_size,
+                "ru_maxrss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def xlsx_main(sizes: list[int]) -> int:
+    header = (f"{'N':>8} {'read s':>8} {'eval s':>8} {'write s':>8} {'total s':>8} {'sections/s':>11} "
+              f"{'rows written':>13} {'file':>9} {'ru_maxrss':>10}")
+    print("XLSX report end to end (read CSV → evaluate, durable → write 报告.xlsx)")
+    print(header)
+    print("-" * len(header))
+    for n in sizes:
+        proc = subprocess.run([sys.executable, __file__, "--xlsx-child", str(n)],
+                              capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            print(f"{n:>8} FAILED (exit {proc.returncode}): {proc.stderr.strip()[-500:]}")
+            continue
+        r = json.loads(proc.stdout.strip().splitlines()[-1])
+        print(f"{n:>8} {r['read_s']:>8.2f} {r['evaluate_s']:>8.2f} {r['write_s']:>8.2f} {r['total_s']:>8.2f} "
+              f"{n / r['total_s']:>11,.0f} {r['rows']:>13,} {r['bytes'] / 2**20:>5.1f} MiB "
+              f"{r['ru_maxrss_mib']:>6,.0f} MiB", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--engines", nargs="+", default=["durable", "direct"], choices=["durable", "direct"])
     parser.add_argument("--trace-engines", nargs="*", default=["durable"], choices=["durable", "direct"],
                         help="engines whose run is repeated under tracemalloc (about 4x slower)")
+    parser.add_argument("--xlsx", type=int, nargs="+", metavar="N",
+                        help="measure read → evaluate → write XLSX end to end for these N instead")
     parser.add_argument("--child", nargs=3, metavar=("N", "ENGINE", "TRACE"), help=argparse.SUPPRESS)
+    parser.add_argument("--xlsx-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.xlsx_child:
+        print(json.dumps(xlsx_child(args.xlsx_child)))
+        return 0
+    if args.xlsx:
+        return xlsx_main(args.xlsx)
     if args.child:
         print(json.dumps(child(int(args.child[0]), args.child[1], args.child[2] == "1")))
         return 0

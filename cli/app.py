@@ -24,6 +24,7 @@ from junheng.cli.options import (
     OutputOption,
     RulesetOption,
     fail,
+    output_format,
     parse_at,
     stop,
 )
@@ -78,7 +79,7 @@ app.command(name="explain")(explain_cmd.explain_command)  # issue 4: the princip
 def evaluate(
     file: Annotated[Path, typer.Argument(help="学校数据文件 CSV/XLSX/JSON/YAML / school facts file")],
     ruleset: RulesetOption = "national/quality-2017",
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = None,
     lang: LangOption = Lang.zh,
     output: OutputOption = None,
     engine: EngineOption = Engine.durable,
@@ -89,6 +90,7 @@ def evaluate(
     Exit code 0 when every row was evaluated, 1 when some input rows were rejected (they are
     listed), 2 when the file or ruleset cannot be read.
     """
+    fmt = output_format(fmt, output)
     try:
         loaded = load_at(ruleset, parse_at(at))  # --at: the version in force (issue 4)
     except RulesetError as exc:
@@ -132,11 +134,11 @@ def evaluate(
 
 
 @app.command()
-def demo(lang: LangOption = Lang.zh, fmt: FormatOption = Format.table) -> None:
+def demo(lang: LangOption = Lang.zh, fmt: FormatOption = None, output: OutputOption = None) -> None:
     """示例：用内置示例县数据按优质均衡2017标准评估 / Evaluate the bundled example county."""
     from junheng.examples import example_path
 
-    evaluate(example_path("demo_county.csv"), "national/quality-2017", fmt, lang, None, Engine.durable)
+    evaluate(example_path("demo_county.csv"), "national/quality-2017", fmt, lang, output, Engine.durable)
 
 
 def main() -> None:

@@ -18,7 +18,18 @@ from junheng.cli.compare_json import compare_json
 from junheng.cli.compare_report import write_comparison
 from junheng.cli.compare_text import change_word, needed_text, requirement_text, side_text
 from junheng.cli.json_output import dumps
-from junheng.cli.options import EXIT_FAILED, AtOption, Format, FormatOption, Lang, LangOption, facts, load, stop
+from junheng.cli.options import (
+    EXIT_FAILED,
+    AtOption,
+    Format,
+    FormatOption,
+    Lang,
+    LangOption,
+    facts,
+    load,
+    output_format,
+    stop,
+)
 from junheng.cli.table_output import print_input_issues
 from junheng.cli.text import outcome_word, t
 from junheng.engine.compare import Comparison, compare
@@ -48,7 +59,7 @@ def compare_command(
     file: Annotated[Path, typer.Argument(help="学校数据文件 / school facts file")],
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="基准规则集 / base ruleset")],
     against: Annotated[str, typer.Option("--against", "-a", help="对比规则集 / ruleset to compare with")],
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = None,
     lang: LangOption = Lang.zh,
     at: AtOption = None,
     output: Annotated[Path | None, typer.Option(
@@ -60,6 +71,7 @@ def compare_command(
 
     Exit code 0 when every row was compared, 1 when some input rows were rejected (they are
     listed), 2 when the file or a ruleset cannot be read."""
+    fmt = output_format(fmt, output)
     if fmt.is_report and output is None:
         raise stop(f"--format {fmt.value} 需要用 -o 指定输出文件 / --format {fmt.value} needs -o FILE")
     base, other = load(ruleset, at), load(against, at)

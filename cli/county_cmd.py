@@ -26,6 +26,7 @@ from junheng.cli.options import (
     LangOption,
     OutputOption,
     fail,
+    output_format,
     pick,
 )
 from junheng.cli.text import outcome_word
@@ -143,7 +144,7 @@ def county(
     = None,
     school_ruleset: Annotated[str | None, typer.Option(
         "--school-ruleset", help="省级办学基本标准规则集 / provincial school ruleset (2012 prerequisite)")] = None,
-    fmt: FormatOption = Format.table,
+    fmt: FormatOption = None,
     lang: LangOption = Lang.zh,
     output: OutputOption = None,
     engine: EngineOption = Engine.durable,
@@ -153,6 +154,7 @@ def county(
     Exit code 0 when the county meets every criterion, 1 when it does not or cannot be decided,
     2 when an input or ruleset cannot be read.
     """
+    fmt = output_format(fmt, output)
     if fmt.is_report and output is None:
         raise fail(f"--format {fmt} 需要用 -o 指定输出文件", f"--format {fmt} needs -o FILE", lang)
     try:

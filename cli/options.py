@@ -49,6 +49,20 @@ class Format(StrEnum):
         return self in (Format.xlsx, Format.html)
 
 
+SUFFIX_FORMATS: dict[str, Format] = {".xlsx": Format.xlsx, ".html": Format.html, ".htm": Format.html,
+                                     ".json": Format.json}
+"""The format an output file's suffix asks for when ``--format`` is not given."""
+
+
+def output_format(fmt: Format | None, output: Path | None) -> Format:
+    """``--format`` when given, else the format of ``-o``'s suffix (``报告.xlsx`` → xlsx), else a table."""
+    if fmt is not None:
+        return fmt
+    if output is None:
+        return Format.table
+    return SUFFIX_FORMATS.get(output.suffix.lower(), Format.table)
+
+
 class TextFormat(StrEnum):
     """Output format of commands without report files."""
 
@@ -56,7 +70,9 @@ class TextFormat(StrEnum):
     json = "json"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="输出格式 table|json|xlsx|html / output format")]
+FormatOption = Annotated[Format | None, typer.Option(
+    "--format", "-f", help="输出格式 table|json|xlsx|html；不写时按 -o 的扩展名 / output format; by default "
+                           "from -o's suffix (.xlsx .html .json, else table)")]
 TextFormatOption = Annotated[TextFormat, typer.Option("--format", "-f", help="输出格式 / output format")]
 LangOption = Annotated[Lang, typer.Option("--lang", help="输出语言 / output language")]
 EngineOption = Annotated[Engine, typer.Option(

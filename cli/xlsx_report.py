@@ -9,17 +9,12 @@ display the way the terminal shows them), so a 督导 office can sort and filter
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
-from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
-from junheng.cli.atomic import write_bytes_atomic
 from junheng.cli.compare_text import CHANGES, change_word, score_text, side_value
 from junheng.cli.report_common import (
     CompareReport,
@@ -33,9 +28,10 @@ from junheng.cli.report_common import (
     rt,
     run_title,
 )
-from junheng.cli.xlsx_cells import append, workbook_bytes
+from junheng.cli.xlsx_cells import Book, Sheet, cell_number, write_book
+from junheng.cli.xlsx_cells import CellValue as Cell
 from junheng.engine.compare import SchoolComparison, Side
-from junheng.engine.numbers import decimal_text, to_decimal
+from junheng.engine.numbers import to_decimal
 from junheng.engine.results import EvaluationRun, Outcome, RulesetInfo, SchoolResult
 from junheng.policy.facts import FACTS
 from junheng.policy.inputs import InputIssue
@@ -54,61 +50,48 @@ CHANGE_FILLS: dict[str, str] = {
 """Cell fill per change class of a comparison: newly failing the strongest red, newly passing the
 strongest green, rules under one ruleset only blue (added) or grey (removed)."""
 
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER = {"bold": True, "pattern": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"}
 
 
-def _fill(outcome: Outcome) -> PatternFill:
-    return PatternFill("solid", fgColor=FILLS[outcome])
+def _fill(book: Book, outcome: Outcome) -> Any:
+    return book.fill(FILLS[outcome])
 
 
-def _number(value: Fraction | None) -> Decimal | int | None:
+def _number(value: Fraction | None) -> Cell:
     """A cell number: whole numbers exact, others rounded as :func:`decimal_text` shows them."""
-    if value is None:
-        return None
-    if value.denominator == 1:
-        return int(value)
-    return Decimal(decimal_text(value))
+    return cell_number(value)
 
 
-def _header(ws: Any, headers: Sequence[str], widths: Sequence[int]) -> None:
-    append(ws, list(headers))
-    for i, width in enumerate(widths, start=1):
-        cell = ws.cell(row=ws.max_row, column=i)
-        cell.font = _BOLD
-        cell.fill = _HEADER_FILL
-        cell.alignment = _WRAP
-        ws.column_dimensions[get_column_letter(i)].width = width
+def _header(ws: Sheet, headers: Sequence[str], widths: Sequence[int]) -> None:
+    ws.append(list(headers), default=ws.book.fmt(**_HEADER))
+    ws.widths(widths)
 
 
-def _summary(ws: Any, run: EvaluationRun, lang: str) -> None:
-    ws.title = rt("summary_sheet", lang)
-    append(ws, [run_title(run, lang)])
-    ws["A1"].font = Font(bold=True, size=14)
-    append(ws, [rt("ruleset", lang), f"{run.ruleset.id}（{run.ruleset.version}）"
+def _summary(ws: Sheet, run: EvaluationRun, lang: str) -> None:
+    book = ws.book
+    ws.append([run_title(run, lang)], default=book.fmt(bold=True, font_size=14))
+    ws.append([rt("ruleset", lang), f"{run.ruleset.id}（{run.ruleset.version}）"
                if lang == "zh" else f"{run.ruleset.id} ({run.ruleset.version})"])
-    append(ws, [rt("document", lang), run.ruleset.document])
+    ws.append([rt("document", lang), run.ruleset.document])
     if run.input is not None:
-        append(ws, [rt("input", lang), run.input.file, f"sha256 {run.input.sha256}"])
-    append(ws, [rt("generated", lang), f"junheng {run.junheng_version}", run.engine])
+        ws.append([rt("input", lang), run.input.file, f"sha256 {run.input.sha256}"])
+    ws.append([rt("generated", lang), f"junheng {run.junheng_version}", run.engine])
     counts = outcome_counts(run.schools)
-    append(ws, [])
-    append(ws, [rt("sections", lang), len(run.schools)])
+    ws.skip()
+    ws.append([rt("sections", lang), len(run.schools)])
     for outcome, key in ((Outcome.passed, "passed"), (Outcome.failed, "failed"), (Outcome.unknown, "unknown")):
-        append(ws, [rt(key, lang), counts[outcome]])
-        ws.cell(row=ws.max_row, column=1).fill = _fill(outcome)
-    append(ws, [])
+        ws.append([rt(key, lang), counts[outcome]], {0: _fill(book, outcome)})
+    ws.skip()
     _header(ws, [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("students", lang),
                  rt("school_outcome", lang), rt("failed", lang)], [16, 34, 10, 12, 14, 60])
     for s in run.schools:
         missed = "、".join(r.title.get(lang) for r in s.results if r.outcome is not Outcome.passed)
-        append(ws, [s.school_id, s.school_name, level_name(s.level, lang), _number(s.students),
-                   outcome_label(s.outcome, lang), missed])
-        ws.cell(row=ws.max_row, column=5).fill = _fill(s.outcome)
+        ws.append([s.school_id, s.school_name, level_name(s.level, lang), _number(s.students),
+                   outcome_label(s.outcome, lang), missed], {4: _fill(book, s.outcome)})
 
 
-def _level_sheet(ws: Any, schools: Sequence[SchoolResult], lang: str) -> None:
+def _level_sheet(ws: Sheet, schools: Sequence[SchoolResult], lang: str) -> None:
+    book = ws.book
     with_points = any(r.score is not None for s in schools for r in s.results)
     headers = [rt("school_id", lang), rt("school_name", lang), rt("students", lang), rt("school_outcome", lang),
                rt("indicator", lang), rt("actual", lang), rt("unit", lang), rt("required", lang),
@@ -121,17 +104,20 @@ def _level_sheet(ws: Any, schools: Sequence[SchoolResult], lang: str) -> None:
     headers += [rt("status", lang), rt("explanation", lang), rt("source", lang)]
     widths += [10, 80, 40]
     _header(ws, headers, widths)
-    result_col = headers.index(rt("result", lang)) + 1
+    result_col = headers.index(rt("result", lang))
+    explanation_col = len(headers) - 2
+    wrap = book.fmt(text_wrap=True, valign="top")
     for s in schools:
+        school_fill = _fill(book, s.outcome)
         for r in s.results:
             short = r.shortfall
             if r.kind == "count_gate":
-                actual: Any = f"{r.met_count}/{len(r.members)}"
-                required: Any = required_text(r, lang)
+                actual: Cell = f"{r.met_count}/{len(r.members)}"
+                required: Cell = required_text(r, lang)
             else:
                 actual = _number(r.actual)
                 required = _number(r.required)
-            row: list[Any] = [
+            row: list[Cell] = [
                 s.school_id, s.school_name, _number(s.students), outcome_label(s.outcome, lang),
                 r.title.get(lang), actual,
                 unit(r.unit).label(lang) if r.unit and r.unit != "count" else "",
@@ -143,52 +129,54 @@ def _level_sheet(ws: Any, schools: Sequence[SchoolResult], lang: str) -> None:
             if with_points:
                 row.append(_number(points_of(r)))
             row += [r.status.label(lang), r.explanation.get(lang), r.source]
-            append(ws, row)
-            ws.cell(row=ws.max_row, column=result_col).fill = _fill(r.outcome)
-            ws.cell(row=ws.max_row, column=4).fill = _fill(s.outcome)
-            ws.cell(row=ws.max_row, column=len(row) - 1).alignment = _WRAP
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
+            ws.append(row, {result_col: _fill(book, r.outcome), 3: school_fill, explanation_col: wrap})
+    ws.ws.freeze_panes(1, 2)
+    ws.ws.autofilter(0, 0, max(ws.row - 1, 0), len(headers) - 1)
 
 
-def _issues_sheet(ws: Any, issues: Sequence[InputIssue], lang: str) -> None:
+def _issues_sheet(ws: Sheet, issues: Sequence[InputIssue], lang: str) -> None:
     _header(ws, [rt(k, lang) for k in ("severity", "file", "sheet", "row", "column", "cell", "value",
                                          "message")],
             [8, 20, 12, 6, 28, 8, 16, 90])
     if not issues:
-        append(ws, [rt("no_issues", lang)])
+        ws.append([rt("no_issues", lang)])
     for i in issues:
-        append(ws, [rt(i.severity, lang), i.file, i.sheet, i.row, i.column, i.cell, i.value,
-                   i.message_zh if lang == "zh" else i.message_en])
         fill = Outcome.failed if i.severity == "error" else Outcome.unknown
-        ws.cell(row=ws.max_row, column=1).fill = _fill(fill)
-    ws.freeze_panes = "A2"
+        ws.append([rt(i.severity, lang), i.file, i.sheet, i.row, i.column, i.cell, i.value,
+                   i.message_zh if lang == "zh" else i.message_en], {0: _fill(ws.book, fill)})
+    ws.ws.freeze_panes(1, 0)
 
 
-def _cv_sheet(ws: Any, bars: Sequence[CvBar], lang: str) -> None:
+def _cv_sheet(ws: Sheet, bars: Sequence[CvBar], lang: str) -> None:
     _header(ws, [rt("indicator", lang), rt("level", lang), "CV", rt("limit", lang), rt("result", lang)],
             [40, 10, 12, 10, 12])
     for b in bars:
-        append(ws, [b.label, level_name(b.level, lang), to_decimal(b.cv, 4), _number(b.limit),
-                   outcome_label(b.outcome, lang)])
-        ws.cell(row=ws.max_row, column=5).fill = _fill(b.outcome)
+        ws.append([b.label, level_name(b.level, lang), to_decimal(b.cv, 4), _number(b.limit),
+                   outcome_label(b.outcome, lang)], {4: _fill(ws.book, b.outcome)})
+
+
+def _write_evaluation_sheets(book: Book, run: EvaluationRun, lang: str, cv: Sequence[CvBar]) -> None:
+    _summary(book.sheet(rt("summary_sheet", lang)), run, lang)
+    for level, schools in by_level(run.schools).items():
+        _level_sheet(book.sheet(level_name(level, lang)), schools, lang)
+    if cv:
+        _cv_sheet(book.sheet(rt("cv_sheet", lang)), cv, lang)
+    _issues_sheet(book.sheet(rt("issues_sheet", lang)), run.issues, lang)
 
 
 def evaluation_workbook(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = ()) -> bytes:
     """The report workbook's bytes; ``cv`` (a county run's 差异系数) adds a CV sheet."""
-    wb = Workbook()
-    _summary(wb.active, run, lang)
-    for level, schools in by_level(run.schools).items():
-        _level_sheet(wb.create_sheet(level_name(level, lang)), schools, lang)
-    if cv:
-        _cv_sheet(wb.create_sheet(rt("cv_sheet", lang)), cv, lang)
-    _issues_sheet(wb.create_sheet(rt("issues_sheet", lang)), run.issues, lang)
-    return workbook_bytes(wb)
+    buffer = io.BytesIO()
+    book = Book(buffer)
+    _write_evaluation_sheets(book, run, lang, cv)
+    book.close()
+    return buffer.getvalue()
 
 
 def write_evaluation_xlsx(path: Path, run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = ()) -> None:
-    """Write the report atomically: the file is complete or not there."""
-    write_bytes_atomic(path, evaluation_workbook(run, lang, cv))
+    """Write the report atomically (streamed to the file): the file is complete or not there."""
+    with write_book(path) as book:
+        _write_evaluation_sheets(book, run, lang, cv)
 
 
 # --- comparison (junheng compare --format xlsx) -------------------------------------------------
@@ -199,28 +187,25 @@ def _ruleset_line(info: RulesetInfo, lang: str) -> list[Any]:
             info.title.get(lang), info.document]
 
 
-def _outcome_cell(ws: Any, column: int, outcome: Outcome | None) -> None:
-    if outcome is not None:
-        ws.cell(row=ws.max_row, column=column).fill = _fill(outcome)
+def _outcome_fill(book: Book, outcome: Outcome | None) -> Any:
+    return None if outcome is None else _fill(book, outcome)
 
 
-def _compare_summary(ws: Any, report: CompareReport, lang: str) -> None:
+def _compare_summary(ws: Sheet, report: CompareReport, lang: str) -> None:
     c = report.comparison
-    ws.title = rt("compare_sheet", lang)
-    append(ws, [f"{rt('compare_title', lang)} — {c.base.id} → {c.against.id}"])
-    ws["A1"].font = Font(bold=True, size=14)
-    append(ws, [rt("base", lang), *_ruleset_line(c.base, lang)])
-    append(ws, [rt("against", lang), *_ruleset_line(c.against, lang)])
-    append(ws, [rt("input", lang), report.input_file, f"sha256 {report.input_sha256}"])
-    append(ws, [rt("generated", lang), f"junheng {report.junheng_version}", report.engine])
-    append(ws, [])
-    append(ws, [rt("compare_changes", lang)])
-    ws.cell(row=ws.max_row, column=1).font = _BOLD
+    book = ws.book
+    ws.append([f"{rt('compare_title', lang)} — {c.base.id} → {c.against.id}"],
+              default=book.fmt(bold=True, font_size=14))
+    ws.append([rt("base", lang), *_ruleset_line(c.base, lang)])
+    ws.append([rt("against", lang), *_ruleset_line(c.against, lang)])
+    ws.append([rt("input", lang), report.input_file, f"sha256 {report.input_sha256}"])
+    ws.append([rt("generated", lang), f"junheng {report.junheng_version}", report.engine])
+    ws.skip()
+    ws.append([rt("compare_changes", lang)], default=book.fmt(bold=True))
     counts = {k: sum(1 for s in c.schools for ch in s.changes if ch.change == k) for k in CHANGES}
     for change, n in counts.items():
-        append(ws, [change_word(change, lang), n])
-        ws.cell(row=ws.max_row, column=1).fill = PatternFill("solid", fgColor=CHANGE_FILLS[change])
-    append(ws, [])
+        ws.append([change_word(change, lang), n], {0: book.fill(CHANGE_FILLS[change])})
+    ws.skip()
     with_points = any(s.score_before or s.score_after for s in c.schools)
     headers = [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("school_before", lang),
                rt("school_after", lang)]
@@ -231,23 +216,22 @@ def _compare_summary(ws: Any, report: CompareReport, lang: str) -> None:
     _header(ws, [*headers, change_word("newly_failing", lang)], [*widths, 60])
     for s in c.schools:
         newly = "、".join(ch.title.get(lang) for ch in s.changes if ch.change == "newly_failing")
-        row: list[Any] = [s.school_id, s.school_name, level_name(s.level, lang),
-                          outcome_label(s.before, lang) if s.before else "—",
-                          outcome_label(s.after, lang) if s.after else "—"]
+        row: list[Cell] = [s.school_id, s.school_name, level_name(s.level, lang),
+                           outcome_label(s.before, lang) if s.before else "—",
+                           outcome_label(s.after, lang) if s.after else "—"]
         if with_points:
             row += [score_text(s.score_before), score_text(s.score_after)]
-        append(ws, [*row, newly])
-        _outcome_cell(ws, 4, s.before)
-        _outcome_cell(ws, 5, s.after)
+        ws.append([*row, newly], {3: _outcome_fill(book, s.before), 4: _outcome_fill(book, s.after)})
 
 
 def _side_cells(side: Side | None, lang: str) -> tuple[str, str]:
     return (outcome_label(side.outcome, lang) if side else "—"), side_value(side)
 
 
-def _compare_sheet(ws: Any, schools: Sequence[SchoolComparison], lang: str) -> None:
+def _compare_sheet(ws: Sheet, schools: Sequence[SchoolComparison], lang: str) -> None:
     """One row per school section and rule: both verdicts, the change class (filled by its colour),
     both requirements, points, and what is needed under the new standard."""
+    book = ws.book
     with_points = any(side is not None and side.max_points is not None
                       for s in schools for ch in s.changes for side in (ch.before, ch.after))
     headers = [rt("school_id", lang), rt("school_name", lang), rt("school_before", lang), rt("school_after", lang),
@@ -262,15 +246,16 @@ def _compare_sheet(ws: Any, schools: Sequence[SchoolComparison], lang: str) -> N
                 rt("explanation", lang), rt("source", lang)]
     widths += [28, 10, 10, 12, 80, 40]
     _header(ws, headers, widths)
-    col = {h: i for i, h in enumerate(headers, start=1)}
+    col = {h: i for i, h in enumerate(headers)}
+    wrap = book.fmt(text_wrap=True, valign="top")
     for s in schools:
         for ch in s.changes:
             shown = ch.after or ch.before
             assert shown is not None
             (before, req_before), (after, req_after) = _side_cells(ch.before, lang), _side_cells(ch.after, lang)
-            row: list[Any] = [s.school_id, s.school_name, outcome_label(s.before, lang) if s.before else "—",
-                              outcome_label(s.after, lang) if s.after else "—", ch.title.get(lang),
-                              change_word(ch.change, lang), before, after, req_before, req_after]
+            row: list[Cell] = [s.school_id, s.school_name, outcome_label(s.before, lang) if s.before else "—",
+                               outcome_label(s.after, lang) if s.after else "—", ch.title.get(lang),
+                               change_word(ch.change, lang), before, after, req_before, req_after]
             if with_points:
                 for side in (ch.before, ch.after):
                     row += [_number(side.points), _number(side.max_points)] if side else [None, None]
@@ -278,29 +263,34 @@ def _compare_sheet(ws: Any, schools: Sequence[SchoolComparison], lang: str) -> N
             row += [FACTS[main.fact].label(lang) if main else "", _number(main.amount) if main else None,
                     unit(main.unit).label(lang) if main else "", _number(main.target) if main else None,
                     shown.explanation.get(lang), shown.source]
-            append(ws, row)
-            ws.cell(row=ws.max_row, column=col[rt("change", lang)]).fill = PatternFill(
-                "solid", fgColor=CHANGE_FILLS[ch.change])
-            _outcome_cell(ws, 3, s.before)
-            _outcome_cell(ws, 4, s.after)
-            _outcome_cell(ws, col[rt("base", lang)], ch.before.outcome if ch.before else None)
-            _outcome_cell(ws, col[rt("against", lang)], ch.after.outcome if ch.after else None)
-            ws.cell(row=ws.max_row, column=col[rt("explanation", lang)]).alignment = _WRAP
-    ws.freeze_panes = "C2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{ws.max_row}"
+            ws.append(row, {
+                col[rt("change", lang)]: book.fill(CHANGE_FILLS[ch.change]),
+                2: _outcome_fill(book, s.before), 3: _outcome_fill(book, s.after),
+                col[rt("base", lang)]: _outcome_fill(book, ch.before.outcome if ch.before else None),
+                col[rt("against", lang)]: _outcome_fill(book, ch.after.outcome if ch.after else None),
+                col[rt("explanation", lang)]: wrap,
+            })
+    ws.ws.freeze_panes(1, 2)
+    ws.ws.autofilter(0, 0, max(ws.row - 1, 0), len(headers) - 1)
+
+
+def _write_compare_sheets(book: Book, report: CompareReport, lang: str) -> None:
+    _compare_summary(book.sheet(rt("compare_sheet", lang)), report, lang)
+    for level, schools in by_level(report.comparison.schools).items():
+        _compare_sheet(book.sheet(level_name(level, lang)), schools, lang)
+    _issues_sheet(book.sheet(rt("issues_sheet", lang)), report.issues, lang)
 
 
 def compare_workbook(report: CompareReport, lang: str = "zh") -> bytes:
     """The comparison workbook's bytes: a summary, one sheet per level, the data issues."""
-    wb = Workbook()
-    _compare_summary(wb.active, report, lang)
-    for level, schools in by_level(report.comparison.schools).items():
-        _compare_sheet(wb.create_sheet(level_name(level, lang)), schools, lang)
-    _issues_sheet(wb.create_sheet(rt("issues_sheet", lang)), report.issues, lang)
-    return workbook_bytes(wb)
+    buffer = io.BytesIO()
+    book = Book(buffer)
+    _write_compare_sheets(book, report, lang)
+    book.close()
+    return buffer.getvalue()
 
 
 def write_compare_xlsx(path: Path, report: CompareReport, lang: str = "zh") -> None:
-    """Write the comparison workbook atomically: the file is complete or not there."""
-    write_bytes_atomic(path, compare_workbook(report, lang))
-
+    """Write the comparison workbook atomically (streamed): the file is complete or not there."""
+    with write_book(path) as book:
+        _write_compare_sheets(book, report, lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -73,3 +74,49 @@ def test_interrupted_write_leaves_the_old_report(tmp_path: Path) -> None:
         raise KeyboardInterrupt
     assert out.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]  # no .part file left
+
+
+@pytest.mark.parametrize(("name", "kind"), [("报告.xlsx", "xlsx"), ("报告.HTML", "html"), ("结果.json", "json"),
+                                            ("结果.txt", "table")])
+def test_format_follows_the_output_suffix(tmp_path: Path, name: str, kind: str) -> None:
+    """No --format: ``-o 报告.xlsx`` writes a workbook (it used to write a text table into it)."""
+    out = tmp_path / name
+    demo = str(example_path("demo_county.csv"))
+    result = CliRunner().invoke(app, ["evaluate", demo, "-o", str(out), "--engine", "direct"])
+    assert result.exit_code == 0, result.output
+    data = out.read_bytes()
+    if kind == "xlsx":
+        assert data[:2] == b"PK" and openpyxl.load_workbook(out).sheetnames[0] == "汇总"
+    elif kind == "html":
+        assert data.lstrip().lower().startswith(b"<!doctype html")
+    elif kind == "json":
+        assert data.lstrip().startswith(b"{")
+    else:
+        assert "示例A初级中学" in data.decode("utf-8") and not data.lstrip().startswith(b"{")
+
+
+def test_an_explicit_format_wins_over_the_suffix(tmp_path: Path) -> None:
+    out = tmp_path / "结果.xlsx"
+    demo = str(example_path("demo_county.csv"))
+    assert CliRunner().invoke(app, ["evaluate", demo, "-f", "json", "-o", str(out)]).exit_code == 0
+    assert out.read_bytes().lstrip().startswith(b"{")
+
+
+def test_demo_writes_a_report_file(tmp_path: Path) -> None:
+    out = tmp_path / "示例.xlsx"
+    result = CliRunner().invoke(app, ["demo", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(out).sheetnames == ["汇总", "小学", "初中", "数据问题"]
+
+
+def test_hostile_text_is_written_as_literal_text(demo_run: EvaluationRun) -> None:
+    """A school named like a formula stays text: no <f> element in any sheet, the cell shows the name."""
+    hostile = ['=1+1', '=HYPERLINK("http://example.invalid","click")', "+1", "-1", "@SUM(A1)", "\t=1"]
+    schools = tuple(s.model_copy(update={"school_name": name})
+                    for s, name in zip(demo_run.schools, hostile * 2, strict=False))
+    data = evaluation_workbook(demo_run.model_copy(update={"schools": schools}), "zh")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        sheets = [z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in x or b"<f " in x for x in sheets)
+    names = {r["学校名称"] for r in _rows(openpyxl.load_workbook(io.BytesIO(data))["初中"])}
+    assert names & set(hostile)
