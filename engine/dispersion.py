@@ -1,6 +1,6 @@
 """差异系数 (coefficient of variation between schools), exactly.
 
-For the schools of one level (教督〔2012〕3号, standards.md §1): x_i a school's raw total, P_i its
+For the schools of one level (教督〔2012〕3号, 附件): x_i a school's raw total, P_i its
 enrolment, X_i = x_i / P_i, P = Σ P_i, X̄ = Σ x_i / P (the ratio of totals, i.e. the P-weighted
 mean), S = √(Σ (P_i / P)(X_i − X̄)²), CV = S / X̄. Unweighted ("标准差 ÷ 平均值"): X̄ the plain
 mean of the X_i and S the population standard deviation.

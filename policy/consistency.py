@@ -9,7 +9,7 @@ more than one column's meaning:
   totals are compared with total ÷ enrolment. They agree when the stated value is the computed
   one rounded *or* truncated to the decimals typed (|computed − stated| < one unit of the last
   decimal). Otherwise a warning names both numbers and the enrolment the stated value fits —
-  the pattern of examples.md schools C (figures per 1865 students while 2091 are stated) and D
+  the pattern of two published self-assessment reports: school C (figures per 1865 students while 2091 are stated) and D
   (生均图书 45.5 while 62500 ÷ 1476 = 42.34).
 * **Part larger than whole**: 教学及辅助用房 is part of 校舍建筑面积 (不含宿舍).
 

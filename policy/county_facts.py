@@ -1,7 +1,7 @@
 """County facts (县级事实): the county items of the 2017 办法, and reading a county facts file.
 
-``policy.facts.COUNTY_FACTS`` holds the county facts of the public contract (shared/spec/facts.md).
-The 2017 county items that facts.md leaves as "boolean items named after the rule", and the few
+``policy.facts.COUNTY_FACTS`` holds the county facts of the public contract (see the README).
+The 2017 county items that the catalogue leaves as "boolean items named after the rule", and the few
 numeric items it does not list, are named here (one place, used by rulesets and importers).
 
 A county facts file is YAML or JSON::
@@ -40,7 +40,7 @@ def _item(name: str, zh: str, en: str, kind: FactKind = FactKind.boolean, unit: 
 
 
 COUNTY_ITEM_FACTS: tuple[FactSpec, ...] = (
-    # 2017 政府保障程度 (standards.md §2.2)
+    # 2017 政府保障程度 (教督〔2017〕6号)
     _item("layout_reasonable", "学校规划布局合理，符合国家规定要求", "school layout planned as required"),
     _item("four_unified_standards", "城乡学校建设标准、教师编制标准、生均公用经费基准定额、基本装备配置标准统一",
           "urban and rural standards unified (building, staffing, funding, equipment)"),
@@ -63,7 +63,7 @@ COUNTY_ITEM_FACTS: tuple[FactSpec, ...] = (
     _item("quality_high_school_quota_share", "优质高中招生名额分配到初中的比例",
           "quality senior-high places allocated to junior schools", FactKind.ratio, "ratio"),
     _item("left_behind_care_system", "留守儿童关爱体系健全", "care system for left-behind children in place"),
-    # 2017 教育质量 (standards.md §2.3)
+    # 2017 教育质量 (教督〔2017〕6号)
     _item("school_charters_and_it_management", "所有学校制定章程，实现学校管理与教学信息化",
           "every school has a charter and IT-based management"),
     _item("min_school_training_budget_share", "各校教师培训经费占年度公用经费预算总额比例的最低值",
@@ -75,7 +75,7 @@ COUNTY_ITEM_FACTS: tuple[FactSpec, ...] = (
     _item("curriculum_complete", "课程开齐开足，教学秩序规范，综合实践活动有效开展",
           "full curriculum, orderly teaching, practical activities"),
     _item("no_excessive_homework", "无过重课业负担", "no excessive homework burden"),
-    # 2017 一票否决 (standards.md §2.4): true means the problem occurred
+    # 2017 一票否决 (教督〔2017〕6号): true means the problem occurred
     _item("veto_exam_admission", "以考试方式招生", "admission by examination"),
     _item("veto_illegal_school_choice", "违规择校", "illegal school choice"),
     _item("veto_key_schools_or_classes", "设置重点校或重点班", "key schools or key classes"),

@@ -1,6 +1,6 @@
 """The fact vocabulary (事实名称): canonical names, Chinese headers and units.
 
-This mirrors ``shared/spec/facts.md`` — the public data contract. One input row is one
+The fact catalogue — the public data contract. One input row is one
 school *section* (小学部 / 初中部), keyed by ``school_id`` + ``level``. Rulesets may only refer
 to facts named here; importers accept the canonical name, the Chinese header, and the aliases.
 """

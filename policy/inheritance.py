@@ -154,6 +154,7 @@ def _apply(rule: Rule, o: RuleOverride, parent: Ruleset) -> tuple[dict[str, Any]
         if getattr(o, key):
             data[key] = getattr(o, key)
     data["source"], data["status"], data["last_checked"] = o.source, o.status.value, o.last_checked
+    data["evidence"] = o.evidence
     return data, replaces
 
 
@@ -192,6 +193,7 @@ def _override_item(item: dict[str, Any], o: RuleOverride, parent: Ruleset) -> st
         if getattr(o, key):
             item[key] = getattr(o, key)
     item["source"], item["status"], item["last_checked"] = o.source, o.status.value, o.last_checked
+    item["evidence"] = o.evidence
     return replaces
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,12 +85,37 @@ def validate_document(doc: YamlDocument) -> Ruleset:
     return ruleset
 
 
+INTERNAL_REFERENCE = re.compile(r"standards\.md|examples\.md|facts\.md|§|\[[A-Z][0-9]+\]")
+"""What a research note looks like (a notes file, a section sign, a bracketed letter-and-number source tag): users
+cannot open those, so nothing shown (source, text, note, titles) may cite one; the research trail
+belongs in ``evidence``, which is never shown as 依据."""
+
+
+def _shown_strings(data: object, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every string of the raw ruleset data a user may see (all but ``evidence``), with its path."""
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if key != "evidence":
+                yield from _shown_strings(value, (*path, key))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _shown_strings(value, (*path, index))
+
+
 def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
     """Cross-references the schema cannot express: facts, units, parameters, rule ids."""
     problems: list[Problem] = []
 
     def add(path: tuple[str | int, ...], message: str) -> None:
         problems.append(Problem(doc.file, doc.line_of(path), _key(path), message))
+
+    for path, text in _shown_strings(doc.data):
+        found = INTERNAL_REFERENCE.search(text)
+        if found:
+            add(path, f"cites a research note ({found.group()!r}), which users cannot open: cite the "
+                      "public document or address, keep the trail in 'evidence'")
 
     for name, param in ruleset.parameters.items():
         if param.unit not in UNITS:

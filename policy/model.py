@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 
 class Status(StrEnum):
-    """Provenance of a number or rule, as in shared/spec/standards.md."""
+    """Provenance of a number or rule (来源状态). Strict: two sources count as two only when
+    they are independent (a newspaper article and a repost of it are one source)."""
 
     confirmed = "confirmed"  # C: official text, or two independent sources agree
     secondary = "secondary"  # S: one non-official summary or one score sheet
@@ -168,6 +169,10 @@ class Parameter(_Strict):
     title: Localized
     status: Status
     source: str
+    """A public citation: document title + 文号 + article or item, or a public address."""
+    evidence: str = ""
+    """The research trail behind the number (addresses, reports, arithmetic): kept for
+    reviewers of the ruleset, never shown to users as 依据 — ``source`` is the citation."""
     note: str = ""
     last_checked: dt.date | None = None
 
@@ -193,6 +198,11 @@ class Provenance(_Strict):
     """The original Chinese sentence this rule encodes (原文)."""
     article: str = ""
     source: str
+    """A public citation shown as 依据: document title + 文号 + article or item; for a
+    secondary figure also the public source it is quoted from (title and address)."""
+    evidence: str = ""
+    """The research trail behind the number (addresses, reports, arithmetic): kept for
+    reviewers of the ruleset, never shown to users as 依据 — ``source`` is the citation."""
     status: Status
     last_checked: dt.date | None = None
     note: str = ""
@@ -379,6 +389,9 @@ class ScoreGroup(_Strict):
     title: Localized
     points: Exact
     source: str
+    evidence: str = ""
+    """The research trail behind the number (addresses, reports, arithmetic): kept for
+    reviewers of the ruleset, never shown to users as 依据 — ``source`` is the citation."""
     status: Status
     article: str = ""
 
@@ -390,6 +403,9 @@ class TableRow(_Strict):
     max_classes: int | None = None
     value: Exact
     source: str = ""
+    evidence: str = ""
+    """The research trail behind the number (addresses, reports, arithmetic): kept for
+    reviewers of the ruleset, never shown to users as 依据 — ``source`` is the citation."""
     note: str = ""
 
 
@@ -406,6 +422,9 @@ class SizeTable(_Strict):
     unit: str
     status: Status
     source: str
+    evidence: str = ""
+    """The research trail behind the number (addresses, reports, arithmetic): kept for
+    reviewers of the ruleset, never shown to users as 依据 — ``source`` is the citation."""
     note: str = ""
     last_checked: dt.date | None = None
     rows: tuple[TableRow, ...] = ()
@@ -427,6 +446,9 @@ class RuleOverride(_Strict):
     text: str = ""
     article: str = ""
     source: str
+    evidence: str = ""
+    """The research trail behind the number (addresses, reports, arithmetic): kept for
+    reviewers of the ruleset, never shown to users as 依据 — ``source`` is the citation."""
     status: Status
     last_checked: dt.date | None = None
     note: str = ""

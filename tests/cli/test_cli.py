@@ -73,7 +73,7 @@ def test_demo_zh() -> None:
     assert "示例A初级中学" in out and "示例B乡中心学校" in out
     assert "未达标" in out and "达标" in out
     assert "3026.2" in out  # school A: 1289 × 5.8 − 4450 = 3026.2 m²
-    assert "依据：教督〔2017〕6号" in out
+    assert "依据：《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）" in out
     assert "national/quality-2017" in out
 
 
@@ -83,7 +83,7 @@ def test_demo_en() -> None:
     out = result.stdout
     assert "not met" in out and "met" in out
     assert "add 3026.2 m² of teaching and auxiliary rooms area" in out
-    assert "Source: 教督〔2017〕6号" in out
+    assert "Source: 《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）" in out
     assert "未达标" not in out
 
 

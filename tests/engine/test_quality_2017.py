@@ -444,13 +444,16 @@ def test_explanations_name_source_and_status(ruleset: Ruleset) -> None:
     result = evaluate_one(ruleset, _primary(teaching_aux_area_m2=3825))
     r = by_id(result)
     # confirmed rule, passed
-    assert r[ABOVE].explanation.zh.endswith("依据：教督〔2017〕6号 第五条（一）（已确认）")
-    assert r[ABOVE].explanation.en.endswith("Source: 教督〔2017〕6号 第五条（一） (confirmed)")
+    # a public citation: the document's full title, its 文号 and the item (no article number:
+    # no source found gives the 办法's 第X条)
+    measures = "《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）"
+    assert r[ABOVE].explanation.zh.endswith(f"依据：{measures} 资源配置（一）（已确认）")
+    assert r[ABOVE].explanation.en.endswith(f"Source: {measures} 资源配置（一） (confirmed)")
     assert "达标" in r[ABOVE].explanation.zh and ": met." in r[ABOVE].explanation.en
     # secondary rule, failed, with the shortfall in m²: 1000 × 4.5 − 3825 = 675 m²
     teaching = r[TEACHING]
     assert teaching.status.value == "secondary"
-    assert "教督〔2017〕6号 第五条（四）" in teaching.explanation.zh
+    assert f"{measures} 资源配置（四）；转引：" in teaching.explanation.zh
     assert "（二手来源）" in teaching.explanation.zh
     assert "(secondary)" in teaching.explanation.en
     assert "未达标" in teaching.explanation.zh and "not met" in teaching.explanation.en
@@ -459,13 +462,13 @@ def test_explanations_name_source_and_status(ruleset: Ruleset) -> None:
     assert "小学" in teaching.explanation.zh and "(primary)" in teaching.explanation.en
     # gate: names source, status (rule secondary, parameter secondary too)
     gate = r[GATE]
-    assert "依据：教督〔2017〕6号 第五条" in gate.explanation.zh
-    assert "Source: 教督〔2017〕6号 第五条" in gate.explanation.en
+    assert "依据：《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号） 资源配置" in gate.explanation.zh
+    assert "Source: 《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号） 资源配置" in gate.explanation.en
     assert "二手来源" in gate.explanation.zh and "secondary" in gate.explanation.en
     assert "合格" in gate.explanation.zh and "passed" in gate.explanation.en
     # every result carries source and status as fields too
     for res in result.results:
-        assert res.source.startswith("教督〔2017〕6号")
+        assert res.source.startswith("《县域义务教育优质均衡发展督导评估办法》（教督〔2017〕6号）")
         assert res.explanation.zh != res.explanation.en
 
 

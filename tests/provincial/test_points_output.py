@@ -41,7 +41,8 @@ def test_json_points_per_item_and_section() -> None:
     by_id = {r["rule_id"]: r["points"] for r in school["results"]}
     # B1: 4450 / 1289 = 3.452 < 4.39: short 0.9377 → ⌊0.9377 ÷ 0.5⌋ = 1 point off 18
     assert by_id["B1"] == {"awarded": 17, "max": 18, "deducted": 1,
-                           "schedule": "每少0.5平方米扣1分，缺额不足0.5平方米不扣分，扣完为止",
+                           # the report's own words (扣完为止 is the engine's rule, added in words)
+                           "schedule": "每少0.5扣1分，缺额不足0.5不扣分，扣完为止",
                            "schedule_kind": "step", "schedule_status": None, "group": "A1", "assessed": False}
     # B8: 6 × (31/96) ÷ 0.5 = 3.875 → 4 (rounded half up): 2 off
     assert (by_id["B8"]["awarded"], by_id["B8"]["deducted"], by_id["B8"]["schedule_kind"]) == (4, 2, "proportional")
