@@ -132,6 +132,8 @@ MAX_INTEGER_DIGITS = 15
 minutes and gigabytes to expand exactly)."""
 MAX_DECIMAL_PLACES = 12
 """1e-12 is read exactly; more decimal places than this are refused."""
+MAX_CELL_TEXT = 64
+"""Longest cell text parsed as a number (15 digits, 12 places, separators and a unit fit easily)."""
 
 
 def exact_decimal(dec: Decimal, raw: str | None = None) -> Fraction:
@@ -144,7 +146,11 @@ def exact_decimal(dec: Decimal, raw: str | None = None) -> Fraction:
     if dec.adjusted() >= MAX_INTEGER_DIGITS:
         raise CellError(f"“{shown}”数值过大（不应超过 {MAX_INTEGER_DIGITS} 位整数）",
                         f"{shown!r} is too large (more than {MAX_INTEGER_DIGITS} integer digits)")
-    exponent = dec.normalize().as_tuple().exponent  # trailing zeros do not count
+    # trailing zeros do not count; counted on the digits as written (Decimal.normalize() would
+    # first round to the context's 28 digits and let 1000000000000.0000000000000000000001 through)
+    _, digits, exponent = dec.as_tuple()
+    if isinstance(exponent, int):
+        exponent += len(digits) - len("".join(map(str, digits)).rstrip("0"))
     if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
         raise CellError(f"“{shown}”小数位过多（最多 {MAX_DECIMAL_PLACES} 位）",
                         f"{shown!r} has more than {MAX_DECIMAL_PLACES} decimal places")
@@ -176,6 +182,9 @@ def parse_number(text: str) -> ParsedNumber:
     s = _nfkc(raw).strip()
     if raw in MISSING_MARKS or s in MISSING_MARKS:
         return ParsedNumber(None)
+    if len(s) > MAX_CELL_TEXT:  # linear-time refusal before any digit conversion
+        raise CellError(f"单元格过长（{len(s)} 个字符），不是一个数值",
+                        f"the cell is too long ({len(s)} characters) to be a number")
 
     compact = "".join(s.split()).lower()
     if compact in _NAN_INF or compact.lstrip("+-") in _NAN_INF or "∞" in s:

@@ -189,6 +189,11 @@ def parse_costs(obj: Any, file: str, sha256: str = "") -> UnitCosts:
 def _xlsx_costs(data: bytes, file: str, sha256: str) -> UnitCosts:
     import openpyxl
 
+    from junheng.policy.xlsx_limits import workbook_problem
+
+    problem = workbook_problem(data)  # zip bombs, DTDs, merged areas: before openpyxl parses
+    if problem is not None:
+        raise CostsFileError(f"{file}：{problem[0]}", f"{file}: {problem[1]}")
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged workbook

@@ -56,6 +56,19 @@ FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".ym
 WORKBOOK_FORMATS: dict[str, str] = {".xlsx": "xlsx", ".xlsm": "xlsx"}
 """Excel workbooks, read by :mod:`junheng.policy.xlsx_reader` (binary: not for ``read_facts_text``)."""
 
+MAX_INPUT_BYTES = 48 * 2**20
+"""Largest facts file read (CSV, JSON, XLSX): a province of 30,000 rows is ~10 MB of CSV."""
+MAX_YAML_INPUT_BYTES = 5 * 2**20
+"""Largest YAML facts file (the YAML parser is ~100x slower than CSV; use CSV or XLSX for more)."""
+MAX_ROWS = 100_000
+"""Most data rows (records) in one facts file."""
+MAX_FIELD_CHARS = 10_000
+"""Longest text in one cell or field."""
+MAX_DEPTH = 32
+"""Deepest nesting of JSON/YAML lists and mappings in a facts file (records are 2 deep)."""
+MAX_NUMBER_TEXT = 64
+"""Longest JSON/YAML number text converted (longer ones are rejected as cells, in linear time)."""
+
 CLASS_SIZE_WARNING = 66
 """An average class of this size or more is 超大班额; the reader warns about it."""
 
@@ -190,7 +203,13 @@ class _FileProblem(Exception):
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:  # odd length, a lone surrogate, a truncated file
+            raise _FileProblem(
+                f"UTF-16 文件在第 {exc.start} 字节处无法解码（{exc.reason}），文件可能被截断",
+                f"the UTF-16 file cannot be decoded at byte {exc.start} ({exc.reason}); is it truncated?",
+            ) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -199,6 +218,10 @@ def _decode(data: bytes) -> str:
     raise _FileProblem(  # pragma: no cover - gb18030 decodes nearly any byte string
         "无法识别文件编码（请使用 UTF-8 或 GBK）", "cannot decode the file (use UTF-8 or GBK)"
     )
+
+
+_REPEATED = re.compile(r"(.+) #\d+")
+"""A header :func:`unique_headers` numbered because it repeats an earlier one."""
 
 
 def unique_headers(raw: Sequence[str], has_data: Callable[[int], bool],
@@ -222,13 +245,60 @@ def unique_headers(raw: Sequence[str], has_data: Callable[[int], bool],
     return headers
 
 
+_CSV_FIELD_LIMIT = max(csv.field_size_limit(), MAX_FIELD_CHARS + 1)
+csv.field_size_limit(_CSV_FIELD_LIMIT)  # over-long fields are rejected per row, not by the csv module
+
+
+def _csv_rows(text: str, delimiter: str) -> tuple[list[list[str]], dict[int, tuple[str, str]]]:
+    """The CSV rows, and the problem of each row the csv module could not read (by row index)."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[list[str]] = []
+    problems: dict[int, tuple[str, str]] = {}
+    starts: list[int] = []
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+            problems[len(rows)] = (f"第 {start} 行无法按 CSV 读取（{exc}）",
+                                   f"line {start} cannot be read as CSV ({exc})")
+            row = []
+        rows.append(row)
+        starts.append(start)
+        if len(rows) > MAX_ROWS + 1:
+            raise _FileProblem(f"数据行超过 {MAX_ROWS} 行；请分成几个文件",
+                               f"more than {MAX_ROWS} data rows; split the file")
+    if rows and text.count('"') % 2 == 1 and _ends_in_quote(text, delimiter):
+        last = len(rows) - 1
+        swallowed = reader.line_num - starts[last]
+        problems[last] = (
+            f"第 {starts[last]} 行的引号没有闭合，其后 {swallowed} 行都被读进了同一个单元格",
+            f"the quote opened on line {starts[last]} is never closed: the {swallowed} lines after it "
+            "were read into one cell")
+    return rows, problems
+
+
+def _ends_in_quote(text: str, delimiter: str) -> bool:
+    """Whether the text ends inside a quoted field (the csv module reads that silently)."""
+    try:
+        for _ in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _csv_table(text: str) -> _Table:
     text = text.lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows, row_problems = _csv_rows(text, delimiter)
     if not rows or not any(c.strip() for c in rows[0]):
         raise _FileProblem("文件为空（没有表头）", "the file is empty (no header row)")
+    if 0 in row_problems:
+        raise _FileProblem(*row_problems[0])
     raw_headers = rows[0]
     data = rows[1:]
     width = max([len(raw_headers), *(len(r) for r in data)])
@@ -239,6 +309,9 @@ def _csv_table(text: str) -> _Table:
     )
     records: list[_Record] = []
     for index, cells in enumerate(data, start=2):
+        if index - 1 in row_problems:
+            records.append(_Record(index, {}, problem=row_problems[index - 1]))
+            continue
         if not any(c.strip() for c in cells):
             continue  # blank spreadsheet row: not a row read
         record = _Record(index, {})
@@ -259,6 +332,8 @@ def _records_table(obj: Any, what: str) -> _Table:
             f"{what} 文件应为记录列表，或 {{\"schools\": [...]}}",
             f"a {what} file must be a list of records, or {{\"schools\": [...]}}",
         )
+    if len(obj) > MAX_ROWS:
+        raise _FileProblem(f"记录超过 {MAX_ROWS} 条；请分成几个文件", f"more than {MAX_ROWS} records; split the file")
     headers: dict[str, None] = {}
     records: list[_Record] = []
     for index, item in enumerate(obj, start=1):
@@ -277,9 +352,38 @@ def _json_constant(name: str) -> str:
     return name  # NaN / Infinity stay text and are rejected as cells
 
 
+def _json_number(text: str) -> Decimal | str:
+    # Probing: a 1 MB digit string took 23 s to convert; long texts stay text (rejected as cells)
+    return text if len(text) > MAX_NUMBER_TEXT else Decimal(text)
+
+
+def _json_int(text: str) -> int | str:
+    return text if len(text) > MAX_NUMBER_TEXT else int(text)
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth_ok(text: str) -> bool:
+    """Whether JSON nesting stays within MAX_DEPTH (linear scan; strings skipped)."""
+    depth = 0
+    for m in _JSON_TOKENS.finditer(text):
+        c = m.group()
+        if c in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        elif c in "]}":
+            depth -= 1
+    return True
+
+
 def _json_table(text: str) -> _Table:
+    if not _json_depth_ok(text):
+        raise _FileProblem(f"JSON 嵌套超过 {MAX_DEPTH} 层", f"JSON is nested more than {MAX_DEPTH} levels deep")
     try:
-        obj = json.loads(text.lstrip("\ufeff"), parse_float=Decimal, parse_constant=_json_constant)
+        obj = json.loads(text.lstrip("\ufeff"), parse_float=_json_number, parse_int=_json_int,
+                         parse_constant=_json_constant)
     except json.JSONDecodeError as exc:
         raise _FileProblem(
             f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列）：{exc.msg}",
@@ -287,6 +391,8 @@ def _json_table(text: str) -> _Table:
         ) from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits (int max str digits)
         raise _FileProblem(f"JSON 数值无法读取：{exc}", f"invalid JSON number: {exc}") from None
+    except RecursionError:  # pragma: no cover - the depth scan above refuses this first
+        raise _FileProblem("JSON 嵌套过深", "JSON is nested too deeply") from None
     return _records_table(obj, "JSON")
 
 
@@ -299,11 +405,22 @@ class ExactSafeLoader(yaml.SafeLoader):
         if self.check_event(yaml.AliasEvent):
             mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed in a facts file", mark)
-        return super().compose_node(parent, index)
+        # Probing: 500 nested lists ended in RecursionError; nesting is bounded before that.
+        depth = getattr(self, "_junheng_depth", 0)
+        if depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+        self._junheng_depth = depth + 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._junheng_depth = depth
 
 
 def _yaml_float(loader: yaml.SafeLoader, node: yaml.Node) -> Decimal | str:
     text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+    if len(text) > MAX_NUMBER_TEXT:
+        return text  # rejected as a cell, in linear time
     try:
         value = Decimal(text)
     except InvalidOperation:
@@ -348,6 +465,11 @@ def _as_written(value: Any) -> str | None:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Control characters (C0 but tab and line feed, DEL, C1) a name must not carry to a terminal or a
+report: ESC starts terminal escape sequences (title changes, screen clears), CR overwrites a line."""
 
 
 def _text(value: Any) -> str:
@@ -448,6 +570,10 @@ def _section(
     extra: dict[str, str] = {}
     for name_written, cell in record.cells.items():
         col = columns[name_written]
+        if isinstance(cell, str) and len(cell) > MAX_FIELD_CHARS:
+            b.error(name_written, cell[:40] + "…", f"单元格过长（{len(cell):,} 个字符，上限 {MAX_FIELD_CHARS:,}）",
+                    f"the cell is too long ({len(cell):,} characters; the limit is {MAX_FIELD_CHARS:,})")
+            continue
         if col.fact is None:
             written = _as_written(cell)
             if written is not None and written.strip():
@@ -467,9 +593,20 @@ def _section(
         col_raw = by_fact.get(name)
         return (None, None) if col_raw is None else (col_raw[0].header, col_raw[1])
 
+    def shown_text(name: str) -> str:
+        """A name as it may be shown: control characters (terminal escapes …) as visible \\xNN."""
+        header, raw = text_of(name)
+        text = _text(raw)
+        if _CONTROL.search(text):
+            text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+            b.error(header, text, "含有控制字符（如终端转义序列），已显示为 \\xNN",
+                    "holds control characters (e.g. terminal escape sequences); shown as \\xNN",
+                    severity="warning")
+        return text
+
     header: str | None
     header, raw = text_of("school_id")
-    school_id = _text(raw)
+    school_id = shown_text("school_id")
     if not school_id:
         b.error(header or "school_id", raw, "缺少学校标识码", "school_id is missing")
 
@@ -580,8 +717,8 @@ def _section(
     return SchoolSection(
         school_id=school_id,
         level=level,
-        school_name=_text(text_of("school_name")[1]),
-        county=_text(text_of("county")[1]),
+        school_name=shown_text("school_name"),
+        county=shown_text("county"),
         year=year,
         school_type=school_type,
         values=values,
@@ -607,6 +744,13 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
         problems: list[InputIssue] = []
         first: dict[str, str] = {}
         for h, c in columns.items():
+            repeat = _REPEATED.fullmatch(h)
+            if c.fact is None and repeat is not None and columns.get(repeat[1], c).fact is not None:
+                # two columns with one header (unique_headers numbered the second): never ignore one
+                problems.append(_file_issue(
+                    name, f"有两列的表头都是“{repeat[1]}”，无法确定用哪一列",
+                    f"two columns are both headed {repeat[1]!r}; which one holds the data is unclear", h))
+                continue
             if c.fact is None:
                 continue
             if c.fact in first:
@@ -725,6 +869,16 @@ def read_facts_text(text: str, fmt: str, name: str) -> FactsBatch:
     return _read(text, normalised, name, sha)
 
 
+def input_too_large(path: Path, limit: int) -> FactsBatch | None:
+    """The fatal batch for a file larger than ``limit`` bytes (checked before reading it)."""
+    size = path.stat().st_size
+    if size <= limit:
+        return None
+    return _fatal(path.name, "", [_file_issue(
+        path.name, f"文件过大（{size:,} 字节，上限 {limit:,} 字节）；请分成几个文件",
+        f"the file is too large ({size:,} bytes; the limit is {limit:,}); split it")])
+
+
 def read_facts(path: Path) -> FactsBatch:
     """Read one facts file; the format comes from the suffix (.csv, .json, .yaml, .yml, .xlsx)."""
     if path.suffix.lower() in WORKBOOK_FORMATS:
@@ -734,6 +888,9 @@ def read_facts(path: Path) -> FactsBatch:
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise UnsupportedFormatError(path.suffix or path.name)
+    too_big = input_too_large(path, MAX_YAML_INPUT_BYTES if fmt == "yaml" else MAX_INPUT_BYTES)
+    if too_big is not None:
+        return too_big
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     if not data.strip():

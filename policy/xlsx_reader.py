@@ -43,11 +43,27 @@ from openpyxl.utils import get_column_letter
 from junheng.policy.cells import CELL_UNITS
 from junheng.policy.facts import LEVEL_ALIASES, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow
-from junheng.policy.readers import _batch, _fatal, _file_issue, _Record, _Table, match_header, unique_headers
+from junheng.policy.readers import (
+    MAX_INPUT_BYTES,
+    MAX_ROWS,
+    _batch,
+    _fatal,
+    _file_issue,
+    _Record,
+    _Table,
+    input_too_large,
+    match_header,
+    unique_headers,
+)
+from junheng.policy.xlsx_limits import workbook_problem
 
 __all__ = ["INSTRUCTION_SHEETS", "read_xlsx", "read_xlsx_bytes", "sheet_level"]
 
 HEADER_SEARCH_ROWS = 15
+MAX_SHEET_ROWS = MAX_ROWS + HEADER_SEARCH_ROWS
+"""Last row a sheet may hold data in (see :data:`junheng.policy.readers.MAX_ROWS`)."""
+MAX_SHEET_COLUMNS = 1_000
+"""Last column a sheet may hold data in (a facts sheet has a few dozen)."""
 INSTRUCTION_SHEETS = frozenset({"说明", "填表说明", "填报说明", "readme", "instructions", "notes"})
 TEXT_FACTS = frozenset({"school_id", "school_name", "county", "year", "school_type", "level"})
 TOTAL_MARKS = frozenset({"合计", "总计", "小计", "平均", "全县", "total", "sum"})
@@ -159,7 +175,8 @@ class _WorkbookValues:
     def saved_result(self, sheet: str, row: int, col: int) -> Any:
         if self._cached is None:
             self._cached = openpyxl.load_workbook(io.BytesIO(self._data), data_only=True)
-        return self._cached[sheet].cell(row=row, column=col).value
+        cell = self._cached[sheet]._cells.get((row, col))  # never creates a cell
+        return None if cell is None else cell.value
 
 
 def _read_value(value: Any) -> Any:
@@ -179,18 +196,37 @@ class _SheetResult:
     bad_rows: set[int]
 
 
+class _SheetTooLarge(Exception):
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
 def _grid(ws: Any) -> _SheetGrid:
     values: dict[tuple[int, int], Any] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None and not (isinstance(cell.value, str) and not cell.value.strip()):
-                values[(cell.row, cell.column)] = cell.value
-    grid = _SheetGrid(ws.title, values, ws.max_row, ws.max_column)
+    # Only the cells the sheet stores: iter_rows() would visit (and create) every cell of the
+    # declared extent, and one value at XFD1048576 makes that 17 billion cells.
+    for (r, c), cell in ws._cells.items():
+        value = cell.value
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            values[(r, c)] = value
+    max_row = max((r for r, _ in values), default=0)
+    max_col = max((c for _, c in values), default=0)
+    if max_row > MAX_SHEET_ROWS:
+        raise _SheetTooLarge(f"工作表“{ws.title}”第 {max_row} 行有数据，超过 {MAX_SHEET_ROWS:,} 行的上限",
+                             f"sheet {ws.title!r} has data in row {max_row}, beyond the {MAX_SHEET_ROWS:,}-row limit")
+    if max_col > MAX_SHEET_COLUMNS:
+        raise _SheetTooLarge(
+            f"工作表“{ws.title}”第 {get_column_letter(max_col)} 列有数据，超过 {MAX_SHEET_COLUMNS} 列的上限",
+            f"sheet {ws.title!r} has data in column {get_column_letter(max_col)}, beyond the "
+            f"{MAX_SHEET_COLUMNS}-column limit")
+    grid = _SheetGrid(ws.title, values, max_row, max_col)
     for rng in ws.merged_cells.ranges:
         top_left = (rng.min_row, rng.min_col)
         grid.merged_rows[top_left] = (rng.min_row, rng.max_row)
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
+        # covered cells beyond the data never matter (the area is bounded by xlsx_limits anyway)
+        for r in range(rng.min_row, min(rng.max_row, max_row) + 1):
+            for c in range(rng.min_col, min(rng.max_col, max_col) + 1):
                 if (r, c) != top_left:
                     grid.merged_from[(r, c)] = top_left
     return grid
@@ -319,12 +355,24 @@ def _locate(issue: InputIssue, sheet: str, letters: dict[str, str]) -> InputIssu
 def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
     """Read facts from the bytes of an .xlsx/.xlsm workbook; ``name`` names it in issues."""
     sha = hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_INPUT_BYTES:
+        return _fatal(name, sha, [_file_issue(
+            name, f"文件过大（{len(data):,} 字节，上限 {MAX_INPUT_BYTES:,} 字节）",
+            f"the file is too large ({len(data):,} bytes; the limit is {MAX_INPUT_BYTES:,})")])
+    problem = workbook_problem(data)  # sizes, zip bombs, DTDs, merged areas: before any parsing
+    if problem is not None:
+        return _fatal(name, sha, [_file_issue(name, *problem)])
     try:
         wb = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
         return _fatal(name, sha, [_file_issue(
             name, f"无法打开Excel工作簿（{type(exc).__name__}）；请确认文件是 .xlsx 格式",
             f"cannot open the Excel workbook ({type(exc).__name__}); is it an .xlsx file?")])
+    except Exception as exc:  # openpyxl on damaged XML raises ParseError, TypeError, …
+        detail = str(exc)[:200]
+        return _fatal(name, sha, [_file_issue(
+            name, f"Excel 工作簿内容损坏，无法读取（{type(exc).__name__}: {detail}）",
+            f"the Excel workbook is damaged and cannot be read ({type(exc).__name__}: {detail})")])
     saved = _WorkbookValues(data)
     sections = []
     issues: list[InputIssue] = []
@@ -338,7 +386,10 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
                 file=name, sheet=ws.title, severity="warning",
                 message_zh="隐藏的工作表，未读取", message_en="hidden sheet: not read"))
             continue
-        result = _read_sheet(name, sha, ws, saved)
+        try:
+            result = _read_sheet(name, sha, ws, saved)
+        except _SheetTooLarge as exc:
+            return _fatal(name, sha, [InputIssue(file=name, sheet=ws.title, message_zh=exc.zh, message_en=exc.en)])
         if result is None:
             continue
         issues.extend(_locate(i, ws.title, result.letters) for i in result.issues)
@@ -378,4 +429,7 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
 
 def read_xlsx(path: Path) -> FactsBatch:
     """Read facts from an Excel workbook file (see the module docstring)."""
+    too_big = input_too_large(path, MAX_INPUT_BYTES)
+    if too_big is not None:
+        return too_big
     return read_xlsx_bytes(path.read_bytes(), path.name)

@@ -142,7 +142,10 @@ def test_huge_tiny_and_non_finite_cells(cell: str, ok: bool) -> None:
 def test_json_integer_beyond_the_digit_limit_is_a_clear_error() -> None:
     text = json.dumps([{"school_id": "A", "level": "小学", "students": 1}]).replace(": 1}", ": " + "9" * 5000 + "}")
     batch = read_facts_text(text, "json", "f.json")
-    assert batch.rows_read == 0 and "JSON" in batch.issues[0].message_en
+    # the number stays text (converted in linear time) and only its row is rejected, naming the cell
+    assert batch.rows_read == 1 and batch.sections == []
+    [error] = batch.errors
+    assert error.column == "students" and "too long" in error.message_en
 
 
 def test_empty_files_and_duplicate_ids(tmp_path: Path) -> None:
