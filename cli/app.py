@@ -9,7 +9,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from junheng.cli import check_cmd, compare_cmd, county_cmd, diff_cmd, explain_cmd, lint_cmd, rulesets_cmd, template_cmd
+from junheng.cli import (
+    check_cmd,
+    compare_cmd,
+    county_cmd,
+    diff_cmd,
+    explain_cmd,
+    lint_cmd,
+    plan_cmd,
+    rulesets_cmd,
+    template_cmd,
+)
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.json_output import dumps, evaluation_json
 from junheng.cli.options import (
@@ -74,6 +84,7 @@ app.command(name="lint")(lint_cmd.lint)  # issue 5: ruleset lint
 app.command(name="compare")(compare_cmd.compare_command)  # issue 4: two rulesets, same schools
 app.command(name="diff")(diff_cmd.diff_command)  # issue 4: what changed between rulesets
 app.command(name="explain")(explain_cmd.explain_command)  # issue 4: the principal's letter
+app.command(name="plan")(plan_cmd.plan_command)  # issue 13: the cheapest way to pass
 
 @app.command()
 def evaluate(

@@ -270,6 +270,22 @@ def _rules_outcome(result: SchoolResult, rules: tuple[str, ...]) -> Outcome:
     return Outcome.passed
 
 
+def all_schools_ruleset(ruleset: Ruleset, c: AllSchoolsCriterion,
+                        school_ruleset: LoadedRuleset | None) -> Ruleset | None:
+    """The school rules an every-school criterion is decided by: the county block's own school
+    checks (``self``), the provincial ruleset given (``provincial``; None when not given), or a
+    named ruleset."""
+    spec = ruleset.county
+    assert spec is not None
+    if c.ruleset == SELF:
+        return ruleset.model_copy(update={
+            "rules": list(spec.school_checks), "county": None,
+            "indicators": {**ruleset.indicators, **spec.indicators}})
+    if c.ruleset == PROVINCIAL:
+        return school_ruleset.ruleset if school_ruleset is not None else None
+    return load_ruleset(c.ruleset).ruleset
+
+
 def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: CountyFacts | None = None,
                     school_ruleset: LoadedRuleset | None = None,
                     engine: EngineName = "durable") -> CountyRun:
@@ -344,15 +360,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             pending.append(ci)
             fact_data[ci] = (actual, required)
         elif isinstance(c, AllSchoolsCriterion):
-            target: Ruleset | None
-            if c.ruleset == SELF:
-                target = ruleset.model_copy(update={
-                    "rules": list(spec.school_checks), "county": None,
-                    "indicators": {**ruleset.indicators, **spec.indicators}})
-            elif c.ruleset == PROVINCIAL:
-                target = school_ruleset.ruleset if school_ruleset is not None else None
-            else:
-                target = load_ruleset(c.ruleset).ruleset
+            target = all_schools_ruleset(ruleset, c, school_ruleset)
             units = _merge_per_school(included) if c.per == "school" else list(included)
             results = evaluate_sections(target, units, engine) if target is not None else []
             school_results[c.id] = tuple(results)

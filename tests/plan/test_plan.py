@@ -1,0 +1,166 @@
+"""`junheng plan`: the cheapest additions, checked against hand arithmetic from 教督〔2017〕6号 第五条,
+and verified by re-evaluating the facts with the additions applied."""
+
+from __future__ import annotations
+
+import csv
+import json
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from junheng.cli.app import app
+from junheng.engine.plan import MissingCostError, PlanRun, Scope, Target, make_plan
+from junheng.engine.plan.records import UnfixableKind
+from junheng.examples import example_path
+from junheng.policy.costs import UnitCosts, read_costs
+from junheng.policy.county_facts import read_county_facts
+from junheng.policy.readers import read_facts
+from junheng.policy.registry import load_ruleset
+
+runner = CliRunner()
+DATA = Path(__file__).parent.parent / "data"
+CV_COUNTY = DATA / "plan_cv_county.csv"
+SCHEMA = json.loads((Path(__file__).parents[2] / "junheng" / "schemas" / "plan-1.schema.json").read_text("utf-8"))
+COSTS = example_path("demo_costs.yaml")
+# demo_costs.yaml: 3000 元/m² rooms, 400 元/m² sports ground, 1 元/元 equipment, 60000 元/room,
+# 100000 元 per PE/arts teacher, 110000 per teacher above degree, 20000 per backbone teacher.
+
+
+def _plan(path: Path, **kw: Any) -> PlanRun:
+    return make_plan(load_ruleset("national/quality-2017"), read_facts(path), read_costs(COSTS), **kw)
+
+
+def test_school_plan_takes_the_cheaper_way_through_the_gate() -> None:
+    run = _plan(example_path("demo_county.csv"), scope=Scope.school)
+    gx = next(s for s in run.sections if s.school_id == "GX-A")
+    # GX-A (junior, 1289 students) misses 教辅用房 3.45 < 5.8 and 多媒体 1.4 < 2.4 (5 of 7).
+    # (a) rooms in full 1289×5.8−4450 = 3026.2 m² (9,078,600) + 多媒体 to 85%: ⌈0.85×2.4×12.89⌉−18 = 27−18 = 9 rooms
+    #     (540,000) = 9,618,600;
+    # (b) 多媒体 in full ⌈2.4×12.89⌉−18 = 31−18 = 13 rooms (780,000) + rooms to 85%: 0.85×5.8×1289−4450 =
+    #     1904.77 m² (5,714,310) = 6,494,310  ← cheaper
+    assert {a.fact: a.amount for a in gx.additions} == {"teaching_aux_area_m2": Fraction("1904.77"),
+                                                        "multimedia_classrooms": 13}
+    assert gx.cost == 6_494_310 and gx.cheapest_path_cost == 6_494_310
+    assert (gx.outcome_before.value, gx.outcome_after.value, gx.met_before, gx.met_after) == ("failed", "passed", 5, 6)
+    assert run.verified and run.solver.gap == 0
+
+
+def test_target_all_meets_every_indicator_in_full() -> None:
+    run = _plan(example_path("demo_county.csv"), scope=Scope.school, target=Target.all)
+    gx = next(s for s in run.sections if s.school_id == "GX-A")
+    # 3026.2 m² × 3000 + 13 rooms × 60000 = 9,078,600 + 780,000
+    assert {a.fact: a.amount for a in gx.additions} == {"teaching_aux_area_m2": Fraction("3026.2"),
+                                                        "multimedia_classrooms": 13}
+    assert gx.cost == 9_858_600 and gx.met_after == 7
+    assert run.verified
+
+
+def test_county_plan_brings_a_cv_over_its_limit_under_it_at_least_cost() -> None:
+    run = _plan(CV_COUNTY)
+    add = {s.school_id: {a.fact: a.amount for a in s.additions} for s in run.sections}
+    # P1 (500 students) misses 体艺 0.6 < 0.9 (below 85%) and 多媒体 2.0 < 2.3 (87%, above the floor):
+    #   体艺 in full ⌈0.9×5⌉−3 = 2 teachers (200,000) beats 多媒体 ⌈2.3×5⌉−10 = 2 rooms
+    #   + 体艺 to ⌈0.765×5⌉−3 = 1 (220,000).
+    assert add["P1"] == {"pe_art_teachers": 2}
+    # P2 misses 教辅 4.0 < 4.5 and 设备 1800 < 2000 (both above 85%): equipment in full 500×200 = 100,000 元.
+    assert add["P2"] == {"equipment_value_yuan": 100_000}
+    # J1 (1000 students) misses 运动场 1.0 < 10.2 (below 85%) and 多媒体 2.2 < 2.4. The gate alone: 多媒体 +2 rooms
+    # and 运动场 to 85%, 8.67 m²/生 — but junior sports CV (J2–J4 at 50 m²/生) would be (d√3/4)/(50 − d/4) with
+    # d = 50 − 8.67: 0.451 > 0.45. The least sports area meeting CV ≤ 0.45: d(√3/4 + 0.45/4) ≤ 0.45×50 →
+    # d ≤ 22.5/0.5455127 = 41.24559 → x ≥ 8.75441 m²/生 → +7754.41 m² (cheaper than 运动场 in full, +9200 m²).
+    assert add["J1"]["multimedia_classrooms"] == 2
+    assert Fraction("7754.40") <= add["J1"]["sports_area_m2"] <= Fraction("7754.43")
+    assert run.verified and run.feasible
+    junior = {c.indicator: c for c in run.cv if c.level.value == "junior"}
+    assert junior["sports_area_per_student"].passed_before is False
+    assert junior["sports_area_per_student"].passed_after is True
+    assert junior["sports_area_per_student"].cv_after <= Fraction("0.45")
+    assert run.solver.gap is not None and run.solver.gap < Fraction(1, 10**4)
+
+
+def test_done_when_applied_plan_passes_junheng_county_below_the_naive_cost(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["plan", str(CV_COUNTY), "-r", "national/quality-2017", "--costs", str(COSTS),
+                                 "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["cv_before"]["junior"]["sports_area_per_student"] > 0.45
+    # apply every school's additions to its row and ask `junheng county`
+    rows = list(csv.DictReader(CV_COUNTY.open(encoding="utf-8")))
+    adds = {(s["school_id"], s["level"]): s["additions"] for s in doc["schools"]}
+    for row in rows:
+        for fact, amount in adds[(row["school_id"], row["level"])].items():
+            row[fact] = str(Fraction(row[fact]) + Fraction(str(amount)))
+    applied = tmp_path / "applied.csv"
+    with applied.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    county = runner.invoke(app, ["county", str(applied), "-r", "national/quality-2017", "--format", "json"])
+    verdicts = {c["criterion_id"]: c["outcome"] for c in json.loads(county.output)["criteria"]}
+    assert verdicts["resource.every_school_six_of_seven"] == "passed"
+    assert verdicts["resource.each_cv"] == "passed"
+    # every failing indicator of every failing school to its requirement:
+    # P1 体艺 +2 (200,000) + 多媒体 +2 (120,000); P2 教辅 +250 m² (750,000) + 设备 +100,000;
+    # J1 运动场 +9200 m² (3,680,000) + 多媒体 +2 (120,000) = 4,970,000
+    assert doc["total_cost"] <= 4_970_000
+    assert doc["total_cost"] == pytest.approx(200_000 + 100_000 + 120_000 + 7754.41 * 400, abs=20)
+
+
+def test_missing_cost_is_an_error_naming_the_fact(tmp_path: Path) -> None:
+    costs = tmp_path / "c.yaml"
+    costs.write_text("teaching_aux_area_m2: 3000\nmultimedia_classrooms: 60000\n", "utf-8")
+    with pytest.raises(MissingCostError) as exc:
+        make_plan(load_ruleset("national/quality-2017"), read_facts(CV_COUNTY), read_costs(costs))
+    assert "pe_art_teachers" in exc.value.facts and "sports_area_m2" in exc.value.facts
+    assert "体育、艺术（美术、音乐）专任教师数" in exc.value.message_zh
+    assert "PE and arts teachers" in exc.value.message_en
+    result = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(costs)])
+    assert result.exit_code == 2
+
+
+def test_unfixable_items_say_what_would_fix_them() -> None:
+    run = make_plan(load_ruleset("national/quality-2017"), read_facts(example_path("demo_county.csv")),
+                    read_costs(COSTS), county_facts=read_county_facts(example_path("demo_county_facts.yaml")))
+    by = {(u.rule_id or u.criterion_id, u.school_id): u for u in run.unfixable}
+    size = by[("county.school_size", "G-SYN")]
+    assert size.kind is UnfixableKind.no_lever
+    assert [(r.action, r.fact, r.amount) for r in size.remedies] == [("reduce", "students", 100)]  # 2100 − 2000
+    classes = by[("county.class_size", "G-SYN")]
+    # largest class 62 > 45; 2100 students in ⌈2100/45⌉ = 47 classes instead of 36 → 11 more
+    assert [(r.action, r.amount) for r in classes.remedies] == [("reduce", 17), ("open_classes", 11)]
+    exchange = by[("government.11b_backbone_exchange", None)]
+    assert exchange.kind is UnfixableKind.county_fact and exchange.remedies[0].amount == Fraction(1, 5)
+    assert run.verified and all(s.outcome_after.value == "passed" for s in run.sections)
+
+
+def test_budget_mode_passes_the_most_sections_and_prices_the_rest() -> None:
+    run = _plan(CV_COUNTY, budget=Fraction(3_000_000))
+    add = {s.school_id: s.cost for s in run.sections if s.cost}
+    # P1 200,000 and P2 100,000 fit; J1 needs at least 3,188,000 (gate alone), so it is left out
+    assert add == {"P1": 200_000, "P2": 100_000}
+    assert (run.sections_passing_before, run.sections_passing_after) == (4, 6)
+    assert run.remainder_cost == 3_221_764  # the full plan 3,521,764 − 300,000
+    assert run.verified
+
+
+def test_table_zh_and_en() -> None:
+    zh = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS)])
+    assert zh.exit_code == 0, zh.output
+    assert "合计 3,521,764元" in zh.output and "差异系数（前→后）" in zh.output and "示例单价" in zh.output
+    en = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "--lang", "en", "--scope", "school"])
+    assert en.exit_code == 0, en.output
+    # school scope: J1 through the gate only, 多媒体 +2 and 运动场 to 85%: 0.85×10.2×1000 − 1000 = 7670 m²
+    assert "Total 3,488,000 yuan" in en.output  # 200,000 + 100,000 + 120,000 + 7670 × 400
+
+
+def test_costs_given_in_code() -> None:
+    costs = UnitCosts.of({"pe_art_teachers": 1, "equipment_value_yuan": 1, "multimedia_classrooms": 1,
+                          "sports_area_m2": 1, "teaching_aux_area_m2": 1})
+    run = make_plan(load_ruleset("national/quality-2017"), read_facts(CV_COUNTY), costs, scope=Scope.school)
+    assert run.verified
