@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
+from junheng.engine.numbers import decimal_text
 from junheng.engine.plan import MissingCostError, PlanRun, Scope, Target, make_plan
 from junheng.engine.plan.records import UnfixableKind
 from junheng.examples import example_path
@@ -95,7 +96,7 @@ def test_done_when_applied_plan_passes_junheng_county_below_the_naive_cost(tmp_p
     adds = {(s["school_id"], s["level"]): s["additions"] for s in doc["schools"]}
     for row in rows:
         for fact, amount in adds[(row["school_id"], row["level"])].items():
-            row[fact] = str(Fraction(row[fact]) + Fraction(str(amount)))
+            row[fact] = decimal_text(Fraction(row[fact]) + Fraction(str(amount)), 2)  # amounts are in 0.01s
     applied = tmp_path / "applied.csv"
     with applied.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
