@@ -1,22 +1,21 @@
-"""XLSX/HTML reports for ``junheng county``: the county run shown through the report renderers.
+"""XLSX/HTML reports for ``junheng county``: the county's application forms (申报表).
 
-The county run already holds every verdict: the school results its ``all_schools`` criteria were
-decided on, each 差异系数 with its limit, and each criterion's outcome and explanation. This module
-only regroups them for :mod:`junheng.cli.html_report` and :mod:`junheng.cli.xlsx_report`.
+The county run already holds every verdict; :mod:`junheng.cli.county_forms` lays the forms out
+and :mod:`junheng.cli.county_forms_xlsx` / :mod:`junheng.cli.county_forms_html` write them. The
+workbook also carries the detail sheets of the school results the criteria were decided on.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from junheng.cli.county_cmd import _GROUPS  # the county table's area names
-from junheng.cli.report_common import CountyPanel, CvBar
-from junheng.cli.reports import write_report
+from junheng.cli.county_forms_html import write_county_forms_html
+from junheng.cli.county_forms_xlsx import write_county_forms_xlsx
+from junheng.cli.reports import REPORT_FORMATS
 from junheng.engine.county_results import CountyRun
-from junheng.engine.results import EvaluationRun, InputInfo, Outcome, SchoolResult
+from junheng.engine.results import EvaluationRun, InputInfo, SchoolResult
 
-__all__ = ["county_cv_bars", "county_panel", "county_school_run", "write_county_report"]
-
+__all__ = ["county_school_run", "write_county_report"]
 
 
 def county_school_run(run: CountyRun) -> EvaluationRun:
@@ -35,28 +34,11 @@ def county_school_run(run: CountyRun) -> EvaluationRun:
     )
 
 
-def county_cv_bars(run: CountyRun, lang: str) -> list[CvBar]:
-    """Every computed 差异系数 with the limit of its level."""
-    bars = []
-    for lv in run.levels:
-        for ind in lv.indicators:
-            if ind.cv is None:
-                continue
-            outcome = Outcome.unknown if ind.passed is None else (
-                Outcome.passed if ind.passed else Outcome.failed)
-            bars.append(CvBar(ind.title.get(lang), lv.level, ind.cv, lv.limit, outcome))
-    return bars
-
-
-def county_panel(run: CountyRun, lang: str) -> CountyPanel:
-    heading = " ".join(x for x in (run.county, str(run.year or ""), run.ruleset.title.get(lang)) if x)
-    criteria = tuple(
-        (_GROUPS.get(c.group, (c.group, c.group))[0 if lang == "zh" else 1], c.title.get(lang), c.outcome,
-         c.explanation.get(lang))
-        for c in run.criteria)
-    return CountyPanel(heading, run.outcome, run.explanation.get(lang), criteria)
-
-
 def write_county_report(fmt: str, path: Path, run: CountyRun, lang: str) -> None:
-    """Write the county report as ``xlsx`` or ``html`` (atomically)."""
-    write_report(fmt, path, county_school_run(run), lang, county_cv_bars(run, lang), county_panel(run, lang))
+    """Write the county's forms as ``xlsx`` (with the detail sheets) or ``html`` (atomically)."""
+    if fmt == "xlsx":
+        write_county_forms_xlsx(path, run, lang, county_school_run(run).schools)
+    elif fmt == "html":
+        write_county_forms_html(path, run, lang)
+    else:
+        raise ValueError(f"not a report format: {fmt!r} (use {', '.join(REPORT_FORMATS)})")

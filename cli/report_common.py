@@ -108,6 +108,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "amount": ("数量", "Amount"),
     "level_primary": ("小学", "Primary"),
     "level_junior": ("初中", "Junior"),
+    "details": ("明细", " details"),
 }
 
 

@@ -38,7 +38,7 @@ from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
 
 __all__ = ["CHANGE_FILLS", "FILLS", "compare_workbook", "evaluation_workbook", "write_compare_xlsx",
-           "write_evaluation_xlsx"]
+           "write_detail_sheets", "write_evaluation_xlsx"]
 
 FILLS: dict[Outcome, str] = {Outcome.passed: "C6EFCE", Outcome.failed: "FFC7CE", Outcome.unknown: "FFEB9C"}
 """Cell fill per outcome (Excel's own good / bad / neutral colours)."""
@@ -162,6 +162,14 @@ def _write_evaluation_sheets(book: Book, run: EvaluationRun, lang: str, cv: Sequ
     if cv:
         _cv_sheet(book.sheet(rt("cv_sheet", lang)), cv, lang)
     _issues_sheet(book.sheet(rt("issues_sheet", lang)), run.issues, lang)
+
+
+def write_detail_sheets(book: Book, schools: Sequence[SchoolResult], issues: Sequence[InputIssue], lang: str) -> None:
+    """A 明细 sheet per level (a row per section and rule: actual, requirement, result, gap,
+    shortfall, explanation) and the data-issues sheet, into ``book``."""
+    for level, rows in by_level(schools).items():
+        _level_sheet(book.sheet(f"{level_name(level, lang)}{rt('details', lang)}"), rows, lang)
+    _issues_sheet(book.sheet(rt("issues_sheet", lang)), issues, lang)
 
 
 def evaluation_workbook(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = ()) -> bytes:

@@ -455,7 +455,8 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
                     "large" if size >= bands.large_from else "normal")
         schools.append(CountySchool(
             school_id=s.school_id, level=s.level, school_name=s.school_name, school_type=s.school_type,
-            students=s.values.get("students"), max_class_size=size, class_size_band=band,
+            students=s.values.get("students"), classes=s.values.get("classes"), max_class_size=size,
+            class_size_band=band,
             excluded=excluded[section_key(s)],
             checks={cid: o[section_key(s)] for cid, o in checks.items() if section_key(s) in o}))
     class_sizes = None

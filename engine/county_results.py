@@ -107,6 +107,8 @@ class CountySchool(_Frozen):
     school_name: str
     school_type: str | None = None
     students: Fraction | None = None
+    classes: Fraction | None = None
+    """班级数, as read (the 申报表 prints it next to 在校生数)."""
     max_class_size: Fraction | None = None
     class_size_band: str | None = None
     """normal / large (大班额) / super_large (超大班额); None when the largest class is unknown."""
