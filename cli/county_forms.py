@@ -83,6 +83,8 @@ class Form:
     widths: tuple[int, ...]
     notes: tuple[str, ...] = ()
     landscape: bool = False
+    lead: tuple[tuple[str, FormCell], ...] = ()
+    """Label–value lines above the table (the verdict and its explanation)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +158,7 @@ _W: dict[str, tuple[str, str]] = {
     "no_": ("否", "no"),
     "unknown": ("无法判定", "cannot decide"),
     "required_of": ("要求（{level}）", "Required ({level})"),
-    "verdict": ("县域结论", "Verdict"),
+    "verdict": ("结论", "Verdict"),
     "county": ("县（市、区）", "County"),
     "year": ("学年", "School year"),
     "basis": ("评估依据", "Standard"),
@@ -462,11 +464,7 @@ def _fact_where(item: str, lang: str) -> str:
 def _form_conclusion(run: CountyRun, lang: str) -> Form:
     header = (Head(_w("area", lang)), Head(_w("criterion", lang)), Head(_w("required", lang)),
               Head(_w("actual", lang)), Head(_w("result", lang)), Head(_w("explanation", lang)))
-    rows: list[tuple[FormCell, ...]] = [
-        (_text(_w("verdict", lang)), _text(run.county or "—"), _text(str(run.year or "")), _text(""),
-         _text(outcome_label(run.outcome, lang), _outcome_mark(run.outcome)),
-         _text(run.explanation.get(lang), wrap=True)),
-    ]
+    rows: list[tuple[FormCell, ...]] = []
     for c in run.criteria:
         area = _GROUPS.get(c.group, (c.group, c.group))[0 if lang == "zh" else 1]
         rows.append((_text(area), _text(c.title.get(lang), wrap=True), _text(_required(c, lang)),
@@ -476,8 +474,11 @@ def _form_conclusion(run: CountyRun, lang: str) -> Form:
     notes = (_w("missing_head", lang) + ("：" if lang == "zh" else ": "), *(missing or [_w("missing_none", lang)]))
     basis = f"{_w('basis', lang)}：{run.ruleset.title.get(lang)}（{run.ruleset.document}）" if lang == "zh" else (
         f"{_w('basis', lang)}: {run.ruleset.title.get(lang)} ({run.ruleset.document})")
+    lead = ((_w("verdict", lang), _text(outcome_label(run.outcome, lang), _outcome_mark(run.outcome))),
+            (_w("explanation", lang), _text(run.explanation.get(lang), wrap=True)))
     return Form("conclusion", _w("conclusion", lang), _w("conclusion_title", lang),
-                f"{_unit_line(run, lang)}　{basis}", (header,), tuple(rows), (12, 40, 16, 16, 10, 70), notes)
+                f"{_unit_line(run, lang)}　{basis}", (header,), tuple(rows), (12, 40, 16, 16, 10, 70), notes,
+                lead=lead)
 
 
 def _unit_line(run: CountyRun, lang: str) -> str:

@@ -85,6 +85,19 @@ def _form_sheet(book: Book, form: Form) -> None:
     ws.ws.merge_range(1, 0, 1, width - 1, "", book.fmt(font_size=10))
     ws.write(1, 0, form.subtitle, book.fmt(font_size=10))
     ws.skip(2)
+    label = book.fmt(**{**_BORDER, "bold": True, "valign": "top"})
+    for name, cell in form.lead:
+        fmt = _cell_format(book, cell)
+        ws.ws.merge_range(ws.row, 1, ws.row, width - 1, "", fmt)
+        ws.write(ws.row, 0, name, label)
+        ws.write(ws.row, 1, cell.text, fmt)
+        # a merged cell does not grow with its text: about two width units per Chinese character
+        lines = -(-2 * len(cell.text) // max(sum(form.widths[1:]), 1))
+        if lines > 1:
+            ws.ws.set_row(ws.row, 15 * lines)
+        ws.skip()
+    if form.lead:
+        ws.skip()
     first_header = ws.row
     _header(ws, form)
     for cells in form.rows:

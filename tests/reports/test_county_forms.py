@@ -119,8 +119,9 @@ def test_forms_iv_v_and_the_verdict(workbook: Any) -> None:
     assert [c.value for c in _row(v, "（一）全县初中三年巩固率")[2:5]] == ["≥95.0%", "99.0%", "是"]
     assert [c.value for c in _row(v, "（九）质量监测校际差异率")[2:5]] == ["<15.0%", "—", "无法判定"]
     verdict = workbook["县域结论"]
-    top = _row(verdict, "县域结论", column=1)
-    assert [c.value for c in top[1:3]] + [top[4].value] == ["示例县", "2024", "未达标"]
+    assert verdict["A2"].value.startswith("填报单位：示例县　学年：2024")
+    top = _row(verdict, "结论", column=1)
+    assert top[1].value == "未达标" and _fill(top[1]) == MARK_FILLS[Mark.failed]
     notes = [r[0].value for r in verdict.iter_rows() if r[0].value and str(r[0].value).startswith("（九）")]
     assert notes == ["（九）质量监测校际差异率：缺少“质量监测校际差异率”"]
 
