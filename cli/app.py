@@ -3,6 +3,8 @@ every verdict comes from :mod:`junheng.engine`."""
 
 from __future__ import annotations
 
+import sys
+import traceback
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 from rich.console import Console
 
 from junheng.cli import (
+    atomic,
     check_cmd,
     compare_cmd,
     county_cmd,
@@ -20,10 +23,12 @@ from junheng.cli import (
     rulesets_cmd,
     template_cmd,
 )
-from junheng.cli.atomic import write_text_atomic
+from junheng.cli.atomic import protect, write_text_atomic
 from junheng.cli.json_output import dumps, evaluation_json
 from junheng.cli.options import (
+    EXIT_CODES_HELP,
     EXIT_FAILED,
+    EXIT_INTERNAL,
     AtOption,
     Engine,
     EngineOption,
@@ -66,14 +71,20 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(epilog=EXIT_CODES_HELP)
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本 / show the version and exit")
     ] = False,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="内部错误时显示完整调用栈 / show the stack trace of an internal error")] = False,
+    replace_symlinks: Annotated[bool, typer.Option(
+        "--replace-symlinks", help="允许用输出文件替换作为输出路径的符号链接 / an output path that is a "
+                                   "symbolic link is replaced (not followed)")] = False,
 ) -> None:
     """均衡 junheng — 义务教育均衡发展督导评估规则引擎 / rules-as-code engine for China's compulsory-education
     balance standards."""
+    atomic.REPLACE_SYMLINKS = replace_symlinks
 
 
 app.add_typer(rulesets_cmd.app, name="rulesets")
@@ -99,7 +110,8 @@ def evaluate(
     """逐校评估 / Evaluate every school section in FILE against a ruleset.
 
     Exit code 0 when every row was evaluated, 1 when some input rows were rejected (they are
-    listed), 2 when the file or ruleset cannot be read.
+    listed), 2 when the file or ruleset cannot be read or the options do not fit, 3 on an internal
+    error.
     """
     fmt = output_format(fmt, output)
     try:
@@ -108,6 +120,7 @@ def evaluate(
         raise fail(str(exc), str(exc), lang) from None
     if not file.is_file():
         raise fail(f"找不到文件：{file}", f"no such file: {file}", lang)
+    protect(file, loaded.path)
     if fmt.value in REPORT_FORMATS and output is None:
         raise fail(f"--format {fmt.value} 需要用 -o 指定输出文件", f"--format {fmt.value} needs -o FILE", lang)
     with progress_steps(3 if fmt.value in REPORT_FORMATS else 2) as step:
@@ -152,9 +165,29 @@ def demo(lang: LangOption = Lang.zh, fmt: FormatOption = None, output: OutputOpt
     evaluate(example_path("demo_county.csv"), "national/quality-2017", fmt, lang, output, Engine.durable)
 
 
-def main() -> None:
+_GLOBAL_FLAGS = ("--debug", "--replace-symlinks")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The ``junheng`` entry point: exit codes 0 / 1 / 2 as each command documents, 3 for an
+    internal error (one line; the stack only with ``--debug``). The global flags may be given
+    anywhere on the command line."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    flags = [a for a in args if a in _GLOBAL_FLAGS]
+    args = [*flags, *(a for a in args if a not in _GLOBAL_FLAGS)]
     try:
-        app()
+        app(args=args, prog_name="junheng")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        raise SystemExit(stop("已中断 / interrupted", code=130).exit_code) from None
     except OSError as exc:  # a report that cannot be written (disk full, no permission …)
         reason = f"{exc.filename or ''}: {exc.strerror or exc}"
         raise SystemExit(stop(f"无法读写文件 / cannot read or write file {reason}").exit_code) from None
+    except Exception as exc:
+        if "--debug" in flags:
+            traceback.print_exc()
+        detail = " ".join(str(exc).split())[:300]
+        hint = "" if "--debug" in flags else "；加 --debug 显示调用栈 / rerun with --debug for the stack"
+        raise SystemExit(stop(f"内部错误 / internal error: {type(exc).__name__}: {detail}{hint}",
+                              code=EXIT_INTERNAL).exit_code) from None

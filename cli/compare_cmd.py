@@ -28,6 +28,7 @@ from junheng.cli.options import (
     facts,
     load,
     output_format,
+    shown,
     stop,
 )
 from junheng.cli.table_output import print_input_issues
@@ -41,7 +42,7 @@ _STYLE = {"newly_failing": "bold red", "still_failing": "red", "newly_passing": 
 def print_comparison(c: Comparison, console: Console, lang: str) -> None:
     console.print(f"{c.base.id} ({c.base.version}) → {c.against.id} ({c.against.version})", highlight=False)
     for s in c.schools:
-        head = f"{s.school_name or s.school_id}（{s.school_id}）· {s.level.label(lang)}: "
+        head = f"{shown(s.school_name or s.school_id)}（{shown(s.school_id)}）· {s.level.label(lang)}: "
         was = outcome_word(s.before, lang) if s.before else "—"
         head += f"{was} → {outcome_word(s.after, lang) if s.after else '—'}"
         table = Table(title=head, title_justify="left")

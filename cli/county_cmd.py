@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from junheng.cli.atomic import write_text_atomic
+from junheng.cli.atomic import protect, write_text_atomic
 from junheng.cli.county_json import county_json
 from junheng.cli.json_output import dumps
 from junheng.cli.options import (
@@ -28,6 +28,7 @@ from junheng.cli.options import (
     fail,
     output_format,
     pick,
+    shown,
 )
 from junheng.cli.text import outcome_word
 from junheng.engine.county import CountyEvaluationError, evaluate_county
@@ -59,7 +60,7 @@ def _o(outcome: Outcome, lang: str) -> str:
 
 def print_county(run: CountyRun, console: Console, lang: str) -> None:
     title = run.ruleset.title.get(lang)
-    console.print(f"[bold]{run.county or '—'}[/] {run.year or ''} · {run.ruleset.id}（{title}）· "
+    console.print(f"[bold]{shown(run.county or '—')}[/] {run.year or ''} · {run.ruleset.id}（{title}）· "
                   f"{_o(run.outcome, lang)}", highlight=False)
     console.print(run.explanation.get(lang), highlight=False, soft_wrap=True)
     for lv in run.levels:
@@ -81,7 +82,7 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
         for ind in lv.indicators:
             top = next((d for d in ind.drivers if d.share_of_variance), None)
             driver = "" if top is None else (
-                f"{top.school_name or top.school_id} {percent_text(top.share_of_variance or Fraction(0), 0)}")
+                f"{shown(top.school_name or top.school_id)} {percent_text(top.share_of_variance or Fraction(0), 0)}")
             whatif = {w.to: cv_text(w.cv) for w in ind.what_if}
             result = ("" if ind.passed is None and not ind.missing
                       else _o(Outcome.unknown, lang) if ind.passed is None
@@ -124,15 +125,16 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
                          f"(junior weight {decimal_text(sp.junior_weight)}): {parts}.", lang), highlight=False)
     excluded = [s for s in run.schools if s.excluded is not None]
     for s in excluded:
-        console.print(f"  − {s.school_id}/{s.level.value}: {s.excluded.get(lang) if s.excluded else ''}",
+        console.print(f"  − {shown(s.school_id)}/{s.level.value}: {s.excluded.get(lang) if s.excluded else ''}",
                       highlight=False)
     for issue in run.issues:
         mark = "✗" if issue.severity == "error" else "!"
-        console.print(f"  {mark} {issue.message(lang)}", highlight=False, soft_wrap=True)
-    console.print(_w(f"规则集 {run.ruleset.id}（sha256 {run.ruleset.sha256[:12]}…）；输入 {run.input_file}；"
-                     f"县级数据 {run.county_facts_file or '无'}；junheng {run.junheng_version}；引擎 {run.engine}",
-                     f"ruleset {run.ruleset.id} (sha256 {run.ruleset.sha256[:12]}…); input {run.input_file}; "
-                     f"county facts {run.county_facts_file or 'none'}; junheng {run.junheng_version}; "
+        console.print(f"  {mark} {shown(issue.message(lang))}", highlight=False, soft_wrap=True)
+    console.print(_w(f"规则集 {run.ruleset.id}（sha256 {run.ruleset.sha256[:12]}…）；输入 {shown(run.input_file)}；"
+                     f"县级数据 {shown(run.county_facts_file or '无')}；"
+                     f"junheng {run.junheng_version}；引擎 {run.engine}",
+                     f"ruleset {run.ruleset.id} (sha256 {run.ruleset.sha256[:12]}…); input {shown(run.input_file)}; "
+                     f"county facts {shown(run.county_facts_file or 'none')}; junheng {run.junheng_version}; "
                      f"engine {run.engine}", lang), style="dim", highlight=False)
 
 
@@ -152,7 +154,7 @@ def county(
     """县域评估 / Evaluate a county: verdict, reasons, and what drives each 差异系数.
 
     Exit code 0 when the county meets every criterion, 1 when it does not or cannot be decided,
-    2 when an input or ruleset cannot be read.
+    2 when an input or ruleset cannot be read, 3 on an internal error.
     """
     fmt = output_format(fmt, output)
     if fmt.is_report and output is None:
@@ -165,6 +167,7 @@ def county(
     for path in (file, county_facts):
         if path is not None and not path.is_file():
             raise fail(f"找不到文件：{path}", f"no such file: {path}", lang)
+    protect(file, county_facts, loaded.path, school.path if school else None)
     facts = read_county_facts(county_facts) if county_facts is not None else None
     try:
         run = evaluate_county(loaded, read_facts(file), facts, school, engine.value)

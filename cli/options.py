@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from junheng.cli.atomic import protect
 from junheng.policy.inputs import FactsBatch
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import UnsupportedFormatError, read_facts
@@ -20,6 +23,12 @@ EXIT_FAILED = 1
 """Rows rejected (evaluate), criteria not met (county), an invariant broken (check)."""
 EXIT_USAGE = 2
 """A file or ruleset cannot be read, or the options do not fit together."""
+EXIT_INTERNAL = 3
+"""An internal error (a bug or an engine failure): one line on stderr, the stack with ``--debug``."""
+
+EXIT_CODES_HELP = ("退出码 / exit codes: 0 成功 / ok; 1 未达标或有行被拒绝 / not met, or rows rejected; "
+                   "2 输入无法读取或选项有误 / unreadable input or bad options; 3 内部错误 / internal error "
+                   "(--debug 显示详情 / shows the stack).")
 
 
 class Lang(StrEnum):
@@ -88,16 +97,26 @@ def pick(zh: str, en: str, lang: str) -> str:
     return zh if lang == "zh" else en
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def shown(text: str) -> str:
+    """User-supplied text made safe for rich output: markup escaped (a name ``[/x]`` is text, not
+    a closing tag), control characters (terminal escape sequences) shown as ``\\xNN``."""
+    return escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+
+
 def fail(message_zh: str, message_en: str, lang: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Print an error on stderr (one line per message: paths and ids are never wrapped) and
     return the Exit to raise."""
-    Console(stderr=True).print(f"[bold red]{pick(message_zh, message_en, lang)}[/]", highlight=False, soft_wrap=True)
+    Console(stderr=True).print(f"[bold red]{shown(pick(message_zh, message_en, lang))}[/]", highlight=False,
+                               soft_wrap=True)
     return typer.Exit(code)
 
 
 def stop(message: str, code: int = EXIT_USAGE) -> typer.Exit:
     """Like :func:`fail` for a message that already carries both languages."""
-    Console(stderr=True).print(f"[bold red]{message}[/]", highlight=False, soft_wrap=True)
+    Console(stderr=True).print(f"[bold red]{shown(message)}[/]", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -114,15 +133,18 @@ def parse_at(at: str | None) -> dt.date | None:
 def load(ref: str, at: str | None) -> LoadedRuleset:
     """A ruleset by id, ``id@version`` or path; with ``--at``, the version in force then."""
     try:
-        return load_at(ref, parse_at(at))
+        loaded = load_at(ref, parse_at(at))
     except RulesetError as exc:
         raise stop(str(exc)) from None
+    protect(loaded.path)
+    return loaded
 
 
 def facts(file: Path) -> FactsBatch:
     """The facts file, or a usage error when it is not there or not a supported format."""
     if not file.is_file():
         raise stop(f"找不到文件 / no such file: {file}")
+    protect(file)
     try:
         return read_facts(file)
     except UnsupportedFormatError as exc:

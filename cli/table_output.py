@@ -8,6 +8,7 @@ from fractions import Fraction
 from rich.console import Console
 from rich.table import Table
 
+from junheng.cli.options import shown
 from junheng.cli.text import outcome_word, t
 from junheng.engine.numbers import decimal_text
 from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
@@ -43,11 +44,11 @@ def _shortfall(r: RuleResult, lang: str) -> str:
 
 
 def school_table(s: SchoolResult, lang: str) -> Table:
-    name = s.school_name or s.school_id
+    name = shown(s.school_name or s.school_id)  # names are data: never markup, never escapes
     students = f"，{t('students', lang)}{decimal_text(s.students)}" if s.students is not None else ""
     if lang != "zh" and s.students is not None:
         students = f", {decimal_text(s.students)} {t('students', lang)}"
-    title = (f"{name}（{s.school_id}）· {s.level.label(lang)}{students} · "
+    title = (f"{name}（{shown(s.school_id)}）· {s.level.label(lang)}{students} · "
              f"[{_STYLE[s.outcome]}]{outcome_word(s.outcome, lang)}[/]")
     if s.score is not None:
         title += " · " + t("points_total", lang, awarded=decimal_text(s.score.awarded),
@@ -96,7 +97,7 @@ def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: b
             if notes:
                 console.print(t("explanations", lang))
                 for r in notes:
-                    console.print(f"  • {r.explanation.get(lang)}", highlight=False, soft_wrap=True)
+                    console.print(f"  • {shown(r.explanation.get(lang))}", highlight=False, soft_wrap=True)
         console.print()
     passed = sum(1 for s in run.schools if s.passed is True)
     failed = sum(1 for s in run.schools if s.passed is False)
@@ -107,7 +108,7 @@ def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: b
     print_issues(run, console, lang)
     if run.input is not None:
         console.print(t("ran", lang, id=run.ruleset.id, version=run.ruleset.version,
-                        sha=run.ruleset.sha256[:12], file=run.input.file,
+                        sha=run.ruleset.sha256[:12], file=shown(run.input.file),
                         fsha=run.input.sha256[:12], jv=run.junheng_version, engine=run.engine),
                       style="dim", highlight=False)
 
@@ -124,13 +125,13 @@ def print_input_issues(issues: Sequence[InputIssue], console: Console, lang: str
     errors = [i for i in issues if i.severity == "error"]
     warnings = [i for i in issues if i.severity != "error"]
     if unused_columns:
-        console.print(t("unused_columns", lang, cols="、".join(unused_columns)), style="dim")
+        console.print(t("unused_columns", lang, cols=shown("、".join(unused_columns))), style="dim")
     if errors:
         n = rows_rejected if rows_rejected is not None else len(errors)
         console.print(t("rows_rejected", lang, n=n), style="bold red")
         for issue in errors:
-            console.print(f"  ✗ {issue.message(lang)}", highlight=False, soft_wrap=True)
+            console.print(f"  ✗ {shown(issue.message(lang))}", highlight=False, soft_wrap=True)
     if warnings:
         console.print(t("warnings", lang), style="yellow")
         for issue in warnings:
-            console.print(f"  ! {issue.message(lang)}", highlight=False, soft_wrap=True)
+            console.print(f"  ! {shown(issue.message(lang))}", highlight=False, soft_wrap=True)

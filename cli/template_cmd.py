@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from rich.console import Console
 
-from junheng.cli.atomic import write_bytes_atomic
+from junheng.cli.atomic import protect, write_bytes_atomic
 from junheng.cli.options import Lang, LangOption, fail
 from junheng.cli.text import t
 from junheng.cli.xlsx_cells import append, put, workbook_bytes
@@ -228,6 +228,7 @@ def template(
         loaded = load_ruleset(ruleset)
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
+    protect(loaded.path)  # never written over by -o
     suffix = output.suffix.lower()
     if costs and suffix in (".yaml", ".yml"):
         write_bytes_atomic(output, costs_template_yaml(loaded, lang.value).encode("utf-8"))
