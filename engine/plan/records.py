@@ -127,7 +127,7 @@ class Unfixable(_Frozen):
 
 class SolverInfo(_Frozen):
     name: str
-    """The MILP solver and how it was reached (HiGHS through scipy.optimize.milp)."""
+    """The MILP solver and how it was reached (HiGHS through highspy)."""
     method: str
     """"milp" (no cone) or "outer-approximation" (差异系数 cones as tangent cuts)."""
     status: str  # "optimal", "time_limit", "infeasible", "not_needed"
