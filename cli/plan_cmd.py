@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from junheng.cli.atomic import write_text_atomic
+from junheng.cli.atomic import protect, write_text_atomic
 from junheng.cli.json_output import dumps, issue_json, num
 from junheng.cli.options import (
     EXIT_FAILED,
@@ -29,6 +29,7 @@ from junheng.cli.options import (
     TextFormatOption,
     fail,
     pick,
+    shown,
 )
 from junheng.cli.text import outcome_word
 from junheng.engine.county_explain import cv_text
@@ -189,7 +190,8 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
     title = run.ruleset.title.get(lang)
     scope = _w("县域（学校达标且差异系数达标）", "county (schools pass and every CV within its limit)", lang) \
         if run.scope is Scope.county else _w("学校", "schools", lang)
-    head = f"[bold]{run.county or '—'}[/] · {run.ruleset.id}（{title}）· {_w('方案范围', 'scope', lang)}：{scope}"
+    head = (f"[bold]{shown(run.county or '—')}[/] · {run.ruleset.id}（{title}）· "
+            f"{_w('方案范围', 'scope', lang)}：{scope}")
     console.print(head, highlight=False)
     table = Table(title=_w("各校需增加的资源", "What to add, by school section", lang), title_justify="left")
     for col in (_w("学校", "School", lang), _w("学段", "Level", lang), _w("需增加", "Add", lang),
@@ -202,7 +204,7 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
                                                      for a in s.additions) or "—"
         met = "" if s.met_before is None else f"（{s.met_before}→{s.met_after}）" if lang == "zh" \
             else f" ({s.met_before}→{s.met_after})"
-        table.add_row(f"{s.school_name or s.school_id}（{s.school_id}）", s.level.label(lang), adds,
+        table.add_row(f"{shown(s.school_name or s.school_id)}（{shown(s.school_id)}）", s.level.label(lang), adds,
                       yuan_text(s.cost, lang),
                       f"{_outcome(s.outcome_before, lang)} → {_outcome(s.outcome_after, lang)}{met}")
     console.print(table)
@@ -263,14 +265,15 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
     if run.unfixable:
         console.print(_w("增加资源不能解决的事项：", "What additions cannot fix:", lang))
         for u in run.unfixable:
-            where = f"{u.school_id}/{u.level.label(lang)} " if u.school_id and u.level else ""
+            where = f"{shown(u.school_id)}/{u.level.label(lang)} " if u.school_id and u.level else ""
             fixes = ("；" if lang == "zh" else "; ").join(remedy_text(r, lang) for r in u.remedies)
             zh, en = _KIND[u.kind]
             console.print(f"  • {where}{u.title.get(lang)}（{_w(zh, en, lang)}）" + (f"：{fixes}" if fixes else ""),
                           highlight=False, soft_wrap=True)
-    notes = sorted(set(run.cost_notes.values()))
-    console.print(_w(f"单价：{run.costs_file}" + (f"（{'；'.join(notes)}）" if notes else ""),
-                     f"Unit costs: {run.costs_file}" + (f" ({'; '.join(notes)})" if notes else ""), lang),
+    notes = sorted({note.split("；")[0] for note in run.cost_notes.values()})
+    console.print(_w(f"单价：{shown(run.costs_file)}" + (f"（{shown('；'.join(notes))}）" if notes else ""),
+                     f"Unit costs: {shown(run.costs_file)}" + (f" ({shown('; '.join(notes))})" if notes else ""),
+                     lang),
                   style="dim", highlight=False)
     console.print(_w(f"求解器 {run.solver.name}，{run.solver.method}，{run.solver.rounds}轮、{run.solver.cuts}个切割，"
                      f"{run.solver.seconds:.2f}秒，最优性差距 {gap_text}",
@@ -323,6 +326,7 @@ def plan_command(
     for path in (file, costs, county_facts):
         if path is not None and not path.is_file():
             raise fail(f"找不到文件：{path}", f"no such file: {path}", lang)
+    protect(file, costs, county_facts, loaded.path, school.path if school else None)
     try:
         unit_costs = read_costs(costs)
         batch = read_facts(file)
@@ -348,7 +352,7 @@ def plan_command(
         console = Console(record=output is not None, width=160 if output is not None else None)
         print_plan(run, console, lang.value)
         for issue in run.issues:
-            console.print(f"  {'✗' if issue.severity == 'error' else '!'} {issue.message(lang.value)}",
+            console.print(f"  {'✗' if issue.severity == 'error' else '!'} {shown(issue.message(lang.value))}",
                           highlight=False, soft_wrap=True)
         if output is not None:
             write_text_atomic(output, console.export_text())
