@@ -44,12 +44,12 @@ from junheng.engine.dispersion import (
     sqrt_value,
     with_value,
 )
-from junheng.engine.durable_backend import Atom, Verdict
 from junheng.engine.evaluate import EngineName, decide, evaluate_sections, ruleset_info
 from junheng.engine.measure import compiled_formula, parameter_values, requirement
 from junheng.engine.numbers import decimal_text
 from junheng.engine.predicates import CompiledPredicates, could_hold
 from junheng.engine.results import Outcome, SchoolResult
+from junheng.engine.verdicts import Atom, Verdict
 from junheng.policy.county_facts import CountyFacts, fact_spec
 from junheng.policy.county_model import (
     PROVINCIAL,

@@ -77,20 +77,34 @@ per fact, so ~17 actions per fact with the catch-all; noisy shared machine, two 
   * direct, 1 verdict, 100,000 facts: ~72,000-118,000; 300 single-atom verdicts (5 rulesets,
     ~146 hold per fact): ~930-1,170.
 Cost is dominated by the number of fired actions (one per true clause, plus the catch-all).
+
+Python versions (3.11, 3.12, 3.13):
+  * 2.0.28's C extension calls ``PyEval_CallObject``, removed in CPython 3.13 (import fails with
+    ``undefined symbol``). On 3.13 junheng installs durable_rules 2.0.28 built from the PyPI sdist
+    with the upstream fix (``PyObject_CallObject``, jruizgit/rules PR #403, never released):
+    ``packaging/durable-rules``. The engine and its guards are the same on every version.
+  * ``durable.engine._unix_now`` calls ``datetime.utcfromtimestamp``, deprecated since 3.12: one
+    DeprecationWarning per rule action (tens of thousands in the test suite). Guard: on import this
+    module replaces it with the same arithmetic (local wall clock minus 1970-01-01, naive) without
+    the deprecated call -- a fix at the boundary, not a global warnings filter.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
+import durable.engine as _durable_engine
 import durable_rules_engine as _dre  # type: ignore[import-not-found]  # C ext of durable_rules
 from durable.engine import Host as _Host
 from durable.engine import MessageNotHandledException, MessageObservedException
+
+from junheng.engine.verdicts import Atom, Clause, Op, Verdict, evaluate_directly
 
 __all__ = [
     "Atom",
@@ -104,23 +118,16 @@ __all__ = [
     "evaluate_directly",
 ]
 
-Op = Literal[">=", ">", "<=", "<", "==", "!="]
+_NAIVE_EPOCH = _dt.datetime(1970, 1, 1)
 
 
-@dataclass(frozen=True)
-class Atom:
-    """One predicate the engine decides: fact[key] <op> 0. key is an ASCII identifier like 'r3'
-    or 'r3_floor'."""
-
-    key: str
-    op: Op
+def _unix_now() -> float:
+    """durable's clock (``durable.engine._unix_now``) without ``datetime.utcfromtimestamp``, which
+    is deprecated since Python 3.12: ``utcfromtimestamp(0)`` is the naive 1970-01-01."""
+    return (_dt.datetime.now() - _NAIVE_EPOCH).total_seconds()
 
 
-# A verdict is a boolean formula in disjunctive normal form: it holds when ANY of its clauses
-# holds, and a clause holds when ALL of its atoms hold. An atom whose key is absent from a fact
-# does not hold.
-Clause = tuple[Atom, ...]
-Verdict = tuple[Clause, ...]
+_durable_engine._unix_now = _unix_now  # probing: one DeprecationWarning per action otherwise
 
 
 class EngineError(RuntimeError):
@@ -539,40 +546,3 @@ def evaluate(compiled: CompiledRuleset, facts: list[dict[str, int]]) -> list[fro
             chunk.sink.clear()
             chunk.seen.clear()
     return [frozenset(r) for r in results]
-
-
-# --------------------------------------------------------------------------------------------
-# Reference semantics (plain Python)
-# --------------------------------------------------------------------------------------------
-
-
-def _holds(atom: Atom, fact: Mapping[str, int]) -> bool:
-    if atom.key not in fact:
-        return False
-    v = fact[atom.key]
-    match atom.op:
-        case ">=":
-            return v >= 0
-        case ">":
-            return v > 0
-        case "<=":
-            return v <= 0
-        case "<":
-            return v < 0
-        case "==":
-            return v == 0
-        case "!=":
-            return v != 0
-    raise ValueError(f"unknown operator {atom.op!r}")
-
-
-def evaluate_directly(verdicts: dict[str, Verdict], facts: list[dict[str, int]]) -> list[frozenset[str]]:
-    """Same semantics as :func:`evaluate`, in plain Python (for the differential test)."""
-    return [
-        frozenset(
-            name
-            for name, verdict in verdicts.items()
-            if any(all(_holds(a, fact) for a in clause) for clause in verdict)
-        )
-        for fact in facts
-    ]

@@ -15,7 +15,6 @@ from itertools import combinations
 from typing import Literal
 
 import junheng
-from junheng.engine import durable_backend
 from junheng.engine.explain import citation, gate_explanation, threshold_explanation
 from junheng.engine.measure import (
     Measurement,
@@ -33,7 +32,6 @@ from junheng.engine.predicates import (
     compile_predicates,
     could_hold,
     engine_fact,
-    holds_directly,
 )
 from junheng.engine.results import (
     EvaluationRun,
@@ -46,6 +44,7 @@ from junheng.engine.results import (
     RulesetInfo,
     SchoolResult,
 )
+from junheng.engine.verdicts import evaluate_directly
 from junheng.policy.facts import Level
 from junheng.policy.inputs import FactsBatch, SchoolSection
 from junheng.policy.loader import LoadedRuleset
@@ -166,12 +165,12 @@ def decide(compiled: CompiledPredicates, facts: list[dict[str, int]],
            engine: EngineName) -> list[frozenset[str]]:
     """Which verdicts hold for each fact, from the inference engine or directly."""
     if engine == "durable":
+        # Imported here: the direct engine (and ``import junheng``) never loads durable_rules.
+        from junheng.engine import durable_backend
+
         handle = durable_backend.compile_verdicts(compiled.verdicts)
         return durable_backend.evaluate(handle, facts)
-    return [
-        frozenset(name for name, verdict in compiled.verdicts.items() if holds_directly(verdict, f))
-        for f in facts
-    ]
+    return evaluate_directly(compiled.verdicts, facts)
 
 
 _ZERO = Fraction(0)

@@ -12,14 +12,13 @@ backend replaces numerators beyond 2**53 by their sign.
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
-from junheng.engine.durable_backend import Atom, Clause, Verdict
 from junheng.engine.measure import Measurement, margin
+from junheng.engine.verdicts import Atom, Clause, Verdict, atom_holds
 from junheng.policy.model import CountGateRule, Ruleset, ThresholdRule
 
 
@@ -112,26 +111,9 @@ def engine_fact(compiled: CompiledPredicates, ruleset: Ruleset,
     return fact
 
 
-def holds_directly(verdict: Verdict, fact: Mapping[str, int]) -> bool:
-    """Plain-Python truth of a verdict; an absent key never holds."""
-    return any(all(_atom_holds(atom, fact) for atom in clause) for clause in verdict)
-
-
-_COMPARE_WITH_ZERO: dict[str, Callable[[int, int], bool]] = {
-    ">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt,
-    "==": operator.eq, "!=": operator.ne,
-}
-
-
-def _atom_holds(atom: Atom, fact: Mapping[str, int]) -> bool:
-    if atom.key not in fact:
-        return False
-    return _COMPARE_WITH_ZERO[atom.op](fact[atom.key], 0)
-
-
 def could_hold(verdict: Verdict, fact: Mapping[str, int]) -> bool:
     """Whether the verdict could still hold if every absent (unknown) atom held."""
     return any(
-        all(atom.key not in fact or _atom_holds(atom, fact) for atom in clause)
+        all(atom.key not in fact or atom_holds(atom, fact) for atom in clause)
         for clause in verdict
     )

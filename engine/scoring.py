@@ -23,7 +23,6 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from junheng.engine.durable_backend import Atom, Verdict
 from junheng.engine.explain import citation, threshold_explanation
 from junheng.engine.measure import Measurement, attainment, gap, margin, measure, shortfall
 from junheng.engine.numbers import decimal_text, percent_text, to_decimal
@@ -36,6 +35,7 @@ from junheng.engine.results import (
     ScoreSummary,
     Shortfall,
 )
+from junheng.engine.verdicts import Atom, Verdict
 from junheng.policy.inputs import SchoolSection
 from junheng.policy.model import (
     AllOrNothingSchedule,

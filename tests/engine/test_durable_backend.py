@@ -666,3 +666,54 @@ def test_module_docstring_records_probing() -> None:
     for needle in ("204", "303", "302", "1,024", "513", "facts/s"):
         assert needle in doc
     json.dumps(doc)  # plain text
+
+
+# ----------------------------------------------------------------------------------------------
+# Part 4: Python versions (durable on 3.11-3.13, no deprecated calls, direct engine without it)
+# ----------------------------------------------------------------------------------------------
+
+
+def test_durable_clock_has_no_deprecated_call_and_keeps_its_meaning() -> None:
+    import datetime as dt
+    import warnings
+
+    import durable.engine
+
+    assert durable.engine._unix_now is db._unix_now
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # datetime.utcfromtimestamp would raise here on 3.12+
+        before = (dt.datetime.now() - dt.datetime(1970, 1, 1)).total_seconds()
+        value = durable.engine._unix_now()
+        after = (dt.datetime.now() - dt.datetime(1970, 1, 1)).total_seconds()
+    assert before <= value <= after
+
+
+def test_host_actions_raise_no_deprecation_warning(host: Any) -> None:
+    import warnings
+
+    fired: list[str] = []
+    name = _register(host, {"a": _rule({"$gt": {"x": 0}}, fired, "a")})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        host.assert_fact(name, {"sid": "w", "x": 1})  # a Python action: durable's Closure reads its clock
+        host.delete_state(name, "w")
+    assert fired == ["a"]
+
+
+def test_direct_engine_never_imports_durable() -> None:
+    code = """
+    import sys
+    import junheng
+    from junheng.engine.evaluate import run_evaluation
+    from junheng.examples import example_path
+    from junheng.policy.readers import read_facts
+    from junheng.policy.registry import load_ruleset
+    assert "durable" not in sys.modules, "import junheng loaded durable"
+    run = run_evaluation(load_ruleset("national/quality-2017"), read_facts(example_path("demo_county.csv")), "direct")
+    assert len(run.schools) == 8
+    loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("durable", "durable_rules_engine"))
+    print(loaded)
+    """
+    out = _run_py(code, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
