@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from junheng import api
 from junheng.cli import (
     atomic,
     check_cmd,
@@ -24,7 +25,6 @@ from junheng.cli import (
     template_cmd,
 )
 from junheng.cli.atomic import protect, write_text_atomic
-from junheng.cli.json_output import dumps, evaluation_json
 from junheng.cli.options import (
     EXIT_CODES_HELP,
     EXIT_FAILED,
@@ -47,11 +47,9 @@ from junheng.cli.progress import progress_steps
 from junheng.cli.reports import REPORT_FORMATS, write_report
 from junheng.cli.table_output import print_evaluation
 from junheng.cli.text import t
-from junheng.engine.evaluate import run_evaluation
 from junheng.engine.letter import scored_letters
 from junheng.policy.loader import RulesetError
-from junheng.policy.readers import UnsupportedFormatError, read_facts
-from junheng.policy.versions import load_at
+from junheng.policy.readers import UnsupportedFormatError
 
 app = typer.Typer(
     name="junheng",
@@ -115,7 +113,7 @@ def evaluate(
     """
     fmt = output_format(fmt, output)
     try:
-        loaded = load_at(ruleset, parse_at(at))  # --at: the version in force (issue 4)
+        loaded = api.load_ruleset(ruleset, parse_at(at))  # --at: the version in force (issue 4)
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
     if not file.is_file():
@@ -126,7 +124,7 @@ def evaluate(
     with progress_steps(3 if fmt.value in REPORT_FORMATS else 2) as step:
         step(f"读取 {file.name}" if lang is Lang.zh else f"reading {file.name}")
         try:
-            batch = read_facts(file)
+            batch = api.read_facts(file)
         except UnsupportedFormatError as exc:
             raise fail(exc.message_zh, exc.message_en, lang) from None
         if batch.rows_read == 0 and batch.errors:  # nothing readable: a file-level problem
@@ -134,7 +132,8 @@ def evaluate(
                 Console(stderr=True).print(issue.message(lang.value), highlight=False, soft_wrap=True)
             raise fail("输入文件中没有可评估的数据行", "the input file has no rows that can be evaluated", lang)
         step("评估" if lang is Lang.zh else "evaluating")
-        run = run_evaluation(loaded, batch, engine.value)
+        result = api.evaluate(batch, loaded, lang=lang.value, engine=engine.value)  # the Python API
+        run = result.run
         if fmt.value in REPORT_FORMATS and output is not None:
             step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
             letters = scored_letters(loaded.ruleset, run.schools, batch.sections) if fmt is Format.html else None
@@ -142,7 +141,7 @@ def evaluate(
     if fmt.value in REPORT_FORMATS:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     elif fmt is Format.json:
-        text = dumps(evaluation_json(run, lang.value))
+        text = result.to_json()
         if output is not None:
             write_text_atomic(output, text + "\n")
             Console(stderr=True).print(t("written", lang.value, path=output))

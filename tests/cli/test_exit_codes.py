@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from junheng.cli import app as app_module
+from junheng import api as api_module
 from junheng.cli import atomic
 from junheng.cli.app import main
 from junheng.examples import example_path
@@ -46,7 +46,7 @@ def test_internal_error_is_exit_3_with_one_line(capsys: pytest.CaptureFixture[st
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("engine exploded\nsecond line")
 
-    monkeypatch.setattr(app_module, "run_evaluation", boom)
+    monkeypatch.setattr(api_module, "run_evaluation", boom)  # `junheng evaluate` runs through the API
     code, _, err = _run(capsys, "evaluate", str(DEMO))
     assert code == 3 and "Traceback" not in err
     [line] = [ln for ln in err.splitlines() if ln.strip()]

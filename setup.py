@@ -1,0 +1,27 @@
+"""Only what pyproject.toml cannot say: the runtime dependencies, because on Python 3.13
+durable_rules comes from ``packaging/durable-rules`` (durable_rules 2.0.28 from the PyPI sdist with
+the upstream fix for 3.13), and a dependency can name a local project only by absolute path."""
+
+from pathlib import Path
+
+from setuptools import setup
+
+DURABLE_FOR_313 = (Path(__file__).resolve().parent / "packaging" / "durable-rules").as_uri()
+
+setup(
+    install_requires=[
+        "durable-rules==2.0.28; python_version < '3.13'",
+        f"durable-rules @ {DURABLE_FOR_313} ; python_version >= '3.13'",
+        "pydantic>=2.6,<3",
+        "typer>=0.12",
+        "PyYAML>=6.0",
+        "rich>=13",
+        "openpyxl>=3.1",
+        # Report workbooks are streamed (constant memory, linear in rows, text always literal) with native charts.
+        "XlsxWriter>=3.1",
+        # `junheng check` (property checks of a ruleset revision) is a user feature: a runtime dependency.
+        "hypothesis>=6.100",
+        # `junheng plan` (issue 13): the HiGHS LP/MIP solver (MIT), grown in place round after round.
+        "highspy>=1.7",
+    ],
+)
