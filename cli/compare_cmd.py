@@ -67,8 +67,8 @@ def compare_command(
         "--output", "-o", help="写入文件（原子写入）/ write to a file (atomically)")] = None,
 ) -> None:
     """新旧标准对比 / Compare every school in FILE under two rulesets: verdicts and points under
-    each, what changed, and the extra resources needed under the second. ``--format xlsx|html
-    -o FILE`` writes a report: one sheet per level (XLSX) or one offline page (HTML).
+    each, what changed, and the extra resources needed under the second. With --format xlsx or
+    html and -o FILE it writes a report: one sheet per level (XLSX) or one offline page (HTML).
 
     Exit code 0 when every row was compared, 1 when some input rows were rejected (they are
     listed), 2 when the file or a ruleset cannot be read."""
