@@ -172,3 +172,18 @@ def test_compare_and_county_documents_are_valid() -> None:
 def test_check_a_revision() -> None:
     report = junheng.check("anhui/school-2018", against="anhui/school-2007", expect="tighter", examples=10)
     assert report.ok, [r.name for r in report.results if not r.passed]
+
+
+def test_cli_direct_engine_never_imports_durable() -> None:
+    code = f"""
+import sys
+from typer.testing import CliRunner
+from junheng.cli.app import app
+result = CliRunner().invoke(app, ["evaluate", {str(DEMO)!r}, "--engine", "direct", "--format", "json"])
+assert result.exit_code == 0, result.output
+assert '"engine": "direct"' in result.stdout
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("durable", "durable_rules_engine")))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
