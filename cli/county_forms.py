@@ -146,7 +146,7 @@ _W: dict[str, tuple[str, str]] = {
     "item": ("项目", "Item"),
     "mean": ("全县平均值", "County mean"),
     "cv": ("差异系数", "CV"),
-    "composite": ("综合", "Mean of 7"),
+    "composite": ("综合", "Composite"),
     "limit": ("要求", "Limit"),
     "figure": ("填报数值", "Figure"),
     "area": ("方面", "Area"),
@@ -174,9 +174,14 @@ _W: dict[str, tuple[str, str]] = {
     "remark_near": ("第{items}项达到要求的85%以上", "item {items} at 85% of the requirement or more"),
     "remark_below": ("第{items}项未达到要求的85%", "item {items} below 85% of the requirement"),
     "remark_unknown": ("第{items}项无法判定（缺少数据）", "item {items} cannot be decided (missing data)"),
-    "III_note": ("全县平均值保留两位小数，差异系数保留三位小数；“综合”为7项差异系数的平均值，不是判定标准。",
-                 "County means to 2 decimals, CVs to 3 decimals; 'mean of 7' is the mean of the seven CVs, not a "
-                 "criterion."),
+    "III_note": ("全县平均值保留两位小数，差异系数保留三位小数；“综合”为{n}项差异系数的平均值，不是判定标准，"
+                 "逐项差异系数须不超过要求。",
+                 "County means to 2 decimals, CVs to 3 decimals; 'composite' is the mean of the {n} CVs, not a "
+                 "criterion: each CV must be within the limit."),
+    "III_note_composite": ("全县平均值保留两位小数，差异系数保留三位小数；"
+                           "“综合”为{n}项差异系数的平均值（综合差异系数），以其判定是否达标。",
+                           "County means to 2 decimals, CVs to 3 decimals; 'composite' is the mean of the {n} CVs "
+                           "(综合差异系数), the figure judged against the limit."),
     "II-2_note": ("红色：未达到要求；橙色：未达到要求但达到要求的85%以上；黄色：无法判定。",
                   "Red: below the requirement; amber: below it but at 85% or more; yellow: cannot be decided."),
     "chart_cv": ("{level}：各指标差异系数与限值", "{level}: CV per indicator against the limit"),
@@ -394,8 +399,10 @@ def _form_iii(run: CountyRun, lang: str) -> Form:
         limit = FormCell(_limit_text(lv.limit), to_decimal(lv.limit, 2), '"≤"0.00')
         rows.append((_text(level_name(lv.level, lang)), _text(_w("cv", lang)), *cvs, composite, limit,
                      _yes_no(lv.outcome, lang)))
+    judged = any(lv.judge == "composite" for lv in levels)
+    note = _w("III_note_composite" if judged else "III_note", lang, n=len(titles))
     return Form("III", _w("III", lang), f"{_w('III', lang)} {_w('III_title', lang)}", _unit_line(run, lang),
-                (header,), tuple(rows), (7, 11, *(12 for _ in titles), 8, 8, 9), (_w("III_note", lang),),
+                (header,), tuple(rows), (7, 11, *(12 for _ in titles), 8, 8, 9), (note,),
                 landscape=True)
 
 
@@ -477,7 +484,8 @@ def _form_conclusion(run: CountyRun, lang: str) -> Form:
     lead = ((_w("verdict", lang), _text(outcome_label(run.outcome, lang), _outcome_mark(run.outcome))),
             (_w("explanation", lang), _text(run.explanation.get(lang), wrap=True)))
     return Form("conclusion", _w("conclusion", lang), _w("conclusion_title", lang),
-                f"{_unit_line(run, lang)}　{basis}", (header,), tuple(rows), (12, 40, 16, 16, 10, 70), notes,
+                f"{_unit_line(run, lang)}{'　' if lang == 'zh' else '   '}{basis}", (header,), tuple(rows),
+                (12, 40, 16, 16, 10, 70), notes,
                 lead=lead)
 
 

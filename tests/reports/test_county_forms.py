@@ -199,3 +199,17 @@ def test_html_forms_on_a_desktop_a_phone_and_paper(tmp_path: Path, chromium: Chr
     sizes = {(round(float(w)), round(float(h))) for w, h in boxes}
     assert sizes == {(595, 842), (842, 595)}  # A4, the wide forms landscape
     assert len(boxes) >= 6  # each form on its own page
+
+
+def test_basic_2012_forms_judge_the_composite(tmp_path: Path) -> None:
+    """教督〔2012〕3号 judges the 综合差异系数 (mean of 8 CVs, ≤ 0.65 / 0.55) and has no per-school gate: the
+    workbook has 表Ⅲ with eight indicators and no 表Ⅱ."""
+    wb = openpyxl.load_workbook(_county(tmp_path, "basic.xlsx", "-r", "national/basic-2012"))
+    assert wb.sheetnames == ["县域结论", "表Ⅲ", "图表", "数据问题"]
+    ws = wb["表Ⅲ"]
+    assert [c.value for c in ws[3]][-3:] == ["综合", "要求", "是否达标"]
+    cv = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1] == "差异系数"]
+    assert [len([x for x in r[2:10] if isinstance(x, float)]) for r in cv] == [8, 8]
+    assert [r[11] for r in cv] == [0.65, 0.55]
+    notes = [r[0] for r in ws.iter_rows(values_only=True) if r[0] and "综合差异系数" in str(r[0])]
+    assert notes and "8项差异系数的平均值" in str(notes[0])
