@@ -97,7 +97,7 @@ SCHOOL_FACTS: tuple[FactSpec, ...] = (
     _school("year", "学年", "school year", "year", "年度"),
     _school("level", "学段", "level", "text", kind=FactKind.enum),
     _school("school_type", "学校类型", "school type", "text", "办学类型", kind=FactKind.enum),
-    _school("students", "在校生数", "students", "persons", "学生数", "在校学生数"),
+    _school("students", "在校生数", "students", "persons", "学生数", "在校学生数", "在校生人数", "学生人数"),
     _school("classes", "班级数", "classes", "classes", "班数"),
     _school("max_class_size", "最大班额", "largest class", "persons"),
     _school("teaching_aux_area_m2", "教学及辅助用房面积", "teaching and auxiliary rooms area", "m2",
@@ -110,7 +110,7 @@ SCHOOL_FACTS: tuple[FactSpec, ...] = (
     _school("equipment_value_yuan", "教学仪器设备值", "teaching equipment value", "yuan",
             "教学仪器设备总值"),
     _school("computers", "教学用计算机台数", "teaching computers", "computers",
-            "计算机台数", "教学用计算机"),
+            "计算机台数", "教学用计算机", "计算机", "计算机数", "教学用计算机数"),
     _school("books", "图书册数", "library books", "volumes", "图书", "藏书", "藏书册数"),
     _school("multimedia_classrooms", "网络多媒体教室数", "networked multimedia classrooms", "rooms",
             "多媒体教室数"),
@@ -123,9 +123,10 @@ SCHOOL_FACTS: tuple[FactSpec, ...] = (
             "teachers with intermediate or senior titles", "persons",
             "中级及以上职称教师数", "中高级职称教师数"),
     _school("backbone_teachers", "县级以上骨干教师数", "county-level or higher backbone teachers",
-            "persons", "骨干教师数"),
+            "persons", "骨干教师数", "县级及以上骨干教师数", "县级以上骨干教师", "县级及以上骨干教师"),
     _school("pe_art_teachers", "体育、艺术（美术、音乐）专任教师数", "PE and arts teachers", "persons",
-            "体育艺术专任教师数", "体育、艺术专任教师数", "体艺教师数"),
+            "体育艺术专任教师数", "体育、艺术专任教师数", "体艺教师数", "体育、艺术教师数",
+            "体育艺术教师数"),
 )
 
 COUNTY_FACTS: tuple[FactSpec, ...] = (

@@ -23,6 +23,7 @@ rows, two columns for one fact, a column unit that does not fit its fact, no ``s
 from __future__ import annotations
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -136,6 +137,9 @@ class ColumnInfo:
     """The conversion the header applies to every cell, e.g. ``"万 ×10000 (列单位万元)"``."""
     problem: tuple[str, str] | None = None
     """(zh, en) when the header names a fact with a unit that does not fit it."""
+    per_student: int = 0
+    """Not 0 when the column states the fact per student (生均, ``1``) or per 100 students
+    (每百名学生, ``100``) and no column holds its total: the total is the value × students ÷ this."""
 
 
 def _units_compatible(given: str, fact: FactSpec) -> bool:
@@ -146,15 +150,32 @@ def _units_compatible(given: str, fact: FactSpec) -> bool:
     return False
 
 
+_COUNT_SUFFIXES = ("人数", "间数", "台数", "册数", "个数", "数量")
+
+
+def _lookup(key: str) -> str | None:
+    """The fact a normalised header names: exactly, or with the count word people write or leave
+    out (``高于规定学历教师`` / ``…人数`` for ``高于规定学历教师数``, ``网络多媒体教室间数``)."""
+    found = _HEADER_LOOKUP.get(key) or _HEADER_LOOKUP.get(key + "数")
+    if found is None:
+        for suffix in _COUNT_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix):
+                found = _HEADER_LOOKUP.get(key[: -len(suffix)] + "数")
+                break
+    return found
+
+
 def match_header(header: str) -> ColumnInfo:
     """Understand one column header (canonical name, Chinese name or alias, optional unit)."""
     key = _norm(header)
-    if key in _HEADER_LOOKUP:
-        return ColumnInfo(header, _HEADER_LOOKUP[key])
+    exact = _lookup(key)
+    if exact is not None:
+        return ColumnInfo(header, exact)
     m = _HEADER_UNIT_RE.match(key)
-    if m is None or m.group("base") not in _HEADER_LOOKUP:
+    base = _lookup(m.group("base")) if m is not None else None
+    if m is None or base is None:
         return ColumnInfo(header, None)
-    fact_name = _HEADER_LOOKUP[m.group("base")]
+    fact_name = base
     unit_text = m.group("unit")
     scale = 1
     if unit_text.startswith("万"):
@@ -175,6 +196,137 @@ def match_header(header: str) -> ColumnInfo:
             ),
         )
     return ColumnInfo(header, fact_name, unit_code, scale, conversion)
+
+
+HEADER_SEARCH_ROWS = 15
+"""The header may start on any of the first rows (a title and a 填报单位 row above it are fine)."""
+_QUANTITY_WORDS = frozenset({"数量", "数", "人数", "间数", "台数", "册数", "个数", "面积", "建筑面积", "总值",
+                             "总额", "金额", "价值", "值", "总量", "总数", "合计", "总计"})
+"""A sub-header that only says "how much" of the group above it (``网络多媒体教室 / 间数``)."""
+_PER_STUDENT_WORDS = ("每百名学生拥有", "每百名学生", "百名学生", "生均", "人均")
+_PER_STUDENT_TAILS = frozenset({"", "值", "面积", "数", "册数", "台数", "间数", "拥有", "拥有量", "数量"})
+
+
+def _split_unit(key: str) -> tuple[str, str]:
+    m = _HEADER_UNIT_RE.match(key)
+    return (m.group("base"), m.group("unit")) if m is not None else (key, "")
+
+
+def _as_unit(text: str) -> str | None:
+    """``平方米`` / ``（平方米）`` / ``单位：万元`` as a header unit, else None."""
+    key = _norm(text).strip("()")
+    for prefix in ("单位:", "单位"):
+        if key.startswith(prefix):
+            key = key[len(prefix):]
+    bare = key[1:] if key.startswith("万") else key
+    return key if key and bare in CELL_UNITS else None
+
+
+def header_for(top: str, bottom: str) -> str:
+    """The header one column states across two header rows: a group over a unit
+    (``教学及辅助用房面积`` / ``平方米``), over a fact (``校舍面积（平方米）`` / ``教学及辅助用房面积``), over a
+    quantity word (``网络多媒体教室`` / ``间数``) or over a per-student word (``教学仪器设备值`` /
+    ``生均（元）`` → ``生均教学仪器设备值(元)``: a per-student column, never the total)."""
+    if not bottom or bottom == top:
+        return top
+    if not top:
+        return bottom
+    unit_text = _as_unit(bottom)
+    if unit_text is not None:
+        return f"{top}（{unit_text}）"
+    top_base, top_unit = _split_unit(_norm(top))
+    bottom_base, bottom_unit = _split_unit(_norm(bottom))
+    for word in _PER_STUDENT_WORDS:
+        if bottom_base.startswith(word) and bottom_base[len(word):] in _PER_STUDENT_TAILS:
+            return f"{word}{top_base}" + (f"({bottom_unit})" if bottom_unit else "")
+    if bottom_base in _QUANTITY_WORDS:
+        unit_part = bottom_unit or top_unit
+        return top_base + (f"({unit_part})" if unit_part else "")
+    if match_header(bottom).fact is not None:
+        if top_unit and _as_unit(top_unit) and match_header(f"{bottom}({top_unit})").fact:
+            return f"{bottom}（{top_unit}）"
+        return bottom
+    if match_header(top + bottom).fact is not None:
+        return top + bottom
+    if match_header(top).fact is not None:
+        return top
+    return f"{top} {bottom}"
+
+
+def _score(headers: Iterable[str]) -> tuple[int, bool]:
+    """(facts and per-student columns named, whether a 学校标识码 or 学校名称 column is among them)."""
+    from junheng.policy.consistency import match_derived_header  # it uses match_header
+
+    facts: set[str] = set()
+    derived: set[str] = set()
+    for h in headers:
+        if not h:
+            continue
+        fact = match_header(h).fact
+        if fact is not None:
+            facts.add(fact)
+        elif (d := match_derived_header(h)) is not None:
+            derived.add(d.numerator)
+    return len(facts) + len(derived), bool(facts & {"school_id", "school_name"})
+
+
+def _header_word(top: str, bottom: str) -> bool:
+    """Whether ``bottom`` reads as a sub-header of ``top`` (a unit, a quantity or per-student
+    word, or a header of its own), not as a data cell."""
+    from junheng.policy.consistency import match_derived_header  # it uses match_header
+
+    base = _split_unit(_norm(bottom))[0]
+    return (_as_unit(bottom) is not None or base in _QUANTITY_WORDS
+            or any(base.startswith(w) and base[len(w):] in _PER_STUDENT_TAILS for w in _PER_STUDENT_WORDS)
+            or match_header(bottom).fact is not None or match_derived_header(bottom) is not None
+            or match_header(top + bottom).fact is not None)
+
+
+def _sub_header_row(top: Sequence[str], below: Sequence[str]) -> bool:
+    """A row under a header row is a sub-header row when it holds no number, no 学段 value, and at
+    least one sub-header word (a row of data is never read as headers)."""
+    new = [(t, b) for t, b in zip(top, below, strict=True) if b and b != t]
+    return (bool(new) and not any(_is_number(b) or _norm(b) in LEVEL_ALIASES for _, b in new)
+            and any(_header_word(t, b) for t, b in new))
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return bool(text) and parse_number(text).value is not None
+    except CellError:
+        return False
+
+
+def find_header(text: Callable[[int, int], str], max_row: int, max_col: int,
+                ) -> tuple[int, int, list[str]] | None:
+    """(first header row, last header row, column headers) of a sheet whose cells ``text(row,
+    col)`` gives (1-based), or None when no row names a 学校标识码 or 学校名称 column.
+
+    One header row or two (a group row over a sub-header row). The reading that names most facts
+    wins; on a tie, the one followed by a row with numbers (data, not a sub-header); then the
+    first. A banner row (one text across the sheet: a title, 填报单位) is never a group row."""
+    cols = range(1, max_col + 1)
+
+    def row(r: int) -> list[str]:
+        cells = [text(r, c) for c in cols]
+        return [""] * len(cells) if len({c for c in cells if c}) == 1 and sum(1 for c in cells if c) > 1 else cells
+
+    def has_number(r: int) -> bool:
+        return any(_is_number(text(r, c)) for c in cols)
+
+    best: tuple[tuple[int, bool], int, int, list[str]] | None = None
+    for r in range(1, min(max_row, HEADER_SEARCH_ROWS) + 1):
+        one = row(r)
+        below = row(r + 1) if r < max_row else [""] * len(one)
+        readings = [(r, one)]
+        if _sub_header_row(one, below):
+            readings.append((r + 1, [header_for(t, b) for t, b in zip(one, below, strict=True)]))
+        for last, headers in readings:
+            score, has_key = _score(headers)
+            key = (score, has_number(last + 1))
+            if has_key and (best is None or key > best[0]):
+                best = (key, r, last, headers)
+    return None if best is None else (best[1], best[2], best[3])
 
 
 # --- raw tables ------------------------------------------------------------------------------
@@ -295,12 +447,20 @@ def _csv_table(text: str) -> _Table:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     rows, row_problems = _csv_rows(text, delimiter)
-    if not rows or not any(c.strip() for c in rows[0]):
+    if not rows or not any(c.strip() for r in rows for c in r):
         raise _FileProblem("文件为空（没有表头）", "the file is empty (no header row)")
-    if 0 in row_problems:
-        raise _FileProblem(*row_problems[0])
-    raw_headers = rows[0]
-    data = rows[1:]
+    width = max(len(r) for r in rows)
+
+    def cell(r: int, c: int) -> str:
+        row = rows[r - 1] if r <= len(rows) else []
+        return row[c - 1].strip() if c <= len(row) else ""
+
+    found = find_header(cell, len(rows), width)
+    first, last, raw_headers = found if found is not None else (1, 1, [cell(1, c) for c in range(1, width + 1)])
+    for index in range(first - 1, last):
+        if index in row_problems:
+            raise _FileProblem(*row_problems[index])
+    data = rows[last:]
     width = max([len(raw_headers), *(len(r) for r in data)])
     headers = unique_headers(
         [raw_headers[i].strip() if i < len(raw_headers) else "" for i in range(width)],
@@ -308,7 +468,7 @@ def _csv_table(text: str) -> _Table:
         fallback=lambda i: f"column {i + 1}",
     )
     records: list[_Record] = []
-    for index, cells in enumerate(data, start=2):
+    for index, cells in enumerate(data, start=last + 1):
         if index - 1 in row_problems:
             records.append(_Record(index, {}, problem=row_problems[index - 1]))
             continue
@@ -543,12 +703,15 @@ def _number(b: _RowBuilder, col: ColumnInfo, raw: Any, fact: FactSpec) -> Fracti
                 f"the unit in the cell does not fit {fact.name} ({ue})")
         return None
     if col.scale != 1:
-        if cell_mult is not None or cell_unit is not None:
-            b.error(header, raw, "表头已注明单位（万），单元格中不应再写单位或“万”，含义不明确",
-                    "the header already states the unit (万); a unit or 万 in the cell is "
+        if cell_mult == "万" and cell_unit in (None, col.unit_code):
+            pass  # 410.5万元 under （万元）: the cell says what the header says, 万 already applied
+        elif cell_mult is not None or cell_unit is not None:
+            b.error(header, raw, "表头已注明单位（万），单元格中的单位与表头不一致，含义不明确",
+                    "the header states the unit (万); the unit in the cell differs from it: "
                     "ambiguous")
             return None
-        value *= col.scale
+        else:
+            value *= col.scale
     elif col.unit_code is not None and cell_unit is not None and cell_unit != col.unit_code:
         b.error(header, raw, "单元格中的单位与表头单位不一致",
                 "the unit in the cell differs from the unit in the header")
@@ -556,7 +719,7 @@ def _number(b: _RowBuilder, col: ColumnInfo, raw: Any, fact: FactSpec) -> Fracti
     if value < 0:
         b.error(header, raw, f"“{fact.zh}”不能为负数", f"{fact.name} cannot be negative")
         return None
-    if unit(fact.unit).integral and value.denominator != 1:
+    if unit(fact.unit).integral and value.denominator != 1 and not col.per_student:
         b.error(header, raw, f"“{fact.zh}”应为整数（单位：{uz}）",
                 f"{fact.name} must be a whole number ({ue})")
         return None
@@ -633,29 +796,38 @@ def _section(
     header, raw = text_of("year")
     year: int | None = None
     if _text(raw):
+        # A label: no rule reads it, so a year written another way (2025—2026学年) is a warning
+        # and the row is still evaluated.
         try:
             parsed = parse_number(_text(raw))
-        except CellError as exc:
-            b.error(header, raw, exc.message_zh, exc.message_en)
+        except CellError:
+            parsed = None
+        v = parsed.value if parsed is not None else None
+        if parsed is not None and v is None:
+            pass
+        elif (parsed is None or v is None or parsed.unit_code not in (None, "year") or parsed.percent
+              or parsed.multiplier or v.denominator != 1 or not 1900 <= v <= 2200):
+            b.error(header, raw, "学年不是四位年份（如 2024），未使用；不影响评估",
+                    "the year is not a year such as 2024: not used (the evaluation does not need it)",
+                    severity="warning")
         else:
-            ok_unit = parsed.unit_code in (None, "year") and not parsed.percent
-            v = parsed.value
-            if v is None:
-                pass
-            elif not ok_unit or parsed.multiplier or v.denominator != 1 or not 1900 <= v <= 2200:
-                b.error(header, raw, "学年应为四位年份，如 2024",
-                        "year must be a year such as 2024")
-            else:
-                year = int(v)
+            year = int(v)
 
     values: dict[str, Fraction] = {}
+    per_student: dict[str, Fraction] = {}
     for name, (col, raw) in by_fact.items():
         fact = _NUMERIC_FACTS.get(name)
         if fact is None:
             continue
         v = _number(b, col, raw, fact)
-        if v is not None:
+        if v is not None and col.per_student:
+            per_student[name] = v / col.per_student
+        elif v is not None:
             values[name] = v
+    if per_student and values.get("students") is not None:
+        # 生均 X alone: the total is X × students (the column note says so), never X itself.
+        for name, v in per_student.items():
+            values[name] = v * values["students"]
 
     cell_failed = {i.column for i in b.issues if i.severity == "error"}
 
@@ -736,8 +908,84 @@ def _fatal(name: str, sha: str, issues: Iterable[InputIssue]) -> FactsBatch:
     return FactsBatch(file=name, file_sha256=sha, rows_read=0, sections=[], issues=list(issues))
 
 
+SUMMARY_MARKS: tuple[str, ...] = ("合计", "小计", "总计")
+"""A cell containing one of these (``全县合计``, ``小学小计``) marks a total row, not a school."""
+SUMMARY_CELLS = frozenset({"全县", "全区", "全市", "平均", "全县平均", "平均值", "总体", "total", "sum",
+                           "subtotal", "average"})
+SIGNATURE_MARKS: tuple[str, ...] = (
+    "填表人", "填报人", "制表人", "审核人", "审核", "负责人", "单位负责人", "校长签字", "签字", "盖章",
+    "联系电话", "电话", "填报日期", "填表日期", "制表日期", "填报单位", "注:", "说明:", "备注:",
+)
+"""A cell starting with one of these is a signature or footnote row under the table."""
+NAME_KEY = "\0name-key"
+"""Internal column: the 学校名称 read as the section key when the sheet has no id column."""
+
+
+def summary_row_mark(texts: Iterable[str]) -> str | None:
+    """The cell text that makes a row a total, subtotal, signature or footnote row, or None."""
+    for text in texts:
+        key = _norm(text).replace("：", ":")
+        if not key:
+            continue
+        if key in SUMMARY_CELLS or any(m in key for m in SUMMARY_MARKS) or key.startswith(SIGNATURE_MARKS):
+            return text.strip()
+    return None
+
+
+def _per_student(name: str, columns: dict[str, ColumnInfo]) -> list[InputIssue]:
+    """Read a 生均 (per-student) column as per student — never as a total. With the total beside
+    it, the consistency check compares the two; alone, the total is the value × students (noted)."""
+    from junheng.policy.consistency import match_derived_header  # it uses match_header
+
+    notes: list[InputIssue] = []
+    stated = {c.fact for c in columns.values() if c.fact is not None}
+    for h, c in list(columns.items()):
+        derived = match_derived_header(h) if c.fact is None else None
+        if derived is None or derived.denominator != "students" or derived.one_to \
+                or derived.numerator in stated or derived.numerator not in _NUMERIC_FACTS:
+            continue
+        fact = _NUMERIC_FACTS[derived.numerator]
+        stated.add(fact.name)
+        columns[h] = ColumnInfo(h, fact.name, per_student=derived.scale)
+        per = "生均" if derived.scale == 1 else "每百名学生"
+        notes.append(_file_issue(
+            name, f"列“{h}”是{per}值，没有“{fact.zh}”总量列：总量按 {per}值 × 在校生数"
+                  + (" ÷ 100" if derived.scale != 1 else "") + " 计算",
+            f"column {h!r} is a per-{'student' if derived.scale == 1 else '100-students'} value and "
+            f"there is no {fact.name} column: the total is the value × students"
+            + (" ÷ 100" if derived.scale != 1 else ""), h).model_copy(update={"severity": "warning"}))
+    return notes
+
+
+def _did_you_mean(name: str, headers: Iterable[str]) -> list[InputIssue]:
+    """A warning for each unused header that looks like a fact's name."""
+    from junheng.policy.consistency import match_derived_header
+
+    labels = {_HEADER_UNIT_RE.sub(r"\g<base>", k): f for k, f in _HEADER_LOOKUP.items()}
+    out: list[InputIssue] = []
+    for h in headers:
+        key = _norm(h)
+        m = _HEADER_UNIT_RE.match(key)
+        base = m.group("base") if m is not None else key
+        if match_derived_header(h) is not None or len(base) < 2:
+            continue
+        close = difflib.get_close_matches(base, list(labels), n=1, cutoff=0.6)
+        if not close:
+            continue
+        spec = _NUMERIC_FACTS.get(labels[close[0]]) or next(
+            f for f in SCHOOL_FACTS if f.name == labels[close[0]])
+        out.append(_file_issue(
+            name, f"未识别的列“{h}”（未使用）；是否指“{spec.zh}”（{spec.name}）？可改表头或用 --columns 指定",
+            f"unrecognised column {h!r} (not used); did you mean {spec.name} ({spec.zh})? "
+            "Rename the header or map it with --columns", h).model_copy(update={"severity": "warning"}))
+    return out
+
+
 def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
     columns = {h: match_header(h) for h in table.headers}
+    notes: list[InputIssue] = []
+    if table.fixed_columns:
+        notes += _per_student(name, columns)
     # A remarks column (备注) is kept with each row, and is not an unused fact column.
     unused = [h for h, c in columns.items() if c.fact is None and _norm(h) not in REMARK_HEADERS]
     if table.fixed_columns:
@@ -760,24 +1008,48 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
             first.setdefault(c.fact, h)
             if c.problem is not None:
                 problems.append(_file_issue(name, *c.problem, column=h))
-        for required in ("school_id", "level"):
+        if "school_id" not in first and "school_name" in first:
+            # No id column: a section is keyed by 学校名称 + 学段 (two schools of one name clash).
+            name_col = first["school_name"]
+            columns[NAME_KEY] = ColumnInfo(name_col, "school_id")
+            for record in table.records:
+                record.cells[NAME_KEY] = record.cells.get(name_col)
+            first["school_id"] = name_col
+            notes.append(_file_issue(
+                name, "没有“学校标识码”列：以“学校名称 + 学段”区分各学段（同名学校会被视为重复）",
+                "no school_id column: sections are keyed by school name + level (two schools of "
+                "one name count as a duplicate)", name_col).model_copy(update={"severity": "warning"}))
+        for required, label_zh in (("school_id", "学校标识码或学校名称"), ("level", "学段")):
             if required not in first:
                 problems.append(_file_issue(
-                    name, f"找不到“{required}”列（表头须在第1行）",
-                    f"no {required!r} column (the header must be row 1)"))
+                    name, f"找不到“{label_zh}”列（{required}）",
+                    f"no {required!r} column" + (" (nor a school name)" if required == "school_id" else "")))
         if problems:
             return _fatal(name, sha, problems)
-    if not table.records:
+        notes += _did_you_mean(name, unused)
+    records: list[_Record] = []
+    for record in table.records:
+        mark = summary_row_mark(
+            _text(v) for h, v in record.cells.items()
+            if columns[h].fact in (None, *_TEXT_FACTS) and _norm(h) not in REMARK_HEADERS)
+        if mark is None:
+            records.append(record)
+            continue
+        notes.append(InputIssue(
+            file=name, row=record.row, value=mark, severity="warning",
+            message_zh="合计/小计或签名行，不是学校数据，已跳过",
+            message_en="a total, subtotal or signature row, not a school: skipped"))
+    if not records:
         return FactsBatch(
             file=name, file_sha256=sha, rows_read=0, sections=[], unused_columns=unused,
-            issues=[_file_issue(name, "文件没有数据行", "the file has no data rows")],
+            issues=[*notes, _file_issue(name, "文件没有数据行", "the file has no data rows")],
         )
 
     sections: list[SchoolSection] = []
     issues: list[InputIssue] = []
     rejected: list[RejectedRow] = []
     seen: dict[tuple[str, Level], int] = {}
-    for record in table.records:
+    for record in records:
         b = _RowBuilder(name, record.row)
         if record.problem is not None:
             b.error(None, None, *record.problem)
@@ -788,7 +1060,7 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
         key = _row_key(record, columns)
         if key is not None:
             if key in seen:
-                col = next((h for h in record.cells if columns[h].fact == "school_id"), None)
+                col = next((columns[h].header for h in record.cells if columns[h].fact == "school_id"), None)
                 b.error(col, key[0],
                         f"学校标识码“{key[0]}”的{key[1].zh}学段重复（首次出现在第{seen[key]}行）",
                         f"duplicate school_id {key[0]!r} / level {key[1].value} "
@@ -804,8 +1076,8 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
     from junheng.policy.consistency import check_consistency  # it uses match_header
 
     return check_consistency(FactsBatch(
-        file=name, file_sha256=sha, rows_read=len(table.records), sections=sections,
-        issues=issues, unused_columns=unused, rejected=rejected,
+        file=name, file_sha256=sha, rows_read=len(records), sections=sections,
+        issues=[*notes, *issues], unused_columns=unused, rejected=rejected,
     ))
 
 

@@ -30,7 +30,6 @@ import hashlib
 import io
 import unicodedata
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -40,10 +39,10 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from junheng.policy.cells import CELL_UNITS
 from junheng.policy.facts import LEVEL_ALIASES, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow
 from junheng.policy.readers import (
+    HEADER_SEARCH_ROWS,
     MAX_INPUT_BYTES,
     MAX_ROWS,
     _batch,
@@ -51,22 +50,22 @@ from junheng.policy.readers import (
     _file_issue,
     _Record,
     _Table,
+    find_header,
     input_too_large,
     match_header,
+    summary_row_mark,
     unique_headers,
 )
 from junheng.policy.xlsx_limits import workbook_problem
 
 __all__ = ["INSTRUCTION_SHEETS", "read_xlsx", "read_xlsx_bytes", "sheet_level"]
 
-HEADER_SEARCH_ROWS = 15
 MAX_SHEET_ROWS = MAX_ROWS + HEADER_SEARCH_ROWS
 """Last row a sheet may hold data in (see :data:`junheng.policy.readers.MAX_ROWS`)."""
 MAX_SHEET_COLUMNS = 1_000
 """Last column a sheet may hold data in (a facts sheet has a few dozen)."""
 INSTRUCTION_SHEETS = frozenset({"说明", "填表说明", "填报说明", "readme", "instructions", "notes"})
 TEXT_FACTS = frozenset({"school_id", "school_name", "county", "year", "school_type", "level"})
-TOTAL_MARKS = frozenset({"合计", "总计", "小计", "平均", "全县", "total", "sum"})
 
 
 def _norm(text: str) -> str:
@@ -93,37 +92,6 @@ def _cell_text(value: Any) -> str:
     return unicodedata.normalize("NFKC", str(value)).strip()
 
 
-def _as_unit(text: str) -> str | None:
-    """``平方米`` / ``（平方米）`` / ``单位：万元`` as a header unit, else None."""
-    key = _norm(text).strip("()")
-    for prefix in ("单位:", "单位"):
-        if key.startswith(prefix):
-            key = key[len(prefix):]
-    bare = key[1:] if key.startswith("万") else key
-    return key if key and bare in CELL_UNITS else None
-
-
-def _header_for(top: str, bottom: str) -> str:
-    """The header one column states across two header rows (see the module docstring)."""
-    if not bottom or bottom == top:
-        return top
-    if not top:
-        return bottom
-    unit_text = _as_unit(bottom)
-    if unit_text is not None:
-        return f"{top}（{unit_text}）"
-    if match_header(bottom).fact is not None:
-        group_unit = top.rsplit("(", 1)[-1].rstrip(")") if top.endswith(")") else ""
-        if group_unit and _as_unit(group_unit) and match_header(f"{bottom}({group_unit})").fact:
-            return f"{bottom}（{group_unit}）"
-        return bottom
-    if match_header(top + bottom).fact is not None:
-        return top + bottom
-    if match_header(top).fact is not None:
-        return top
-    return f"{top} {bottom}"
-
-
 @dataclass
 class _SheetGrid:
     """The values of one sheet, with merged ranges known."""
@@ -144,25 +112,9 @@ class _SheetGrid:
         return _cell_text(self.raw(row, col))
 
 
-def _score(headers: Iterable[str]) -> tuple[int, bool]:
-    facts = [match_header(h).fact for h in headers if h]
-    return len({f for f in facts if f is not None}), "school_id" in facts
-
-
 def _find_header(grid: _SheetGrid) -> tuple[int, int, list[str]] | None:
     """(first header row, last header row, column headers) or None."""
-    best: tuple[int, int, int, list[str]] | None = None  # (score, first, last, headers)
-    cols = range(1, grid.max_col + 1)
-    for r in range(1, min(grid.max_row, HEADER_SEARCH_ROWS) + 1):
-        one = [grid.text(r, c) for c in cols]
-        two = [_header_for(grid.text(r, c), grid.text(r + 1, c)) for c in cols]
-        for last, headers in ((r, one), (r + 1, two)):
-            score, has_id = _score(headers)
-            if has_id and (best is None or score > best[0]):
-                best = (score, r, last, headers)
-    if best is None:
-        return None
-    return best[1], best[2], best[3]
+    return find_header(grid.text, grid.max_row, grid.max_col)
 
 
 class _WorkbookValues:
@@ -249,9 +201,9 @@ def _read_sheet(name: str, sha: str, ws: Any, saved: _WorkbookValues) -> _SheetR
     if found is None:
         return _SheetResult(None, [InputIssue(
             file=name, sheet=title, severity="warning",
-            message_zh=f"前{HEADER_SEARCH_ROWS}行中没有找到含“学校标识码”的表头，已跳过此工作表",
-            message_en=f"no header with a school_id (学校标识码) column in the first "
-                       f"{HEADER_SEARCH_ROWS} rows; sheet skipped",
+            message_zh=f"前{HEADER_SEARCH_ROWS}行中没有找到含“学校标识码”或“学校名称”的表头，已跳过此工作表",
+            message_en=f"no header with a school_id (学校标识码) or school name (学校名称) column in the "
+                       f"first {HEADER_SEARCH_ROWS} rows; sheet skipped",
         )], {}, set())
     _first, last, raw_headers = found
     headers = _unique(raw_headers, grid, last + 1)
@@ -301,12 +253,14 @@ def _read_sheet(name: str, sha: str, ws: Any, saved: _WorkbookValues) -> _SheetR
         texts = [_cell_text(v) for v in cells.values() if v is not None]
         if not any(texts):
             continue
-        if any(_norm(_cell_text(cells[h])) in TOTAL_MARKS for h in columns
-               if facts[h].fact in ("school_id", "school_name")):
+        # Before anything is reported for it: a total row's formulas and merged cells are not data.
+        mark = summary_row_mark(str(cells[h]) for h in columns if cells[h] is not None
+                                and (facts[h].fact is None or facts[h].fact in TEXT_FACTS))
+        if mark is not None:
             issues.append(InputIssue(
-                file=name, sheet=title, row=r, severity="warning",
-                message_zh="合计/小计行，不是学校数据，已跳过",
-                message_en="a total row, not a school: skipped"))
+                file=name, sheet=title, row=r, severity="warning", value=mark,
+                message_zh="合计/小计或签名行，不是学校数据，已跳过",
+                message_en="a total, subtotal or signature row, not a school: skipped"))
             continue
         if level is not None:
             if level_col is None:

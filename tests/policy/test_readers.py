@@ -252,28 +252,32 @@ def test_two_columns_for_one_fact_is_a_file_error() -> None:
 
 
 def test_missing_key_column_is_a_file_error() -> None:
+    # A title row above the header is fine (issue 11); a header with neither an id nor a name is not.
     batch = read_facts_text("XX县学校情况表\n学校标识码,学段\n", "csv", "t.csv")
     assert batch.rows_read == 0
-    assert {i.message_en for i in batch.errors} >= {
-        "no 'school_id' column (the header must be row 1)"
-    }
+    assert {i.message_en for i in batch.errors} == {"the file has no data rows"}
+    batch = read_facts_text("学段,在校生数\n小学,100\n", "csv", "t.csv")
+    assert {i.message_en for i in batch.errors} >= {"no 'school_id' column (nor a school name)"}
 
 
 def test_header_unit_and_cell_unit() -> None:
     text = (
         "学校标识码,学段,在校生数,教学仪器设备值（万元）,占地面积（平方米）\n"
         "A,小学,10,140.8,4450平方米\n"
-        "B,小学,10,140.8万,4450\n"  # 万 twice: ambiguous
-        "C,小学,10,1408000元,4450\n"  # a unit in a 万元 column: ambiguous
+        "B,小学,10,140.8万,4450\n"  # the cell says 万 as the header does: 140.8万 = 1 408 000
+        "C,小学,10,1408000元,4450\n"  # 元 in a 万元 column: ambiguous
         "D,小学,10,1,4450元\n"  # 元 in an area column
+        "E,小学,10,410.5万元,4450\n"  # header and cell agree: 410.5 × 10 000 = 4 105 000
+        "F,小学,10,410.5万平方米,4450\n"  # 万 agrees, the unit does not
     )
     batch = read_facts_text(text, "csv", "u.csv")
     check_invariant(batch)
-    (a,) = batch.sections
-    assert a.values["equipment_value_yuan"] == 1408000
+    a, b, e = batch.sections
+    assert a.values["equipment_value_yuan"] == b.values["equipment_value_yuan"] == 1408000
+    assert e.values["equipment_value_yuan"] == 4105000
     assert a.values["land_area_m2"] == 4450
     assert [(i.row, i.column) for i in batch.errors] == [
-        (3, "教学仪器设备值（万元）"), (4, "教学仪器设备值（万元）"), (5, "占地面积（平方米）"),
+        (4, "教学仪器设备值（万元）"), (5, "占地面积（平方米）"), (7, "教学仪器设备值（万元）"),
     ]
 
 
@@ -356,9 +360,12 @@ def test_key_fields() -> None:
     )
     batch = read_facts_text(text, "csv", "k.csv")
     check_invariant(batch)
-    (c,) = batch.sections
+    c, d = batch.sections
     assert (c.school_type, c.year) == ("complete_secondary", 2024)
-    assert [i.row for i in batch.errors] == [2, 3, 4, 6]
+    assert [i.row for i in batch.errors] == [2, 3, 4]
+    # 学年 is a label no rule reads: "24" is a warning and the row is evaluated without a year
+    assert d.year is None
+    assert [(i.row, i.column, i.value) for i in batch.issues if i.severity == "warning"] == [(6, "学年", "24")]
 
 
 def test_duplicate_section_is_an_error_on_the_later_row() -> None:

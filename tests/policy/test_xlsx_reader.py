@@ -153,7 +153,7 @@ def test_sheet_level_contradiction_duplicates_hidden_and_formulas() -> None:
     assert "首次出现在工作表“小学部”第2行" in errors[("小学（补充）", 2, "A2")].message_zh
     assert [i.message_zh for i in batch.errors].count("缺少在校生数") == 0  # reported once, as a formula
     warnings = {(i.sheet, i.row): i.message_en for i in batch.issues if i.severity == "warning"}
-    assert warnings[("小学", 4)] == "a total row, not a school: skipped"
+    assert warnings[("小学", 4)] == "a total, subtotal or signature row, not a school: skipped"
     assert warnings[("lists", None)] == "hidden sheet: not read"
 
 
