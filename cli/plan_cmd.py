@@ -21,13 +21,14 @@ from junheng.cli.options import (
     EXIT_FAILED,
     Engine,
     EngineOption,
+    Format,
+    FormatOption,
     Lang,
     LangOption,
     OutputOption,
     RulesetOption,
-    TextFormat,
-    TextFormatOption,
     fail,
+    output_format,
     pick,
     shown,
 )
@@ -107,8 +108,12 @@ _KIND = {
 }
 
 
-def unfixable_json(u: Unfixable, lang: str) -> dict[str, Any]:
+def unfixable_reason(u: Unfixable, lang: str) -> str:
     zh, en = _KIND[u.kind]
+    return _w(zh, en, lang)
+
+
+def unfixable_json(u: Unfixable, lang: str) -> dict[str, Any]:
     return {
         "kind": u.kind.value, "criterion_id": u.criterion_id, "rule_id": u.rule_id,
         "school_id": u.school_id, "level": u.level.value if u.level is not None else None,
@@ -116,7 +121,7 @@ def unfixable_json(u: Unfixable, lang: str) -> dict[str, Any]:
         "required": num(u.required), "op": u.op, "missing_facts": list(u.missing_facts),
         "remedies": [{"action": r.action, "fact": r.fact, "amount": num(r.amount), "text": remedy_text(r, lang)}
                      for r in u.remedies],
-        "reason": _w(zh, en, lang),
+        "reason": unfixable_reason(u, lang),
     }
 
 
@@ -267,9 +272,8 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
         for u in run.unfixable:
             where = f"{shown(u.school_id)}/{u.level.label(lang)} " if u.school_id and u.level else ""
             fixes = ("；" if lang == "zh" else "; ").join(remedy_text(r, lang) for r in u.remedies)
-            zh, en = _KIND[u.kind]
-            console.print(f"  • {where}{u.title.get(lang)}（{_w(zh, en, lang)}）" + (f"：{fixes}" if fixes else ""),
-                          highlight=False, soft_wrap=True)
+            line = f"  • {where}{u.title.get(lang)}（{unfixable_reason(u, lang)}）" + (f"：{fixes}" if fixes else "")
+            console.print(line, highlight=False, soft_wrap=True)
     notes = sorted({note.split("；")[0] for note in run.cost_notes.values()})
     console.print(_w(f"单价：{shown(run.costs_file)}" + (f"（{shown('；'.join(notes))}）" if notes else ""),
                      f"Unit costs: {shown(run.costs_file)}" + (f" ({shown('; '.join(notes))})" if notes else ""),
@@ -308,7 +312,7 @@ def plan_command(
         "--target", help="gate（通过学校判定，默认）或 all（每项指标达标）/ pass the gate, or meet every indicator")]
         = Target.gate,
     budget: Annotated[str | None, typer.Option("--budget", help="预算（元）/ budget in yuan")] = None,
-    fmt: TextFormatOption = TextFormat.table,
+    fmt: FormatOption = None,
     lang: LangOption = Lang.zh,
     output: OutputOption = None,
     engine: EngineOption = Engine.durable,
@@ -318,6 +322,12 @@ def plan_command(
     Exit code 0 when the plan is verified (re-evaluated with the additions applied, every addressed
     criterion passes), 1 when not (or no plan exists), 2 when an input cannot be read.
     """
+    fmt = output_format(fmt, output)
+    if fmt is Format.html:
+        raise fail("方案暂不支持 HTML 输出（可用 table、json、xlsx）",
+                   "plan has no HTML output yet (table, json, xlsx)", lang)
+    if fmt is Format.xlsx and output is None:
+        raise fail("--format xlsx 需要用 -o 指定输出文件", "--format xlsx needs -o FILE", lang)
     try:
         loaded: LoadedRuleset = load_ruleset(ruleset)
         school = load_ruleset(school_ruleset) if school_ruleset else None
@@ -342,7 +352,11 @@ def plan_command(
         raise fail(exc.message_zh, exc.message_en, lang) from None
     except PlanError as exc:
         raise fail(exc.message_zh, exc.message_en, lang) from None
-    if fmt is TextFormat.json:
+    if fmt is Format.xlsx and output is not None:
+        from junheng.cli.plan_report import write_plan_xlsx
+
+        write_plan_xlsx(output, run, lang.value)
+    elif fmt is Format.json:
         text = dumps(plan_json(run, lang.value)) + "\n"
         if output is not None:
             write_text_atomic(output, text)

@@ -183,3 +183,20 @@ def test_basic_2012_composite_over_its_limit_is_brought_under_it() -> None:
     # the prerequisite (every school meets the provincial standard) needs --school-ruleset, and the two
     # county figures (effort score, satisfaction) are not given: listed with what fixes them, not dropped
     assert sorted(u.kind.value for u in run.unfixable) == ["county_fact", "county_fact", "no_ruleset"]
+
+
+def test_xlsx_plan_workbook(tmp_path: Path) -> None:
+    out = tmp_path / "方案.xlsx"
+    result = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import openpyxl
+
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["方案", "按资源合计", "差异系数", "增加资源不能解决"]
+    rows = list(wb["方案"].iter_rows(min_row=2, values_only=True))
+    p1 = next(r for r in rows if r[0] == "P1")
+    # P1: 体艺 +2 at 100,000 元 each (see above)
+    assert p1[3:8] == ("体育、艺术（美术、音乐）专任教师数", 2, "人", 100000, 200000)
+    assert rows[-1][0] == "合计"
+    html = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "-o", str(tmp_path / "p.html")])
+    assert html.exit_code == 2
