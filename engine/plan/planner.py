@@ -535,7 +535,7 @@ def make_plan(loaded: LoadedRuleset, batch: FactsBatch, costs: UnitCosts, *, sco
             r = results_of[src.criterion_id].get(section_key(s))
             if r is None:
                 continue
-            outs.append(_rules_outcome(r, src.rules, src.ruleset))
+            outs.append(_rules_outcome(r, src.rules, src.ruleset, target))
             needs = _section_needs(src.ruleset, r, s, src.rules, target, src.criterion_id, unfixable)
             if needs.blocked:
                 blocked.add(i)
@@ -601,7 +601,7 @@ def make_plan(loaded: LoadedRuleset, batch: FactsBatch, costs: UnitCosts, *, sco
         s = sections[i]
         adds = tuple(by_section.get(i, ()))
         path_cost = None
-        if outcome_before[i] is Outcome.failed:
+        if outcome_before[i] is Outcome.failed and target is Target.gate:
             for src in sources:
                 r = results_of[src.criterion_id].get(section_key(s))
                 if r is not None:
