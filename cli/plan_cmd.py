@@ -195,8 +195,8 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
     title = run.ruleset.title.get(lang)
     scope = _w("县域（学校达标且差异系数达标）", "county (schools pass and every CV within its limit)", lang) \
         if run.scope is Scope.county else _w("学校", "schools", lang)
-    head = (f"[bold]{shown(run.county or '—')}[/] · {run.ruleset.id}（{title}）· "
-            f"{_w('方案范围', 'scope', lang)}：{scope}")
+    head = _w(f"[bold]{shown(run.county or '—')}[/] · {run.ruleset.id}（{title}）· 方案范围：{scope}",
+              f"[bold]{shown(run.county or '—')}[/] · {run.ruleset.id} ({title}) · scope: {scope}", lang)
     console.print(head, highlight=False)
     table = Table(title=_w("各校需增加的资源", "What to add, by school section", lang), title_justify="left")
     for col in (_w("学校", "School", lang), _w("学段", "Level", lang), _w("需增加", "Add", lang),
@@ -207,9 +207,11 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
             continue
         adds = ("；" if lang == "zh" else "; ").join(f"{a.title.get(lang)} +{amount_text(a.amount, a.fact, lang)}"
                                                      for a in s.additions) or "—"
-        met = "" if s.met_before is None else f"（{s.met_before}→{s.met_after}）" if lang == "zh" \
-            else f" ({s.met_before}→{s.met_after})"
-        table.add_row(f"{shown(s.school_name or s.school_id)}（{shown(s.school_id)}）", s.level.label(lang), adds,
+        met = "" if s.met_before is None else (f"（{s.met_before}→{s.met_after}）" if lang == "zh"
+                                               else f" ({s.met_before}→{s.met_after})")
+        name = shown(s.school_name or s.school_id)
+        label = f"{name}（{shown(s.school_id)}）" if lang == "zh" else f"{name} ({shown(s.school_id)})"
+        table.add_row(label, s.level.label(lang), adds,
                       yuan_text(s.cost, lang),
                       f"{_outcome(s.outcome_before, lang)} → {_outcome(s.outcome_after, lang)}{met}")
     console.print(table)
@@ -272,7 +274,9 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
         for u in run.unfixable:
             where = f"{shown(u.school_id)}/{u.level.label(lang)} " if u.school_id and u.level else ""
             fixes = ("；" if lang == "zh" else "; ").join(remedy_text(r, lang) for r in u.remedies)
-            line = f"  • {where}{u.title.get(lang)}（{unfixable_reason(u, lang)}）" + (f"：{fixes}" if fixes else "")
+            reason = unfixable_reason(u, lang)
+            line = (f"  • {where}{u.title.get(lang)}（{reason}）" + (f"：{fixes}" if fixes else "") if lang == "zh"
+                    else f"  • {where}{u.title.get(lang)} ({reason})" + (f": {fixes}" if fixes else ""))
             console.print(line, highlight=False, soft_wrap=True)
     notes = sorted({note.split("；")[0] for note in run.cost_notes.values()})
     console.print(_w(f"单价：{shown(run.costs_file)}" + (f"（{shown('；'.join(notes))}）" if notes else ""),
