@@ -14,7 +14,7 @@ fractions; ``to_dict`` rounds them as the JSON contract does, ``to_pandas``/``to
 as exact decimals (or text) — never floats.
 
 ``import junheng`` loads neither durable_rules (imported on the first durable evaluation), nor
-hypothesis (imported by :func:`check`), nor the CLI, nor pandas/polars.
+hypothesis (imported by :func:`check`), nor typer/rich (the command line), nor pandas/polars.
 """
 
 from __future__ import annotations
