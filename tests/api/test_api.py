@@ -16,6 +16,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -187,3 +188,18 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("durable", "durable_r
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("args", "api_call"), [
+    (["compare", str(DEMO), "-r", "anhui/school-2007", "--against", "anhui/school-2018"],
+     lambda: junheng.compare(DEMO, "anhui/school-2007", "anhui/school-2018", lang="en")),
+    (["diff", "anhui/school-2007", "anhui/school-2018"],
+     lambda: junheng.diff("anhui/school-2007", "anhui/school-2018", lang="en")),
+    (["county", str(DEMO), "-r", "national/basic-2012", "--county-facts", str(example_path("demo_county_facts.yaml"))],
+     lambda: junheng.evaluate_county(DEMO, "national/basic-2012", county_facts=example_path("demo_county_facts.yaml"),
+                                     lang="en")),
+])
+def test_every_to_dict_is_the_cli_json(args: list[str], api_call: Any) -> None:
+    cli = CliRunner().invoke(app, [*args, "--format", "json", "--lang", "en"])
+    assert cli.exit_code in (0, 1), cli.output  # county: 1 when the county is not met
+    assert json.loads(cli.stdout) == api_call().to_dict()
