@@ -62,11 +62,16 @@ def resolve_parent(ref: object, child: Path, line: int | None) -> LoadedRuleset:
                                 "folder tree (no absolute paths, no '..')")
     if pure.suffix not in (".yaml", ".yml"):
         raise _fail(file, line, f"{ref!r} is neither a bundled id nor a .yaml file")
-    folder = child.parent.resolve()
-    target = (folder / pure).resolve()
-    if not target.is_relative_to(folder):
+    try:
+        folder = child.parent.resolve()
+        target = (folder / pure).resolve()
+        outside = not target.is_relative_to(folder)
+        missing = not target.is_file()
+    except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, NUL in the name
+        raise _fail(file, line, f"{ref!r} cannot be resolved ({exc})") from None
+    if outside:
         raise _fail(file, line, f"{ref!r} resolves outside the folder {folder}")
-    if not target.is_file():
+    if missing:
         raise _fail(file, line, f"no such file {ref!r} beside {child.name}")
     from junheng.policy.loader import load_ruleset_file
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from junheng.policy.facts import FACTS
 from junheng.policy.formula import FormulaError, names, parse_formula
 from junheng.policy.model import CountGateRule, ParamRef, Ruleset, ThresholdRule
 from junheng.policy.units import UNITS
-from junheng.policy.yaml_source import YamlDocument, YamlSourceError, read_yaml
+from junheng.policy.yaml_source import MAX_YAML_BYTES, YamlDocument, YamlSourceError, read_yaml
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,12 @@ def _key(path: tuple[str | int, ...]) -> str:
 _UNION_TAGS = frozenset({"threshold", "count_gate"})
 MAX_GATE_CLAUSES = 2000
 """Upper bound on the clauses one count gate compiles to (see check_semantics)."""
+MAX_GATE_MEMBERS = 60
+"""Most rules in one count gate. Each engine clause of a gate holds one atom per member, and one
+durable_rules ruleset decides at most 60 atoms (error 303 beyond 64: engine/durable_backend.py);
+a larger gate is refused here rather than split, so ``lint`` and ``evaluate`` agree."""
+_SHARE_UNITS = frozenset({"percent_of_teachers"})
+"""Indicator units whose values are shares (0 to 1)."""
 
 
 def validate_document(doc: YamlDocument) -> Ruleset:
@@ -102,6 +109,39 @@ def _shown_strings(data: object, path: tuple[str | int, ...] = ()) -> Iterator[t
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from _shown_strings(value, (*path, index))
+
+
+def _check_ranges(ruleset: Ruleset, add: Callable[[tuple[str | int, ...], str], None]) -> None:
+    """Thresholds, parameters and floors within the sign and range their unit allows: no negative
+    requirement, a share at most 1, a floor above 0 and at most 100% (an 8500% floor loaded)."""
+
+    def check(path: tuple[str | int, ...], value: object, unit_code: str | None) -> None:
+        if not isinstance(value, Fraction):
+            return
+        if value < 0:
+            add(path, f"{value} is negative: a requirement cannot be below 0")
+        elif unit_code in _SHARE_UNITS and value > 1:
+            add(path, f"{value} is a share of teachers above 1 (100%)")
+
+    for name, param in ruleset.parameters.items():
+        for level_value in (param.value.primary, param.value.junior):
+            check(("parameters", name, "value"), level_value, param.unit)
+    for index, rule in enumerate(ruleset.rules):
+        if isinstance(rule, ThresholdRule):
+            indicator = ruleset.indicators.get(rule.indicator)
+            unit_code = indicator.unit if indicator is not None else None
+            for level_value in (rule.value.primary, rule.value.junior):
+                check(("rules", index, "value"), level_value, unit_code)
+            for school_type, value in rule.value_by_school_type.items():
+                check(("rules", index, "value_by_school_type", school_type), value, unit_code)
+        elif isinstance(rule, CountGateRule):
+            floors: list[Fraction | ParamRef | None] = [rule.floor]
+            if isinstance(rule.floor, ParamRef) and rule.floor.param in ruleset.parameters:
+                param = ruleset.parameters[rule.floor.param]
+                floors = [param.value.primary, param.value.junior]
+            for floor in floors:
+                if isinstance(floor, Fraction) and not 0 < floor <= 1:
+                    add(("rules", index, "floor"), f"floor {floor} must be above 0 and at most 1 (100%)")
 
 
 def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
@@ -167,6 +207,10 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
             if ref.param not in ruleset.parameters:
                 add(("rules", index), f"unknown parameter {ref.param!r}")
     for index, rule in enumerate(ruleset.rules):
+        if isinstance(rule, CountGateRule) and len(rule.rules) > MAX_GATE_MEMBERS:
+            add(("rules", index, "rules"), f"a count gate of {len(rule.rules)} rules exceeds the engine's "
+                f"limit of {MAX_GATE_MEMBERS}; split it into smaller gates")
+            continue
         if isinstance(rule, CountGateRule):
             # the engine decides a gate as one clause per allowed set of misses: C(n, 0) + … +
             # C(n, n - min_met); 30 members with min_met 1 would be 2**30 clauses (compile hangs)
@@ -181,6 +225,7 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
                     add(("rules", index, "rules"), f"unknown rule {member!r}")
                 elif not isinstance(ruleset.rules[target], ThresholdRule):
                     add(("rules", index, "rules"), f"rule {member!r} is not a threshold rule")
+    _check_ranges(ruleset, add)
     if ruleset.county is not None:  # the county block (issue 3): facts, indicators, parameters
         from junheng.policy.county_facts import known_fact_names
         from junheng.policy.county_model import check_county
@@ -196,9 +241,15 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
 def load_ruleset_file(path: Path) -> LoadedRuleset:
     """Load and check one ruleset file."""
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:  # checked before reading (100 MB used to load in 40 s)
+            raise RulesetError([Problem(str(path), None, "",
+                                        f"file is {size:,} bytes; the limit is {MAX_YAML_BYTES:,}")])
         raw = path.read_bytes()
     except OSError as exc:
         raise RulesetError([Problem(str(path), None, "", f"cannot read file: {exc.strerror}")]) from None
+    except (ValueError, RuntimeError) as exc:  # NUL in the name, a symlink loop
+        raise RulesetError([Problem(str(path), None, "", f"cannot read file: {exc}")]) from None
     try:
         doc = read_yaml(path, text=raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

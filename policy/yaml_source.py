@@ -9,6 +9,7 @@ name the file, the line and the key.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -21,6 +22,28 @@ MAX_YAML_BYTES = 2_000_000
 MAX_NODES = 200_000
 MAX_NUMBER_DIGITS = 30
 """Numbers beyond 10**±30 are refused: exact expansion of 1e999999999 would hang."""
+MAX_NUMBER_TEXT = 64
+"""Longest number text converted (longer ones are refused before any conversion: linear time)."""
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and lists (a ruleset nests about 8 deep)."""
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses nesting beyond MAX_DEPTH (probing: 500 levels, block or
+    flow style, ended in RecursionError)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self._depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 class YamlSourceError(ValueError):
@@ -100,7 +123,11 @@ class _Builder:
     def _scalar(self, node: yaml.ScalarNode) -> object:
         tag, text = node.tag, node.value
         if tag == _STR:
+            if _CONTROL.search(text):
+                raise self.fail(node, "text holds a control character (e.g. a terminal escape sequence)")
             return text
+        if tag in (_INT, _FLOAT) and len(text) > MAX_NUMBER_TEXT:
+            raise self.fail(node, f"{text[:40]!r}... is longer than {MAX_NUMBER_TEXT} characters")
         if tag == _NULL:
             return None
         if tag == _BOOL:
@@ -143,8 +170,12 @@ def read_yaml(path: Path, *, text: str | None = None) -> YamlDocument:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise YamlSourceError(name, None, f"not UTF-8 text ({exc.reason})") from None
+    if len(text) > MAX_YAML_BYTES:
+        raise YamlSourceError(name, None, f"file is larger than {MAX_YAML_BYTES} bytes")
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_DepthLimitedLoader)
+    except RecursionError:  # pragma: no cover - the depth limit refuses this first
+        raise YamlSourceError(name, None, "document is nested too deeply") from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise YamlSourceError(name, line, f"malformed YAML: {exc.problem}") from None

@@ -81,13 +81,15 @@ def test_only_limits_what_may_change(tmp_path: Path) -> None:
 
 
 def test_negative_threshold_and_unused_indicator_are_not_well_formed(tmp_path: Path) -> None:
+    # a negative threshold no longer loads (tests/security/test_ruleset_limits.py); 0 loads and
+    # is not well formed
     path = _variant(tmp_path, "national/quality-2017.yaml",
-                    ("value: {primary: 1, junior: 1}", "value: {primary: -1, junior: 1}"))
+                    ("value: {primary: 1, junior: 1}", "value: {primary: 0, junior: 1}"))
     report = run_checks(load_ruleset_file(path).ruleset, invariants=["well_formed"], check=FAST)
     (result,) = report.results
     assert not result.passed
     texts = " ".join(p.en for p in result.problems)
-    assert "threshold -1 is not positive" in texts
+    assert "threshold 0 is not positive" in texts
 
 
 def test_a_non_monotonic_formula_is_found_with_a_small_counterexample(tmp_path: Path) -> None:

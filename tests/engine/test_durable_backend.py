@@ -717,3 +717,17 @@ def test_direct_engine_never_imports_durable() -> None:
     out = _run_py(code, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_compiled_rulesets_are_bounded_and_evicted_ones_still_evaluate() -> None:
+    # Probing: 3,000 distinct compiled rulesets took 940 MB until delete_ruleset freed them
+    host = db._host()
+    first = compile_verdicts({"evict_0": v((("x", ">="),))})
+    registered_before = len(host._ruleset_directory)
+    for i in range(1, 3 * db._MAX_CACHED):
+        compile_verdicts({f"evict_{i}": v((("x", ">="),))})
+    assert len(db._CACHE) <= db._MAX_CACHED
+    assert len(host._ruleset_directory) <= registered_before + db._MAX_CACHED
+    assert first._evicted
+    assert evaluate(first, [{"x": 0}, {"x": -1}]) == [{"evict_0"}, set()]  # registered again
+    assert compile_verdicts({"evict_0": v((("x", ">="),))}) is first
