@@ -203,3 +203,13 @@ def test_every_to_dict_is_the_cli_json(args: list[str], api_call: Any) -> None:
     cli = CliRunner().invoke(app, [*args, "--format", "json", "--lang", "en"])
     assert cli.exit_code in (0, 1), cli.output  # county: 1 when the county is not met
     assert json.loads(cli.stdout) == api_call().to_dict()
+
+
+def test_points_columns_of_a_scored_ruleset() -> None:
+    # Guangxi B1 (18 points, "每少0.5平方米扣1分"): 4450/1289 = 3.452 m²/生 against 4.39, short by
+    # 0.938 → ⌊0.938 / 0.5⌋ = 1 point off → 17. B8 (6 points, proportional, rounded):
+    # 6 × 32.29% ÷ 50% = 3.875 → 4, 2 off.
+    rows = junheng.evaluate(example_path("guangxi_school_a.csv"), "guangxi/school-b").to_pandas(numbers="string")
+    by_rule = rows.set_index("rule_id")
+    assert (by_rule.loc["B1"].points_awarded, by_rule.loc["B1"].points_max) == ("17", "18")
+    assert (by_rule.loc["B8"].points_awarded, by_rule.loc["B8"].points_deducted) == ("4", "2")
