@@ -261,7 +261,14 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
                          f"{run.sections_passing_after}）",
                          f"[bold]Total {total}[/] (sections passing {run.sections_passing_before} → "
                          f"{run.sections_passing_after})", lang), highlight=False)
-    if run.verified:
+    left = sum(1 for s in run.sections if s.outcome_after is not Outcome.passed)
+    if run.verified and left:
+        check = _w(f"核验：按方案增加后由规则引擎重新评估，方案所针对的各项均达标；仍有{left}个学段未达标，"
+                   "原因是增加资源不能解决的事项（见下）。",
+                   f"Check: re-evaluated by the rules engine with the additions applied, everything the plan "
+                   f"addresses passes; {left} sections still do not pass, for reasons additions cannot fix (below).",
+                   lang)
+    elif run.verified:
         check = _w("核验：按方案增加后由规则引擎重新评估，全部达标。",
                    "Check: re-evaluated by the rules engine with the additions applied: every addressed criterion "
                    "passes.", lang)

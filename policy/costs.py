@@ -36,9 +36,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from junheng.policy.cells import CellError, parse_number
+from junheng.policy.county_model import DispersionCriterion
 from junheng.policy.facts import FACTS
+from junheng.policy.formula import FormulaError, as_function_of, names, parse_formula
 from junheng.policy.inputs import InputIssue
-from junheng.policy.model import Ruleset
+from junheng.policy.model import Ruleset, ThresholdRule
 from junheng.policy.readers import ExactSafeLoader, match_header
 
 __all__ = ["CostsFileError", "UnitCost", "UnitCosts", "lever_facts", "parse_costs", "read_costs"]
@@ -96,11 +98,40 @@ class UnitCosts(BaseModel):
                                          for f, v in prices.items()})
 
 
+def _slope(formula: str, resource: str) -> int:
+    """The sign of d(formula)/d(resource) with every other name at 1 (formulas are ratios of
+    positive facts, so the sign does not depend on them): +1 in the numerator, −1 in the denominator."""
+    try:
+        expr = parse_formula(formula)
+        f = as_function_of(expr, resource, {n: Fraction(1) for n in names(expr) if n != resource})
+    except FormulaError:
+        return 0
+    slope = f.b * f.c - f.a * f.d
+    return (slope > 0) - (slope < 0)
+
+
 def lever_facts(ruleset: Ruleset) -> list[str]:
-    """Every resource fact the ruleset's indicators (school and county) can be raised through —
-    the facts a plan may add and a costs file prices — in catalogue order."""
-    indicators = {**ruleset.indicators, **(ruleset.county.indicators if ruleset.county else {})}
-    used = {i.resource for i in indicators.values() if i.resource is not None}
+    """The resource facts a plan can add — the facts a costs file prices — in catalogue order:
+    the resource of every threshold rule (school rules and the county's school checks) that adding
+    to it helps meet (in the numerator of a lower bound, the denominator of an upper bound: not
+    students for 学校规模), and of every 差异系数 indicator."""
+    county = ruleset.county
+    indicators = {**ruleset.indicators, **(county.indicators if county else {})}
+    used: set[str] = set()
+    for rule in (*ruleset.rules, *(county.school_checks if county else ())):
+        if not isinstance(rule, ThresholdRule):
+            continue
+        ind = indicators.get(rule.indicator)
+        if ind is not None and ind.resource is not None:
+            slope = _slope(ind.formula, ind.resource)
+            if slope != 0 and (slope > 0) == rule.op.is_lower_bound:
+                used.add(ind.resource)
+    for c in county.criteria if county else ():
+        if isinstance(c, DispersionCriterion):
+            for i in c.indicators:
+                resource = indicators[i].resource if i in indicators else None
+                if resource is not None:
+                    used.add(resource)
     return [name for name in FACTS if name in used]
 
 

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from junheng.cli.app import app
 from junheng.examples import example_path
 from junheng.policy.costs import EXAMPLE_NOTE, CostsFileError, lever_facts, read_costs
-from junheng.policy.registry import load_ruleset
+from junheng.policy.registry import bundled_ids, load_ruleset
 
 runner = CliRunner()
 
@@ -69,11 +69,20 @@ def test_levers_are_the_resources_of_every_indicator() -> None:
         "teachers_above_required_degree", "teachers_mid_senior_title"]
 
 
+def test_levers_are_what_adding_helps() -> None:
+    # 安徽 2018: 学校规模 (students ≤ 2000) and 班额 (max_class_size ≤ 50) have resources, but adding
+    # students or pupils per class never helps, so they are not priced; students per computer
+    # (≤, computers in the denominator) is.
+    levers = lever_facts(load_ruleset("anhui/school-2018").ruleset)
+    assert "students" not in levers and "max_class_size" not in levers and "computers" in levers
+    assert lever_facts(load_ruleset("guangxi/school-b").ruleset) == []  # scored items only: not planned
+
+
 def test_bundled_example_costs_price_every_lever_and_are_labelled_examples() -> None:
     costs = read_costs(example_path("demo_costs.yaml"))
     assert costs.issues == ()
-    for rid in ("national/quality-2017", "national/basic-2012"):
-        assert costs.missing(lever_facts(load_ruleset(rid).ruleset)) == []
+    for rid in bundled_ids():
+        assert costs.missing(lever_facts(load_ruleset(rid).ruleset)) == [], rid
     assert all(c.note.startswith(EXAMPLE_NOTE) for c in costs.costs.values())
 
 

@@ -200,3 +200,23 @@ def test_xlsx_plan_workbook(tmp_path: Path) -> None:
     assert rows[-1][0] == "合计"
     html = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "-o", str(tmp_path / "p.html")])
     assert html.exit_code == 2
+
+
+def test_provincial_ruleset_without_gates_plans_what_additions_fix() -> None:
+    run = make_plan(load_ruleset("anhui/school-2018"), read_facts(example_path("demo_county.csv")),
+                    read_costs(COSTS))
+    e = next(s for s in run.sections if s.school_id == "E-XX")
+    # 示例E村小学 (124 students, 15 computers, 1860 books) under 安徽 2018 (no count gate: every rule in
+    # full): students per computer ≤ 8 → ⌈124/8⌉ − 15 = 1 computer (5000 元); books ≥ 25 per student →
+    # 25 × 124 − 1860 = 1240 volumes (× 30 元 = 37,200); 42,200 元 in all
+    assert e.outcome_before.value == "failed" and e.outcome_after is not None and e.outcome_after.value == "passed"
+    assert {a.fact: a.amount for a in e.additions} == {"computers": 1, "books": 1240}
+    assert e.cost == 42_200
+    # QH-B junior's largest class (52 > 50) needs fewer pupils per class, not an addition
+    qhb = [u for u in run.unfixable if u.school_id == "QH-B" and u.rule_id == "organisation.class_size"
+           and u.kind is UnfixableKind.decrease]
+    assert [(r.action, r.amount) for r in qhb[0].remedies] == [("reduce", 2)]
+    assert run.verified
+    left = runner.invoke(app, ["plan", str(example_path("demo_county.csv")), "-r", "anhui/school-2018", "--costs",
+                               str(COSTS)])
+    assert left.exit_code == 0 and "个学段未达标" in left.output
