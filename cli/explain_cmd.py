@@ -11,6 +11,8 @@ from junheng.cli.options import AtOption, Lang, LangOption, facts, load, stop
 from junheng.engine.evaluate import evaluate_sections
 from junheng.engine.letter import CAVEAT_INTRO, Letter, chinese_ordinal, letter_plan, write_letter
 from junheng.policy.facts import LEVEL_ALIASES
+from junheng.policy.inputs import FactsBatch, SchoolSection
+from junheng.policy.loader import LoadedRuleset
 
 
 def render_letter(letter: Letter, lang: str) -> str:
@@ -51,6 +53,8 @@ def explain_command(
     level: Annotated[str | None, typer.Option("--level", help="学段 primary|junior（一贯制学校需要）")] = None,
     lang: LangOption = Lang.zh,
     at: AtOption = None,
+    costs: Annotated[Path | None, typer.Option(
+        "--costs", help="单价文件：信末加一段最省达标方案的费用 / unit costs: add the cheapest way to pass")] = None,
 ) -> None:
     """给校长的说明 / A plain-language letter to a school's principal: every deduction, then
     what it takes to reach full marks (or to pass), in the order to act on it."""
@@ -66,4 +70,20 @@ def explain_command(
         raise stop(f"{school} 有多个学段，请用 --level 指定 / {school} has several sections: give --level")
     section = sections[0]
     result = evaluate_sections(loaded.ruleset, [section])[0]
-    typer.echo(render_letter(write_letter(loaded.ruleset, result, section), lang.value), nl=False)
+    text = render_letter(write_letter(loaded.ruleset, result, section), lang.value)
+    if costs is not None:  # issue 13: what the cheapest way to pass costs at the county's prices
+        text += "\n" + _plan_paragraph(loaded, batch, section, costs, lang.value) + "\n"
+    typer.echo(text, nl=False)
+
+
+def _plan_paragraph(loaded: LoadedRuleset, batch: FactsBatch, section: SchoolSection, costs: Path, lang: str) -> str:
+    from junheng.cli.plan_cmd import plan_paragraph
+    from junheng.engine.plan import MissingCostError, Scope, make_plan
+    from junheng.policy.costs import CostsFileError, read_costs
+
+    try:
+        unit_costs = read_costs(costs)
+        run = make_plan(loaded, batch.model_copy(update={"sections": [section]}), unit_costs, scope=Scope.school)
+    except (CostsFileError, MissingCostError) as exc:
+        raise stop(f"{exc.message_zh} / {exc.message_en}") from None
+    return plan_paragraph(run, lang)

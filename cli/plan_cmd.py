@@ -187,6 +187,31 @@ def plan_json(run: PlanRun, lang: str) -> dict[str, Any]:
     }
 
 
+def plan_paragraph(run: PlanRun, lang: str) -> str:
+    """The paragraph of a principal's letter: what the cheapest way to pass costs at the county's
+    unit prices, and what additions cannot fix (one school section's plan, school scope)."""
+    zh = lang == "zh"
+    sep = "；" if zh else "; "
+    parts = []
+    for s in run.sections:
+        if s.additions:
+            adds = sep.join(f"{a.title.get(lang)} +{amount_text(a.amount, a.fact, lang)}" for a in s.additions)
+            parts.append(_w(f"按本县单价，最省的达标方式约需{yuan_text(s.cost, lang)}：{adds}。",
+                            f"At the county's unit prices, the cheapest way to pass costs about "
+                            f"{yuan_text(s.cost, lang)}: {adds}.", lang))
+        elif s.outcome_before is Outcome.passed:
+            parts.append(_w("本校已达标，无需增加资源。", "The school already passes: nothing needs to be added.",
+                            lang))
+    fixes = [f"{u.title.get(lang)}（{sep.join(remedy_text(r, lang) for r in u.remedies)}）" if zh else
+             f"{u.title.get(lang)} ({sep.join(remedy_text(r, lang) for r in u.remedies)})" for u in run.unfixable]
+    if fixes:
+        parts.append(_w(f"增加资源不能解决的事项：{sep.join(fixes)}。", f"Not fixed by additions: {sep.join(fixes)}.",
+                        lang))
+    if run.cost_notes:
+        parts.append(_w(f"（单价来自 {run.costs_file}。）", f"(Unit costs from {run.costs_file}.)", lang))
+    return ("　　" if zh else "") + ("" if zh else " ").join(parts)
+
+
 def _outcome(o: Outcome | None, lang: str) -> str:
     return "—" if o is None else outcome_word(o, lang)
 

@@ -220,3 +220,15 @@ def test_provincial_ruleset_without_gates_plans_what_additions_fix() -> None:
     left = runner.invoke(app, ["plan", str(example_path("demo_county.csv")), "-r", "anhui/school-2018", "--costs",
                                str(COSTS)])
     assert left.exit_code == 0 and "个学段未达标" in left.output
+
+
+def test_principals_letter_gets_the_cost_paragraph() -> None:
+    args = ["explain", str(example_path("demo_county.csv")), "--school", "GX-A", "-r", "national/quality-2017",
+            "--costs", str(COSTS)]
+    zh = runner.invoke(app, args)
+    assert zh.exit_code == 0, zh.output
+    # GX-A's cheapest way through the gate (see the first test): 6,494,310 元
+    assert ("按本县单价，最省的达标方式约需6,494,310元：教学及辅助用房面积 +1904.77平方米；"
+            "网络多媒体教室数 +13间。") in zh.output
+    en = runner.invoke(app, [*args, "--lang", "en"])
+    assert "the cheapest way to pass costs about 6,494,310 yuan" in en.output
