@@ -17,6 +17,9 @@ setup(
         "PyYAML>=6.0",
         "rich>=13",
         "openpyxl>=3.1",
+        # Legacy Excel 97-2003 workbooks (.xls), which county offices still keep: calamine (Rust, MIT)
+        # reads them with merged ranges; there is no maintained pure-Python .xls reader.
+        "python-calamine>=0.2",
         # Report workbooks are streamed (constant memory, linear in rows, text always literal) with native charts.
         "XlsxWriter>=3.1",
         # `junheng check` (property checks of a ruleset revision) is a user feature: a runtime dependency.

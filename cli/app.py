@@ -30,6 +30,7 @@ from junheng.cli.options import (
     EXIT_FAILED,
     EXIT_INTERNAL,
     AtOption,
+    ColumnsOption,
     Engine,
     EngineOption,
     Format,
@@ -38,6 +39,7 @@ from junheng.cli.options import (
     LangOption,
     OutputOption,
     RulesetOption,
+    column_map,
     fail,
     output_format,
     parse_at,
@@ -95,6 +97,7 @@ def evaluate(
     output: OutputOption = None,
     engine: EngineOption = Engine.durable,
     at: AtOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """逐校评估 / Evaluate every school section in FILE against a ruleset.
 
@@ -115,7 +118,7 @@ def evaluate(
     with progress_steps(3 if fmt.value in REPORT_FORMATS else 2) as step:
         step(f"读取 {file.name}" if lang is Lang.zh else f"reading {file.name}")
         try:
-            batch = api.read_facts(file)
+            batch = api.read_facts(file, columns=column_map(columns))
         except UnsupportedFormatError as exc:
             raise fail(exc.message_zh, exc.message_en, lang) from None
         if batch.rows_read == 0 and batch.errors:  # nothing readable: a file-level problem

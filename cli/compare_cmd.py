@@ -21,6 +21,7 @@ from junheng.cli.json_output import dumps
 from junheng.cli.options import (
     EXIT_FAILED,
     AtOption,
+    ColumnsOption,
     Format,
     FormatOption,
     Lang,
@@ -65,6 +66,7 @@ def compare_command(
     at: AtOption = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="写入文件（原子写入）/ write to a file (atomically)")] = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """新旧标准对比 / Compare every school in FILE under two rulesets: verdicts and points under
     each, what changed, and the extra resources needed under the second. With --format xlsx or
@@ -76,7 +78,7 @@ def compare_command(
     if fmt.is_report and output is None:
         raise stop(f"--format {fmt.value} 需要用 -o 指定输出文件 / --format {fmt.value} needs -o FILE")
     base, other = load(ruleset, at), load(against, at)
-    batch = facts(file)
+    batch = facts(file, columns)
     result = compare(base, other, batch.sections)
     if output is not None and fmt.is_report:
         write_comparison(fmt.value, output, result, batch, lang.value)

@@ -18,6 +18,7 @@ from junheng.cli.county_json import county_json
 from junheng.cli.json_output import dumps
 from junheng.cli.options import (
     EXIT_FAILED,
+    ColumnsOption,
     Engine,
     EngineOption,
     Format,
@@ -25,6 +26,7 @@ from junheng.cli.options import (
     Lang,
     LangOption,
     OutputOption,
+    column_map,
     fail,
     output_format,
     pick,
@@ -139,7 +141,7 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
 
 
 def county(
-    file: Annotated[Path, typer.Argument(help="县内各校学段数据 CSV/JSON/YAML / the county's school sections")],
+    file: Annotated[Path, typer.Argument(help="县内各校学段数据 CSV/XLSX/XLS/JSON/YAML / school sections")],
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="national/basic-2012 | national/quality-2017 | YAML")]
     = "national/quality-2017",
     county_facts: Annotated[Path | None, typer.Option("--county-facts", help="县级数据 YAML/JSON / county facts")]
@@ -150,6 +152,7 @@ def county(
     lang: LangOption = Lang.zh,
     output: OutputOption = None,
     engine: EngineOption = Engine.durable,
+    columns: ColumnsOption = None,
 ) -> None:
     """县域评估 / Evaluate a county: verdict, reasons, and what drives each 差异系数.
 
@@ -170,7 +173,7 @@ def county(
     protect(file, county_facts, loaded.path, school.path if school else None)
     facts = read_county_facts(county_facts) if county_facts is not None else None
     try:
-        run = evaluate_county(loaded, read_facts(file), facts, school, engine.value)
+        run = evaluate_county(loaded, read_facts(file, column_map(columns)), facts, school, engine.value)
     except CountyEvaluationError as exc:
         raise fail(exc.message_zh, exc.message_en, lang) from None
     if fmt.is_report and output is not None:

@@ -15,7 +15,7 @@ from rich.markup import escape
 from junheng.cli.atomic import protect
 from junheng.policy.inputs import FactsBatch
 from junheng.policy.loader import LoadedRuleset, RulesetError
-from junheng.policy.readers import UnsupportedFormatError, read_facts
+from junheng.policy.readers import ColumnMapError, UnsupportedFormatError, read_column_map, read_facts
 from junheng.policy.versions import load_at
 
 EXIT_OK = 0
@@ -140,12 +140,27 @@ def load(ref: str, at: str | None) -> LoadedRuleset:
     return loaded
 
 
-def facts(file: Path) -> FactsBatch:
+ColumnsOption = Annotated[Path | None, typer.Option(
+    "--columns", help="列映射 YAML（表头: 事实名称；留空则忽略）/ column map YAML (header: fact; empty: ignore)")]
+
+
+def column_map(path: Path | None) -> dict[str, str | None] | None:
+    """The ``--columns`` mapping, or a usage error naming every bad entry."""
+    if path is None:
+        return None
+    try:
+        return read_column_map(path)
+    except ColumnMapError as exc:
+        raise stop(f"{exc.message_zh} / {exc.message_en}") from None
+
+
+def facts(file: Path, columns: Path | None = None) -> FactsBatch:
     """The facts file, or a usage error when it is not there or not a supported format."""
     if not file.is_file():
         raise stop(f"找不到文件 / no such file: {file}")
     protect(file)
+    mapping = column_map(columns)
     try:
-        return read_facts(file)
+        return read_facts(file, mapping)
     except UnsupportedFormatError as exc:
         raise stop(f"{exc.message_zh} / {exc.message_en}") from None

@@ -97,11 +97,13 @@ def load_ruleset(id_or_path: RulesetInput, at: dt.date | str | None = None) -> L
     return load_at(os.fspath(id_or_path), day)
 
 
-def read_facts(path_or_dataframe: FactsInput, *, name: str | None = None) -> FactsBatch:
+def read_facts(path_or_dataframe: FactsInput, *, name: str | None = None,
+               columns: Mapping[str, str | None] | None = None) -> FactsBatch:
     """School-section facts from a file (CSV/XLSX/JSON/YAML, by suffix) or a pandas/polars
     DataFrame. Bad rows are not raised: each becomes an error record in ``batch.issues`` (file,
     row, column, value, zh and en) and the other rows are kept. ``name`` labels a DataFrame in
-    those records (default ``DataFrame``). Raises FileNotFoundError for a missing file and
+    those records (default ``DataFrame``). ``columns`` maps headers to facts (as ``--columns``;
+    see :func:`junheng.policy.readers.read_column_map`). Raises FileNotFoundError for a missing file and
     :class:`junheng.policy.readers.UnsupportedFormatError` for an unknown suffix."""
     if isinstance(path_or_dataframe, FactsBatch):
         return path_or_dataframe
@@ -109,9 +111,9 @@ def read_facts(path_or_dataframe: FactsInput, *, name: str | None = None) -> Fac
         path = Path(path_or_dataframe)
         if not path.is_file():
             raise FileNotFoundError(f"找不到文件 / no such file: {path}")
-        return _read_facts_file(path)
+        return _read_facts_file(path, columns)
     text = _dataframe_csv(path_or_dataframe)
-    return read_facts_text(text, "csv", name or "DataFrame")
+    return read_facts_text(text, "csv", name or "DataFrame", columns)
 
 
 def _dataframe_csv(frame: Any) -> str:

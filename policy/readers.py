@@ -30,7 +30,8 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -47,14 +48,16 @@ from junheng.policy.units import unit
 __all__ = [
     "FORMATS",
     "ColumnInfo",
+    "ColumnMapError",
     "UnsupportedFormatError",
     "match_header",
+    "read_column_map",
     "read_facts",
     "read_facts_text",
 ]
 
 FORMATS: dict[str, str] = {".csv": "csv", ".json": "json", ".yaml": "yaml", ".yml": "yaml"}
-WORKBOOK_FORMATS: dict[str, str] = {".xlsx": "xlsx", ".xlsm": "xlsx"}
+WORKBOOK_FORMATS: dict[str, str] = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
 """Excel workbooks, read by :mod:`junheng.policy.xlsx_reader` (binary: not for ``read_facts_text``)."""
 
 MAX_INPUT_BYTES = 48 * 2**20
@@ -165,8 +168,67 @@ def _lookup(key: str) -> str | None:
     return found
 
 
+_COLUMN_MAP: ContextVar[Mapping[str, str | None] | None] = ContextVar("junheng_column_map", default=None)
+"""The ``--columns`` mapping in force while a file is read (normalised header → fact, None = ignore)."""
+
+
+class ColumnMapError(ValueError):
+    """A ``--columns`` mapping file that cannot be used (bilingual)."""
+
+    def __init__(self, message_zh: str, message_en: str) -> None:
+        super().__init__(f"{message_en} / {message_zh}")
+        self.message_zh, self.message_en = message_zh, message_en
+
+
+def read_column_map(path: Path) -> dict[str, str | None]:
+    """A column mapping: a YAML (or JSON) mapping ``表头: fact`` (or ``{columns: {…}}``), where the
+    fact is a canonical name or Chinese name, optionally with a unit (``教学仪器设备值（万元）``); an
+    empty value ignores the column. Every entry is checked; all problems are raised together."""
+    try:
+        obj = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=ExactSafeLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ColumnMapError(f"无法读取列映射文件 {path}：{exc}", f"cannot read the column map {path}: {exc}") from None
+    if isinstance(obj, Mapping) and isinstance(obj.get("columns"), Mapping):
+        obj = obj["columns"]
+    if not isinstance(obj, Mapping):
+        raise ColumnMapError(f"列映射文件 {path} 应为“表头: 事实名称”的映射",
+                             f"the column map {path} must be a mapping of header: fact")
+    out: dict[str, str | None] = {}
+    bad_zh: list[str] = []
+    bad_en: list[str] = []
+    for header, target in obj.items():
+        text = None if target is None else str(target).strip() or None
+        if text is not None and _match_header(text).fact is None:
+            hint = difflib.get_close_matches(_norm(text), list(_HEADER_LOOKUP), n=1, cutoff=0.6)
+            fact = _HEADER_LOOKUP[hint[0]] if hint else None
+            bad_zh.append(f"“{header}: {text}”不是已知的学校数据名称" + (f"（是否指 {fact}？）" if fact else ""))
+            bad_en.append(f"{header!r}: {text!r} is not a known school fact"
+                          + (f" (did you mean {fact}?)" if fact else ""))
+            continue
+        out[_norm(str(header))] = text
+    if bad_zh:
+        raise ColumnMapError(f"列映射文件 {path}：" + "；".join(bad_zh), f"column map {path}: " + "; ".join(bad_en))
+    return out
+
+
 def match_header(header: str) -> ColumnInfo:
-    """Understand one column header (canonical name, Chinese name or alias, optional unit)."""
+    """Understand one column header: as the ``--columns`` mapping in force says, else by canonical
+    name, Chinese name or alias, with an optional unit."""
+    mapping = _COLUMN_MAP.get()
+    if mapping is not None and (key := _norm(header)) in mapping:
+        target = mapping[key]
+        if target is None:
+            return ColumnInfo(header, None)
+        info = _match_header(target)
+        stated = _split_unit(key)[1]
+        if info.unit_code is None and info.scale == 1 and stated and info.fact is not None:
+            with_unit = _match_header(f"{target}({stated})")  # the header's own unit still applies
+            info = with_unit if with_unit.fact == info.fact else info
+        return replace(info, header=header)
+    return _match_header(header)
+
+
+def _match_header(header: str) -> ColumnInfo:
     key = _norm(header)
     exact = _lookup(key)
     if exact is not None:
@@ -963,8 +1025,11 @@ def _did_you_mean(name: str, headers: Iterable[str]) -> list[InputIssue]:
 
     labels = {_HEADER_UNIT_RE.sub(r"\g<base>", k): f for k, f in _HEADER_LOOKUP.items()}
     out: list[InputIssue] = []
+    mapped = _COLUMN_MAP.get() or {}
     for h in headers:
         key = _norm(h)
+        if key in mapped:
+            continue  # ignored on purpose (--columns)
         m = _HEADER_UNIT_RE.match(key)
         base = m.group("base") if m is not None else key
         if match_derived_header(h) is not None or len(base) < 2:
@@ -1128,17 +1193,23 @@ def _read(text: str | None, fmt: str, name: str, sha: str,
     return _batch(name, sha, table)
 
 
-def read_facts_text(text: str, fmt: str, name: str) -> FactsBatch:
+def read_facts_text(text: str, fmt: str, name: str,
+                    columns: Mapping[str, str | None] | None = None) -> FactsBatch:
     """Read facts from ``text`` in format ``fmt`` (``csv``, ``json``, ``yaml``/``yml``).
 
     ``name`` is used as the file name in issues and ``source``; the hash is of the UTF-8 text.
+    ``columns``: as for :func:`read_facts`.
     """
     key = fmt.lower().lstrip(".")
     normalised = FORMATS.get(f".{key}")
     if normalised is None:
         raise UnsupportedFormatError(fmt)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return _read(text, normalised, name, sha)
+    token = _COLUMN_MAP.set({_norm(k): v for k, v in columns.items()} if columns else None)
+    try:
+        return _read(text, normalised, name, sha)
+    finally:
+        _COLUMN_MAP.reset(token)
 
 
 def input_too_large(path: Path, limit: int) -> FactsBatch | None:
@@ -1151,12 +1222,21 @@ def input_too_large(path: Path, limit: int) -> FactsBatch | None:
         f"the file is too large ({size:,} bytes; the limit is {limit:,}); split it")])
 
 
-def read_facts(path: Path) -> FactsBatch:
-    """Read one facts file; the format comes from the suffix (.csv, .json, .yaml, .yml, .xlsx)."""
-    if path.suffix.lower() in WORKBOOK_FORMATS:
-        from junheng.policy.xlsx_reader import read_xlsx  # it builds on this module
+def read_facts(path: Path, columns: Mapping[str, str | None] | None = None) -> FactsBatch:
+    """Read one facts file; the format comes from the suffix (.csv, .json, .yaml, .yml, .xlsx,
+    .xls). ``columns`` (see :func:`read_column_map`) says which fact a header holds."""
+    token = _COLUMN_MAP.set({_norm(k): v for k, v in columns.items()} if columns else None)
+    try:
+        return _read_path(path)
+    finally:
+        _COLUMN_MAP.reset(token)
 
-        return read_xlsx(path)
+
+def _read_path(path: Path) -> FactsBatch:
+    if path.suffix.lower() in WORKBOOK_FORMATS:
+        from junheng.policy import xlsx_reader  # it builds on this module
+
+        return xlsx_reader.read_xls(path) if path.suffix.lower() == ".xls" else xlsx_reader.read_xlsx(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise UnsupportedFormatError(path.suffix or path.name)

@@ -30,6 +30,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -58,7 +59,7 @@ from junheng.policy.readers import (
 )
 from junheng.policy.xlsx_limits import workbook_problem
 
-__all__ = ["INSTRUCTION_SHEETS", "read_xlsx", "read_xlsx_bytes", "sheet_level"]
+__all__ = ["INSTRUCTION_SHEETS", "read_xls", "read_xls_bytes", "read_xlsx", "read_xlsx_bytes", "sheet_level"]
 
 MAX_SHEET_ROWS = MAX_ROWS + HEADER_SEARCH_ROWS
 """Last row a sheet may hold data in (see :data:`junheng.policy.readers.MAX_ROWS`)."""
@@ -162,23 +163,31 @@ def _grid(ws: Any) -> _SheetGrid:
         value = cell.value
         if value is not None and not (isinstance(value, str) and not value.strip()):
             values[(r, c)] = value
+    return _merged(ws.title, values, ((rng.min_row, rng.min_col, rng.max_row, rng.max_col)
+                                      for rng in ws.merged_cells.ranges))
+
+
+def _merged(title: str, values: dict[tuple[int, int], Any],
+            ranges: Iterable[tuple[int, int, int, int]]) -> _SheetGrid:
+    """The grid of ``values`` (1-based cells) with its merged ranges (first row, first column,
+    last row, last column), within the sheet limits."""
     max_row = max((r for r, _ in values), default=0)
     max_col = max((c for _, c in values), default=0)
     if max_row > MAX_SHEET_ROWS:
-        raise _SheetTooLarge(f"工作表“{ws.title}”第 {max_row} 行有数据，超过 {MAX_SHEET_ROWS:,} 行的上限",
-                             f"sheet {ws.title!r} has data in row {max_row}, beyond the {MAX_SHEET_ROWS:,}-row limit")
+        raise _SheetTooLarge(f"工作表“{title}”第 {max_row} 行有数据，超过 {MAX_SHEET_ROWS:,} 行的上限",
+                             f"sheet {title!r} has data in row {max_row}, beyond the {MAX_SHEET_ROWS:,}-row limit")
     if max_col > MAX_SHEET_COLUMNS:
         raise _SheetTooLarge(
-            f"工作表“{ws.title}”第 {get_column_letter(max_col)} 列有数据，超过 {MAX_SHEET_COLUMNS} 列的上限",
-            f"sheet {ws.title!r} has data in column {get_column_letter(max_col)}, beyond the "
+            f"工作表“{title}”第 {get_column_letter(max_col)} 列有数据，超过 {MAX_SHEET_COLUMNS} 列的上限",
+            f"sheet {title!r} has data in column {get_column_letter(max_col)}, beyond the "
             f"{MAX_SHEET_COLUMNS}-column limit")
-    grid = _SheetGrid(ws.title, values, max_row, max_col)
-    for rng in ws.merged_cells.ranges:
-        top_left = (rng.min_row, rng.min_col)
-        grid.merged_rows[top_left] = (rng.min_row, rng.max_row)
+    grid = _SheetGrid(title, values, max_row, max_col)
+    for min_row, min_col, last_row, last_col in ranges:
+        top_left = (min_row, min_col)
+        grid.merged_rows[top_left] = (min_row, last_row)
         # covered cells beyond the data never matter (the area is bounded by xlsx_limits anyway)
-        for r in range(rng.min_row, min(rng.max_row, max_row) + 1):
-            for c in range(rng.min_col, min(rng.max_col, max_col) + 1):
+        for r in range(min_row, min(last_row, max_row) + 1):
+            for c in range(min_col, min(last_col, max_col) + 1):
                 if (r, c) != top_left:
                     grid.merged_from[(r, c)] = top_left
     return grid
@@ -192,9 +201,9 @@ def _unique(headers: list[str], grid: _SheetGrid, first_data: int) -> list[str]:
     )
 
 
-def _read_sheet(name: str, sha: str, ws: Any, saved: _WorkbookValues) -> _SheetResult | None:
-    grid = _grid(ws)
-    title = ws.title
+def _read_sheet(name: str, sha: str, grid: _SheetGrid, saved: _WorkbookValues | None) -> _SheetResult | None:
+    """One sheet; ``saved`` gives formulas' saved results (None: the cells already hold them)."""
+    title = grid.title
     if not grid.values or _norm(title) in INSTRUCTION_SHEETS:
         return None
     found = _find_header(grid)
@@ -241,7 +250,7 @@ def _read_sheet(name: str, sha: str, ws: Any, saved: _WorkbookValues) -> _SheetR
                     and grid.merged_rows[(r, c)][1] > r:
                 problems.append((h, value, *_merged_number(f"{letters[h]}{r}")))
                 value = None
-            if isinstance(value, str) and value.startswith("="):
+            if saved is not None and isinstance(value, str) and value.startswith("="):
                 formula = value
                 value = saved.saved_result(title, r, c) if origin is None else None
                 if value is None:
@@ -327,37 +336,43 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
         return _fatal(name, sha, [_file_issue(
             name, f"Excel 工作簿内容损坏，无法读取（{type(exc).__name__}: {detail}）",
             f"the Excel workbook is damaged and cannot be read ({type(exc).__name__}: {detail})")])
-    saved = _WorkbookValues(data)
+    sheets = ((ws.title, ws.sheet_state == "visible", lambda ws=ws: _grid(ws)) for ws in wb.worksheets)
+    return _read_sheets(name, sha, sheets, _WorkbookValues(data))
+
+
+def _read_sheets(name: str, sha: str, sheets: Iterable[tuple[str, bool, Callable[[], _SheetGrid]]],
+                 saved: _WorkbookValues | None) -> FactsBatch:
+    """Every visible sheet of a workbook: (title, visible, its grid) in order."""
     sections = []
     issues: list[InputIssue] = []
     unused: list[str] = []
     rows_read = 0
     rejected: list[RejectedRow] = []
     seen: dict[tuple[str, Level], tuple[str, int | None]] = {}
-    for ws in wb.worksheets:
-        if ws.sheet_state != "visible":
+    for title, visible, grid in sheets:
+        if not visible:
             issues.append(InputIssue(
-                file=name, sheet=ws.title, severity="warning",
+                file=name, sheet=title, severity="warning",
                 message_zh="隐藏的工作表，未读取", message_en="hidden sheet: not read"))
             continue
         try:
-            result = _read_sheet(name, sha, ws, saved)
+            result = _read_sheet(name, sha, grid(), saved)
         except _SheetTooLarge as exc:
-            return _fatal(name, sha, [InputIssue(file=name, sheet=ws.title, message_zh=exc.zh, message_en=exc.en)])
+            return _fatal(name, sha, [InputIssue(file=name, sheet=title, message_zh=exc.zh, message_en=exc.en)])
         if result is None:
             continue
-        issues.extend(_locate(i, ws.title, result.letters) for i in result.issues)
+        issues.extend(_locate(i, title, result.letters) for i in result.issues)
         if result.batch is None:
             continue
         b = result.batch
-        issues.extend(_locate(i, ws.title, result.letters) for i in b.issues)
+        issues.extend(_locate(i, title, result.letters) for i in b.issues)
         rows_read += b.rows_read
         unused.extend(h for h in b.unused_columns if h not in unused)
         id_col = next((h for h in result.letters if match_header(h).fact == "school_id"), None)
-        rejected.extend(r.model_copy(update={"sheet": ws.title}) for r in b.rejected)
+        rejected.extend(r.model_copy(update={"sheet": title}) for r in b.rejected)
         for s in b.sections:
             if s.row in result.bad_rows or s.key in seen:
-                rejected.append(RejectedRow(file=name, sheet=ws.title, row=s.row, school_id=s.school_id,
+                rejected.append(RejectedRow(file=name, sheet=title, row=s.row, school_id=s.school_id,
                                             school_name=s.school_name, level=s.level))
             if s.row in result.bad_rows:
                 continue
@@ -369,9 +384,9 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
                                f"“{first_sheet}”第{first_row}行）",
                     message_en=f"duplicate school_id {s.school_id!r} / level {s.level.value} "
                                f"(first in sheet {first_sheet!r}, row {first_row})"),
-                    ws.title, result.letters))
+                    title, result.letters))
                 continue
-            seen[s.key] = (ws.title, s.row)
+            seen[s.key] = (title, s.row)
             sections.append(s)
     if rows_read == 0 and not any(i.severity == "error" for i in issues):
         issues.append(_file_issue(
@@ -379,6 +394,56 @@ def read_xlsx_bytes(data: bytes, name: str) -> FactsBatch:
             "no school data in the workbook (a header with a school_id / 学校标识码 column is needed)"))
     return FactsBatch(file=name, file_sha256=sha, rows_read=rows_read, sections=sections,
                       issues=issues, unused_columns=unused, rejected=rejected)
+
+
+def read_xls_bytes(data: bytes, name: str) -> FactsBatch:
+    """Read facts from the bytes of a legacy Excel 97–2003 workbook (.xls), through calamine; the
+    layout rules are those of .xlsx. Cells hold what Excel saved (a formula's result)."""
+    sha = hashlib.sha256(data).hexdigest()
+    if len(data) > MAX_INPUT_BYTES:
+        return _fatal(name, sha, [_file_issue(
+            name, f"文件过大（{len(data):,} 字节，上限 {MAX_INPUT_BYTES:,} 字节）",
+            f"the file is too large ({len(data):,} bytes; the limit is {MAX_INPUT_BYTES:,})")])
+    try:
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        metadata = list(wb.sheets_metadata)
+    except ImportError:  # pragma: no cover - a dependency of junheng
+        return _fatal(name, sha, [_file_issue(
+            name, "读取 .xls 需要 python-calamine（pip install python-calamine），或在 Excel 中另存为 .xlsx",
+            "reading .xls needs python-calamine (pip install python-calamine), or save it as .xlsx in Excel")])
+    except Exception as exc:  # calamine raises its own errors on a damaged or mislabelled file
+        detail = str(exc)[:200]
+        return _fatal(name, sha, [_file_issue(
+            name, f"无法打开 .xls 工作簿（{detail}）；请在 Excel 中打开并另存为 .xlsx 后再试",
+            f"cannot open the .xls workbook ({detail}); open it in Excel and save it as .xlsx")])
+
+    def grid(title: str) -> _SheetGrid:
+        sheet = wb.get_sheet_by_name(title)
+        top, left = sheet.start or (0, 0)
+        values: dict[tuple[int, int], Any] = {}
+        for r, row in enumerate(sheet.iter_rows(), start=top + 1):
+            if r > MAX_SHEET_ROWS:
+                raise _SheetTooLarge(f"工作表“{title}”超过 {MAX_SHEET_ROWS:,} 行的上限",
+                                     f"sheet {title!r} is beyond the {MAX_SHEET_ROWS:,}-row limit")
+            for c, value in enumerate(row, start=left + 1):
+                if value is not None and not (isinstance(value, str) and not value.strip()):
+                    values[(r, c)] = value
+        ranges = [(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for (r0, c0), (r1, c1) in sheet.merged_cell_ranges or ()]
+        return _merged(title, values, ranges)
+
+    sheets = ((m.name, str(m.visible).endswith("Visible"), lambda t=m.name: grid(t)) for m in metadata
+              if str(m.typ).endswith("WorkSheet"))
+    return _read_sheets(name, sha, sheets, None)
+
+
+def read_xls(path: Path) -> FactsBatch:
+    """Read facts from a legacy .xls workbook file (see :func:`read_xls_bytes`)."""
+    too_big = input_too_large(path, MAX_INPUT_BYTES)
+    if too_big is not None:
+        return too_big
+    return read_xls_bytes(path.read_bytes(), path.name)
 
 
 def read_xlsx(path: Path) -> FactsBatch:

@@ -204,3 +204,71 @@ def test_csv_header_below_a_title_and_total_rows() -> None:
     assert [(s.school_id, s.row) for s in batch.sections] == [("P1", 4), ("P2", 5)]
     assert batch.errors == []
     assert {i.row for i in batch.issues if "skipped" in i.message_en} == {6, 7}
+
+
+def test_xls_workbook_is_read_like_xlsx(tmp_path: Path) -> None:
+    xlwt = pytest.importorskip("xlwt")
+    wb = xlwt.Workbook()
+    ws = wb.add_sheet("小学")
+    ws.write_merge(0, 0, 0, 3, "示范县小学统计表")  # a merged title row
+    for c, h in enumerate(["学校标识码", "学校名称", "在校生数", "教学仪器设备值"]):
+        ws.write(1, c, h)
+    ws.write(2, 3, "生均（元）")
+    for c, v in enumerate(["P1", "一小", 800, 2637.7]):
+        ws.write(3, c, v)
+    for c, v in enumerate(["P2", "二小", "约160", 2000]):
+        ws.write(4, c, v)
+    ws.write(5, 0, "合计")
+    ws.write(5, 2, 960)
+    path = tmp_path / "县.xls"
+    wb.save(str(path))
+    from junheng.policy.readers import read_facts
+
+    batch = read_facts(path)
+    check_invariant(batch)
+    (s,) = batch.sections
+    assert (s.key, s.school_name) == (("P1", Level.primary), "一小")
+    assert s.values["equipment_value_yuan"] == 2110160  # 2637.7 per student × 800, never a total
+    (error,) = batch.errors
+    assert (error.sheet, error.row, error.cell, error.value) == ("小学", 5, "C5", "约160")
+    assert any(i.row == 6 and "skipped" in i.message_en for i in batch.issues)
+
+
+def test_damaged_xls_is_a_clear_error(tmp_path: Path) -> None:
+    from junheng.policy.readers import read_facts
+
+    path = tmp_path / "坏.xls"
+    path.write_bytes(b"not an excel file at all")
+    batch = read_facts(path)
+    assert batch.rows_read == 0
+    (error,) = batch.errors
+    assert ".xlsx" in error.message_zh and "save it as .xlsx" in error.message_en
+
+
+def test_column_map(tmp_path: Path) -> None:
+    from junheng.policy.readers import ColumnMapError, read_column_map
+
+    mapping = tmp_path / "列.yaml"
+    mapping.write_text("columns:\n  编号: school_id\n  学生: 在校生数\n  设备总值（万元）: equipment_value_yuan\n"
+                       "  序号:\n", encoding="utf-8")
+    text = "序号,编号,学段,学生,设备总值（万元）\n1,P1,小学,100,2.5\n"
+    batch = read_facts_text(text, "csv", "m.csv", read_column_map(mapping))
+    (s,) = batch.sections
+    assert s.school_id == "P1"
+    assert s.values["students"] == 100
+    assert s.values["equipment_value_yuan"] == 25000  # the header's 万元 still applies: 2.5 × 10 000
+    assert not [i for i in batch.issues if i.severity == "warning"]  # 序号 ignored on purpose
+    # without the mapping the same file has no id column: keyed by … nothing, a file error
+    assert read_facts_text(text, "csv", "m.csv").rows_read == 0
+    bad = tmp_path / "坏.yaml"
+    bad.write_text("编号: school_idd\n学生: 在校生\n", encoding="utf-8")
+    with pytest.raises(ColumnMapError) as info:
+        read_column_map(bad)
+    assert "did you mean school_id" in info.value.message_en and "school_idd" in info.value.message_zh
+    # the CLI: --columns on evaluate, a bad map is a usage error (exit 2)
+    data = tmp_path / "m.csv"
+    data.write_text(text, encoding="utf-8")
+    out = CliRunner().invoke(app, ["evaluate", str(data), "--columns", str(mapping), "-f", "json"])
+    assert out.exit_code == 0, out.stdout
+    out = CliRunner().invoke(app, ["evaluate", str(data), "--columns", str(bad)])
+    assert out.exit_code == 2

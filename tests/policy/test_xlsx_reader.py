@@ -185,8 +185,8 @@ def test_no_level_anywhere_and_unreadable_files(tmp_path: Path) -> None:
     broken.write_bytes(b"not a zip")
     batch = read_facts(broken)
     assert batch.rows_read == 0 and "无法打开Excel工作簿" in batch.issues[0].message_zh
-    with pytest.raises(UnsupportedFormatError, match=r"\.xlsx"):
-        read_facts(tmp_path / "old.xls")
+    with pytest.raises(UnsupportedFormatError, match=r"\.xls, \.xlsm, \.xlsx"):
+        read_facts(tmp_path / "old.xlsb")  # .xls is read (issue 11); .xlsb is not
 
 
 @pytest.mark.parametrize(("title", "level"), [
