@@ -89,7 +89,8 @@ class Form:
 
 @dataclass(frozen=True)
 class ChartSeries:
-    """One chart's data: category labels, values, the line to compare against, and marks."""
+    """One chart's data: category labels, values, the line to compare against (``limits``; empty
+    for a distribution, which has none), and marks."""
 
     title: str
     value_name: str
@@ -187,10 +188,16 @@ _W: dict[str, tuple[str, str]] = {
     "chart_cv": ("{level}：各指标差异系数与限值", "{level}: CV per indicator against the limit"),
     "chart_attain": ("各校资源配置达标项数（7项中）", "Resource indicators met per school (of 7)"),
     "met_count": ("达标项数", "Indicators met"),
+    "chart_spread": ("资源配置达标项数分布（学段数）", "Sections by number of resource indicators met"),
+    "sections_n": ("学段数", "Sections"),
+    "items_n": ("{n}项达标", "{n} met"),
     "needed": ("要求项数", "Needed"),
     "sections_met": ("{met}/{total}个学段达标", "{met} of {total} sections meet it"),
     "every_section": ("全部{total}个学段达标", "all {total} sections"),
 }
+
+CHART_SCHOOLS = 60
+"""Up to this many sections the attainment chart has a bar per section; above it, a distribution."""
 
 _ROMAN = {1: "Ⅰ", 2: "Ⅱ", 3: "Ⅲ", 4: "Ⅳ"}
 _OP = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
@@ -509,7 +516,15 @@ def _charts(run: CountyRun, lang: str, sections: Sequence[SchoolResult]) -> list
             tuple(to_decimal(lv.limit, 2) for _ in known),
             tuple(Mark.failed if ind.passed is False else Mark.passed for ind in known), "0.000"))
     gated = [(s, g) for s in sections if (g := _gate(s)) is not None and g.met_count is not None]
-    if gated:
+    if len(gated) > CHART_SCHOOLS:  # one bar per school would be unreadable: how many meet 0 … 7 items
+        most = max(len(g.members) for _, g in gated)
+        needed = max(g.min_met or 0 for _, g in gated)
+        charts.append(ChartSeries(
+            _w("chart_spread", lang), _w("sections_n", lang), "",
+            tuple(_w("items_n", lang, n=k) for k in range(most + 1)),
+            tuple(Decimal(sum(1 for _, g in gated if g.met_count == k)) for k in range(most + 1)), (),
+            tuple(Mark.passed if k >= needed else Mark.failed for k in range(most + 1)), "0"))
+    elif gated:
         charts.append(ChartSeries(
             _w("chart_attain", lang), _w("met_count", lang), _w("needed", lang),
             tuple(f"{s.school_name or s.school_id}（{level_name(s.level, lang)}）" if lang == "zh"

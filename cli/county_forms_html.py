@@ -174,16 +174,23 @@ def _conclusion(forms: Forms, form: Form, lang: str) -> str:
 def _chart(chart: ChartSeries, lang: str) -> str:
     top = max([*chart.values, *chart.limits, Decimal(0)]) * Decimal("1.15") or Decimal(1)
     rows = []
-    for label, value, limit, mark in zip(chart.labels, chart.values, chart.limits, chart.marks, strict=True):
+    limits: Sequence[Decimal | None] = chart.limits or (None,) * len(chart.values)
+    for label, value, limit, mark in zip(chart.labels, chart.values, limits, chart.marks, strict=True):
         width = float(value / top * 100)
-        at = float(limit / top * 100)
         cls = _MARK_CLASS[mark] or "pass"
+        line = shown = ""
+        if limit is not None:
+            line = (f'<div class="limit" style="left:{float(limit / top * 100):.1f}%" '
+                    f'title="{_e(chart.limit_name)} {limit}"></div>')
+            shown = f" / {_e(chart.limit_name)} {limit}"
         rows.append(f'<div class="bar-row"><div class="bar-label">{_e(label)}</div>'
-                    f'<div class="track"><div class="fill {cls}" style="width:{width:.1f}%"></div>'
-                    f'<div class="limit" style="left:{at:.1f}%" title="{_e(chart.limit_name)} {limit}"></div></div>'
-                    f'<div class="bar-value">{value} / {_e(chart.limit_name)} {limit}</div></div>')
-    legend = (f"虚线：{chart.limit_name}；红色：未达到" if lang == "zh"
-              else f"dashed line: {chart.limit_name.lower()}; red: not met")
+                    f'<div class="track"><div class="fill {cls}" style="width:{width:.1f}%"></div>{line}</div>'
+                    f'<div class="bar-value">{value}{shown}</div></div>')
+    if chart.limits:
+        legend = (f"虚线：{chart.limit_name}；红色：未达到" if lang == "zh"
+                  else f"dashed line: {chart.limit_name.lower()}; red: not met")
+    else:
+        legend = "红色：达标项数不足" if lang == "zh" else "red: too few indicators met"
     return (f'<div class="chart" role="img" aria-label="{_e(chart.title)}"><h3>{_e(chart.title)}</h3>{"".join(rows)}'
             f'<p class="legend">{_e(legend)}</p></div>')
 

@@ -133,10 +133,11 @@ def _chart_sheet(book: Book, charts: Sequence[ChartSeries], name: str) -> None:
         top = ws.row
         ws.write(top, 0, chart_data.title, book.fmt(bold=True, font_size=12))
         ws.skip()
-        ws.append([None, chart_data.value_name, chart_data.limit_name], default=head)
+        ws.append([None, chart_data.value_name, chart_data.limit_name or None], default=head)
         first = ws.row
         number = book.fmt(num_format=chart_data.num_format, **_BORDER)
-        for label, value, limit in zip(chart_data.labels, chart_data.values, chart_data.limits, strict=True):
+        limits = chart_data.limits or (None,) * len(chart_data.values)
+        for label, value, limit in zip(chart_data.labels, chart_data.values, limits, strict=True):
             ws.write(ws.row, 0, label, book.fmt(**_BORDER))
             ws.write(ws.row, 1, value, number)
             ws.write(ws.row, 2, limit, number)
@@ -150,15 +151,16 @@ def _chart_sheet(book: Book, charts: Sequence[ChartSeries], name: str) -> None:
             "points": [{"fill": {"color": _BAR[m]}} for m in chart_data.marks],
             "data_labels": {"value": True, "num_format": chart_data.num_format},
         })
-        line = book.wb.add_chart({"type": "line"})
-        line.add_series({
-            "name": chart_data.limit_name,
-            "categories": [name, first, 0, last, 0],
-            "values": [name, first, 2, last, 2],
-            "line": {"color": "#1F2933", "width": 2, "dash_type": "dash"},
-            "marker": {"type": "none"},
-        })
-        column.combine(line)
+        if chart_data.limits:
+            line = book.wb.add_chart({"type": "line"})
+            line.add_series({
+                "name": chart_data.limit_name,
+                "categories": [name, first, 0, last, 0],
+                "values": [name, first, 2, last, 2],
+                "line": {"color": "#1F2933", "width": 2, "dash_type": "dash"},
+                "marker": {"type": "none"},
+            })
+            column.combine(line)
         column.set_title({"name": chart_data.title, "name_font": {"size": 12}})
         column.set_legend({"position": "bottom"})
         column.set_y_axis({"num_format": chart_data.num_format, "min": 0, "major_gridlines": {"visible": True}})

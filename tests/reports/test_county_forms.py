@@ -213,3 +213,24 @@ def test_basic_2012_forms_judge_the_composite(tmp_path: Path) -> None:
     assert [r[11] for r in cv] == [0.65, 0.55]
     notes = [r[0] for r in ws.iter_rows(values_only=True) if r[0] and "综合差异系数" in str(r[0])]
     assert notes and "8项差异系数的平均值" in str(notes[0])
+
+
+def test_a_large_county_charts_the_spread_not_every_school(tmp_path: Path) -> None:
+    """Above 60 sections one bar per school is unreadable: the chart counts sections per number of
+    indicators met. The demo's 8 sections ×8 (ids made unique) meet 5, 7, 6, 0, 5, 5, 2, 4 of 7
+    (表Ⅱ-2 above: B 小学 5, E 7, F 6, G 0, A 5, B 初中 5, C 2, D 4) → 0: 8, 2: 8, 4: 8, 5: 24, 6: 8, 7: 8."""
+    with example_path("demo_county.csv").open(encoding="utf-8", newline="") as f:
+        header, *rows = list(csv.reader(f))
+    source = tmp_path / "big.csv"
+    with source.open("w", encoding="utf-8", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(header)
+        for k in range(8):
+            for row in rows:
+                out.writerow([row[0] + (f"-{k}" if k else ""), *row[1:]])
+    wb = openpyxl.load_workbook(_county(tmp_path, "big.xlsx", source=source))
+    data = {r[0]: r[1] for r in wb["图表"].iter_rows(values_only=True) if r[0] and str(r[0]).endswith("项达标")}
+    assert data == {"0项达标": 8, "1项达标": 0, "2项达标": 8, "3项达标": 0, "4项达标": 8, "5项达标": 24,
+                    "6项达标": 8, "7项达标": 8}
+    html = _county(tmp_path, "big.html", source=source).read_text(encoding="utf-8")
+    assert html.count('class="bar-row"') == 7 + 7 + 8  # two CV charts and the spread, not 64 bars
