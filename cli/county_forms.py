@@ -171,10 +171,10 @@ _W: dict[str, tuple[str, str]] = {
                         "this row has errors and was not evaluated (see data issues)"),
     "rejected_note": ("另有{n}行数据有误未能评估，未计入比例，其结果无法判定。",
                       "{n} more input rows have errors and were not evaluated: not counted, outcome undecided."),
-    "remark_met": ("第{items}项达标", "item {items} met"),
-    "remark_near": ("第{items}项达到要求的85%以上", "item {items} at 85% of the requirement or more"),
-    "remark_below": ("第{items}项未达到要求的85%", "item {items} below 85% of the requirement"),
-    "remark_unknown": ("第{items}项无法判定（缺少数据）", "item {items} cannot be decided (missing data)"),
+    "remark_met": ("第{items}项达标", "{item} {items} met"),
+    "remark_near": ("第{items}项达到要求的85%以上", "{item} {items} at 85% of the requirement or more"),
+    "remark_below": ("第{items}项未达到要求的85%", "{item} {items} below 85% of the requirement"),
+    "remark_unknown": ("第{items}项无法判定（缺少数据）", "{item} {items} cannot be decided (missing data)"),
     "III_note": ("全县平均值保留两位小数，差异系数保留三位小数；“综合”为{n}项差异系数的平均值，不是判定标准，"
                  "逐项差异系数须不超过要求。",
                  "County means to 2 decimals, CVs to 3 decimals; 'composite' is the mean of the {n} CVs, not a "
@@ -277,7 +277,10 @@ def _indicator_mark(r: RuleResult, gate: RuleResult | None) -> Mark:
 
 
 def _unit_suffix(r: RuleResult, lang: str) -> str:
+    """The unit as the form's header gives it: what is counted (人, 平方米, 元, 间), the "per student"
+    being in the indicator's name."""
     label = unit(r.unit).label(lang) if r.unit and r.unit not in ("count", "ratio", "bool") else ""
+    label = label.split("/")[0] if lang == "zh" else label.split(" per ")[0]
     return "" if not label else (f"（{label}）" if lang == "zh" else f" ({label})")
 
 
@@ -288,7 +291,8 @@ def _remark(indicators: Sequence[RuleResult], gate: RuleResult | None, lang: str
         key = {Mark.none: "remark_met", Mark.near: "remark_near", Mark.failed: "remark_below",
                Mark.unknown: "remark_unknown"}[mark]
         groups[key].append(str(i))
-    parts = [_w(key, lang, items=_SEP[lang].join(items)) for key, items in groups.items() if items]
+    parts = [_w(key, lang, items=_SEP[lang].join(items), item="items" if len(items) > 1 else "item")
+             for key, items in groups.items() if items]
     return ("，" if lang == "zh" else "; ").join(parts)
 
 
@@ -331,7 +335,7 @@ def _form_ii_2(run: CountyRun, lang: str, sections: Sequence[SchoolResult], leve
                      *(_text("—", Mark.unknown) for _ in sample), _yes_no(Outcome.unknown, lang),
                      _text(_w("rejected_remark", lang), wrap=True)))
     return Form("II-2", _w("II-2", lang), f"{_w('II-2', lang)} {_w('II-2_title', lang)}", _unit_line(run, lang),
-                (header,), tuple(rows), (6, 26, 6, 9, 7, *(11 for _ in sample), 8, 40),
+                (header,), tuple(rows), (6, 26, 8, 9, 8, *(11 for _ in sample), 8, 40),
                 (_w("II-2_note", lang),), landscape=True)
 
 

@@ -84,7 +84,7 @@ def test_form_ii_1_schools_meeting_each_indicator(workbook: Any) -> None:
     ws = workbook["表Ⅱ-1"]
     assert [c.value for c in ws[3]][:3] == ["序号", "指标", "小学"] and ws["F3"].value == "初中"
     assert [c.value for c in ws[4]][2:] == ["要求", "达标校数", "比例"] * 2 + ["达标校数", "比例"]
-    row = _row(ws, "生均教学及辅助用房面积（平方米/生）")
+    row = _row(ws, "生均教学及辅助用房面积（平方米）")
     # 小学 ≥ 4.5: E 1190.4/124 = 9.60, F 4100/860 = 4.77 meet; B 4005/1041 = 3.85, G 8600/2100 = 4.10 do not → 2/4;
     # 初中 ≥ 5.8: 3.45, 4.25, 2.04, 4.13 → 0/4; the county 2/8 = 25.0%
     assert [c.value for c in row[2:]] == [4.5, 2, 0.5, 5.8, 0, 0, 2, 0.25]
@@ -143,7 +143,7 @@ def test_english_forms(tmp_path: Path) -> None:
     wb = openpyxl.load_workbook(_county(tmp_path, "county.xlsx", "--lang", "en"))
     assert wb.sheetnames[:7] == ["County verdict", "Form II-1", "Form II-2", "Form III", "Form IV", "Form V", "Charts"]
     a = _row(wb["Form II-2"], "示例A初级中学(广西样本)")
-    assert (a[12].value, a[13].value) == ("no", "item 1, 2, 3, 5, 6 met; item 4, 7 below 85% of the requirement")
+    assert (a[12].value, a[13].value) == ("no", "items 1, 2, 3, 5, 6 met; items 4, 7 below 85% of the requirement")
 
 
 def test_a_rejected_row_is_a_school_that_cannot_be_decided(tmp_path: Path) -> None:
@@ -177,10 +177,12 @@ def _with_probe(page: Path) -> Path:
 def test_html_forms_on_a_desktop_a_phone_and_paper(tmp_path: Path, chromium: Chromium) -> None:
     page = _county(tmp_path, "示例县.html")
     html = page.read_text(encoding="utf-8")
-    assert "<script" not in html and "http" not in html.split("<footer>")[0]  # offline, nothing to run
+    # offline and inert: nothing to run, nothing fetched (a cited address in a sentence is text)
+    assert "<script" not in html and "<link" not in html and "<img" not in html and "url(" not in html
+    assert not re.search(r'(src|href)\s*=', html)
     for key in ("verdict", "charts", "form-II-1", "form-II-2", "form-III", "form-IV", "form-V"):
         assert f'id="{key}"' in html
-    assert 'data-label="4. 生均教学及辅助用房面积（平方米/生）" class="fail num">3.45<' in html
+    assert 'data-label="4. 生均教学及辅助用房面积（平方米）" class="fail num">3.45<' in html
     probe = _with_probe(page)
     for width in (1280, 390):
         dom = chromium("--dump-dom", f"--window-size={width},900", probe.as_uri())
