@@ -256,11 +256,15 @@ class _Built:
     used: set[str] = field(default_factory=set)
     """Facts some constraint may need more of (each needs a price)."""
 
+    prices: dict[int, float] = field(default_factory=dict)
+    """Lever variable → 元 per unit."""
+
     def lever(self, section: int, fact: str, price: Fraction | None) -> int:
         key = (section, fact)
         if key not in self.levers:
             integral = unit(FACTS[fact].unit).integral
             self.levers[key] = self.model.var(float(price or 0), integral)
+            self.prices[self.levers[key]] = float(price or 0)
         return self.levers[key]
 
 
@@ -548,8 +552,11 @@ def make_plan(loaded: LoadedRuleset, batch: FactsBatch, costs: UnitCosts, *, sco
     if missing:
         raise MissingCostError(missing, costs.file)
 
+    cones = list(b.model.cones)
     passes = _budget_mode(b, budget, blocked) if budget is not None else {}
     solution = solver.solve(b.model, time_limit=time_limit)
+    if budget is not None and cones and solution.x is not None:
+        solution = _budget_ties(b, budget, passes, cones, solution, time_limit)
     x = list(solution.x) if solution.x is not None else None
     chosen = {i for i, v in passes.items() if x is not None and x[v] > 0.5}
     if x is not None and budget is not None:  # requirements of the sections left out are off
@@ -641,10 +648,12 @@ def make_plan(loaded: LoadedRuleset, batch: FactsBatch, costs: UnitCosts, *, sco
         status=solution.status if b.model.cost else "not_needed",
         rounds=solution.rounds, cuts=solution.cuts, seconds=solution.seconds, lower_bound=lower, gap=gap)
     remainder = None
-    if budget is not None:
-        full_plan = make_plan(loaded, batch, costs, scope=scope, target=target, county_facts=county_facts,
-                              school_ruleset=school_ruleset, engine=engine, time_limit=time_limit)
-        remainder = max(full_plan.total_cost - total, Fraction(0))
+    if budget is not None:  # what completing the plan would cost, starting from the budgeted additions
+        rest = make_plan(loaded, after_batch, costs, scope=scope, target=target,
+                         county_facts=county_facts.model_copy(update={"shared_assets": ()})
+                         if county_facts is not None else None,
+                         school_ruleset=school_ruleset, engine=engine, time_limit=time_limit)
+        remainder = rest.total_cost
     county = before.county if before is not None else next((s.county for s in sections if s.county), "")
     return PlanRun(
         ruleset=ruleset_info(loaded), scope=scope, target=target, budget=budget, county=county,
@@ -672,7 +681,7 @@ def _rules_outcome(result: SchoolResult, rules: tuple[str, ...], ruleset: Rulese
 
 def _budget_mode(b: _Built, budget: Fraction, blocked: set[int]) -> dict[int, int]:
     """Most sections passing within the budget: each section's requirements hold only when its
-    "passes" binary is 1; maximise their number, then spend least (CV cones are left out).
+    "passes" binary is 1; maximise their number (the CV limits are left out; ties: :func:`_budget_ties`).
     Returns section → its "passes" binary."""
     model = b.model
     model.cones = []
@@ -696,6 +705,35 @@ def _budget_mode(b: _Built, budget: Fraction, blocked: set[int]) -> dict[int, in
         model.cost[v] = -1.0
     model.rows = rows
     return passes
+
+
+def _budget_ties(b: _Built, budget: Fraction, passes: dict[int, int], cones: list[solver.Cone],
+                 first: solver.Solution, time_limit: float) -> solver.Solution:
+    """Among the plans within the budget that make as many sections pass as the first solve, the one
+    that brings the 差异系数 over their limits furthest down: minimise Σ_k τ_k / X̄_k,before with
+    S_k ≤ L_k·X̄_k + τ_k, τ_k ≥ 0 (each a cone; τ_k / X̄_k,before is the CV's excess over its limit
+    measured against the mean before the plan — the CVs themselves are not convex in the additions).
+    Ties after that go to the cheaper plan; a CV within its limit costs nothing more."""
+    assert first.x is not None
+    model = b.model
+    count = sum(1 for v in passes.values() if first.x[v] > 0.5)
+    model.rows.append(solver.Row({v: 1.0 for v in passes.values()}, count - 0.5))
+    tiny = 1e-6 / max(float(budget), 1.0)
+    model.cost = [0.0] * len(model.cost)
+    for v in b.levers.values():
+        model.cost[v] = tiny * b.prices[v]
+    for cone in cones:
+        mean = sum(w * a for w, a in zip(cone.weights, cone.alpha, strict=True))
+        if mean <= 0:
+            continue
+        cone.bound = model.var(1.0 / mean, False)
+        cone.limit = cone.limit / (1 - solver.CONE_MARGIN)  # the limit itself: no margin needed here
+        model.cones.append(cone)
+    second = solver.solve(model, time_limit=time_limit)
+    if second.x is None:
+        return first
+    return solver.Solution(second.status, second.x, None, first.rounds + second.rounds, first.cuts + second.cuts,
+                           first.seconds + second.seconds)
 
 
 def _cv_changes(before: CountyRun, after: CountyRun) -> tuple[tuple[CvChange, ...], tuple[CompositeChange, ...]]:

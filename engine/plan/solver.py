@@ -55,6 +55,9 @@ class Cone:
     var: list[int | None]
     limit: float
     key: object = None
+    bound: int | None = None
+    """An excess variable τ ≥ 0: ‖u‖ ≤ limit · X̄ + τ (budget mode minimises Σ τ / X̄₀, how far the
+    CVs stay over their limits)."""
 
     def values(self, x: np.ndarray) -> list[float]:
         return [a + (b * float(x[v]) if v is not None else 0.0)
@@ -69,26 +72,11 @@ class Cone:
 
     def violated(self, x: np.ndarray) -> bool:
         s, mean, _ = self.measure(x)
-        return s > self.limit * mean + CONE_TOLERANCE * max(abs(mean), 1e-12)
+        return s > self.radius(x, mean) + CONE_TOLERANCE * max(abs(mean), 1e-12)
 
-    def cut(self, x: np.ndarray) -> Row | None:
-        """The tangent cut at x: Σ_i (z_i − Z w_i) β_i a_i − L Σ w_i β_i a_i ≤ L Σ w_i α_i − vᵀu₀."""
-        s, _, u = self.measure(x)
-        if s == 0:
-            return None
-        v = [t / s for t in u]
-        z = [vi * math.sqrt(w) for vi, w in zip(v, self.weights, strict=True)]
-        total_z = sum(z)
-        mean0 = sum(w * a for w, a in zip(self.weights, self.alpha, strict=True))
-        u0 = [math.sqrt(w) * (a - mean0) for w, a in zip(self.weights, self.alpha, strict=True)]
-        coeffs: dict[int, float] = {}
-        for i, var in enumerate(self.var):
-            if var is None or self.beta[i] == 0:
-                continue
-            c = (z[i] - total_z * self.weights[i]) * self.beta[i] - self.limit * self.weights[i] * self.beta[i]
-            coeffs[var] = coeffs.get(var, 0.0) + c
-        rhs = self.limit * mean0 - sum(vi * ui for vi, ui in zip(v, u0, strict=True))
-        return Row(coeffs, -math.inf, rhs)
+    def radius(self, x: np.ndarray, mean: float) -> float:
+        """The right-hand side at x: limit · X̄ (+ τ)."""
+        return self.limit * mean + (float(x[self.bound]) if self.bound is not None else 0.0)
 
 
 @dataclass
@@ -133,22 +121,27 @@ class _Lifted:
         cone = self.cone
         xs = cone.values(x)
         m = sum(w * v for w, v in zip(cone.weights, xs, strict=True))
-        r = cone.limit * m
+        us = [math.sqrt(w) * (v - m) for w, v in zip(cone.weights, xs, strict=True)]
+        r = cone.radius(x, m)
+        if cone.bound is not None:
+            # tangents where the radius would reach ‖u‖ (near a zero radius they would be near-vertical)
+            r = max(r, math.sqrt(sum(u * u for u in us)))
         if r <= 0:
             return []
         out = []
-        for i, (w, v) in enumerate(zip(cone.weights, xs, strict=True)):
-            u = math.sqrt(w) * (v - m)
+        for i, u in enumerate(us):
             if u * u / r <= float(x[self.s[i]]) + 1e-12 * max(1.0, r):
                 continue
             out.append(self.tangent(i, u / r))
         return out
 
     def tangent(self, i: int, k: float) -> Row:
-        """s_i − 2k√w_i(β_i a_i − m) + k²·L·m ≥ 2k√w_i α_i."""
+        """s_i − 2k√w_i(β_i a_i − m) + k²·r ≥ 2k√w_i α_i, with r = L·m (+ τ)."""
         cone = self.cone
         root = math.sqrt(cone.weights[i])
         coeffs: dict[int, float] = {self.s[i]: 1.0, self.mean: 2 * k * root + k * k * cone.limit}
+        if cone.bound is not None:
+            coeffs[cone.bound] = k * k
         var = cone.var[i]
         if var is not None and cone.beta[i] != 0:
             coeffs[var] = coeffs.get(var, 0.0) - 2 * k * root * cone.beta[i]
@@ -166,8 +159,8 @@ def _lift(model: Model, cone: Cone, x: np.ndarray) -> tuple[_Lifted, list[Row]]:
         if v is not None and b != 0:
             define[v] = define.get(v, 0.0) - w * b
     constant = sum(w * a for w, a in zip(cone.weights, cone.alpha, strict=True))
-    rows = [Row(define, constant, constant),
-            Row({**{j: 1.0 for j in s}, mean: -cone.limit}, -math.inf, 0.0)]
+    radius = {mean: -cone.limit, **({cone.bound: -1.0} if cone.bound is not None else {})}
+    rows = [Row(define, constant, constant), Row({**{j: 1.0 for j in s}, **radius}, -math.inf, 0.0)]
     padded = np.concatenate([x, np.zeros(len(model.cost) - len(x))])
     rows += lifted.cuts(padded)
     return lifted, rows
@@ -194,7 +187,9 @@ class _Highs:
         n = len(model.cost)
         if n > self.cols:
             new = np.arange(self.cols, n, dtype=np.int32)
-            h.addVars(len(new), np.zeros(len(new)), np.array([_inf(u) for u in model.upper[self.cols:]]))
+            if h.addVars(len(new), np.zeros(len(new)),
+                         np.array([_inf(u) for u in model.upper[self.cols:]])) == highspy.HighsStatus.kError:
+                raise RuntimeError("HiGHS refused columns of the plan model")
             h.changeColsCost(len(new), new, np.array(model.cost[self.cols:], dtype=float))
             self.cols = n
         if rows:
@@ -206,9 +201,11 @@ class _Highs:
                 for j, c in r.coeffs.items():
                     index.append(j)
                     value.append(c)
-            h.addRows(len(rows), np.array([_inf(r.lb) for r in rows]), np.array([_inf(r.ub) for r in rows]),
-                      len(index), np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
-                      np.array(value, dtype=float))
+            status = h.addRows(len(rows), np.array([_inf(r.lb) for r in rows]),
+                               np.array([_inf(r.ub) for r in rows]), len(index), np.array(starts, dtype=np.int32),
+                               np.array(index, dtype=np.int32), np.array(value, dtype=float))
+            if status == highspy.HighsStatus.kError:  # never solve without the rows asked for
+                raise RuntimeError("HiGHS refused rows of the plan model (a coefficient out of range)")
             self.rows += len(rows)
 
     def integral(self) -> None:

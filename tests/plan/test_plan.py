@@ -141,15 +141,26 @@ def test_unfixable_items_say_what_would_fix_them() -> None:
     assert run.verified and all(s.outcome_after.value == "passed" for s in run.sections)
 
 
-def test_budget_mode_passes_the_most_sections_and_prices_the_rest() -> None:
+def test_budget_mode_passes_the_most_sections_then_brings_the_cv_down() -> None:
     run = _plan(CV_COUNTY, budget=Fraction(3_000_000))
-    add = {s.school_id: s.cost for s in run.sections if s.cost}
-    # P1 200,000 and P2 100,000 fit; J1 needs at least 3,188,000 (gate alone), so it is left out
-    assert add == {"P1": 200_000, "P2": 100_000}
+    add = {s.school_id: {a.fact: a.amount for a in s.additions} for s in run.sections if s.additions}
+    # P1 200,000 and P2 100,000 fit; J1 needs at least 3,188,000 (gate alone), so it is left out …
+    assert add["P1"] == {"pe_art_teachers": 2} and add["P2"] == {"equipment_value_yuan": 100_000}
     assert (run.sections_passing_before, run.sections_passing_after) == (4, 6)
-    # the full plan (≈ 3,521,764, see above) − 300,000
-    assert run.remainder_cost is not None and abs(run.remainder_cost - 3_221_764) <= 30
-    assert run.verified
+    # … and the rest of the budget (2,700,000) goes where it brings the junior sports CV (0.562 > 0.45)
+    # furthest down: J1's sports ground, 2,700,000 ÷ 400 = 6750 m²
+    assert add["J1"] == {"sports_area_m2": 6750}
+    sports = next(c for c in run.cv if c.level.value == "junior" and c.indicator == "sports_area_per_student")
+    assert sports.cv_before is not None and sports.cv_after is not None and sports.cv_after < sports.cv_before
+    # the rest: J1 多媒体 +2 (120,000) and sports to ≈ 7754.44 m² in all, 1004.44 m² more (≈ 401,776)
+    assert run.remainder_cost is not None and abs(run.remainder_cost - 521_776) <= 30
+    assert run.total_cost == 3_000_000 and run.verified
+
+
+def test_budget_too_small_for_any_section() -> None:
+    run = _plan(CV_COUNTY, budget=Fraction(50_000), scope=Scope.school)
+    # the cheapest section is P2 (100,000): nothing passes, nothing is bought
+    assert run.total_cost == 0 and run.sections_passing_after == run.sections_passing_before == 4
 
 
 def test_table_zh_and_en() -> None:
