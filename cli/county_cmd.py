@@ -56,6 +56,12 @@ _GROUPS = {
 _w = pick
 
 
+def group_label(group: str, lang: str) -> str:
+    """The area of the 办法 a county criterion belongs to (政府保障程度 …), in ``lang``."""
+    zh, en = _GROUPS.get(group, (group, group))
+    return zh if lang == "zh" else en
+
+
 def _o(outcome: Outcome, lang: str) -> str:
     return f"[{_STYLE[outcome]}]{outcome_word(outcome, lang)}[/]"
 

@@ -23,18 +23,24 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rich.console import Console
 
 from junheng.cli.atomic import protect, write_bytes_atomic
+from junheng.cli.county_cmd import group_label
 from junheng.cli.options import Lang, LangOption, fail
 from junheng.cli.text import t
 from junheng.cli.xlsx_cells import append, put, workbook_bytes
+from junheng.engine.numbers import decimal_text, percent_text
 from junheng.policy.costs import lever_facts
+from junheng.policy.county_facts import RATIOS_ABOVE_ONE
+from junheng.policy.county_facts import fact_spec as county_fact_spec
+from junheng.policy.county_model import CountyFactCriterion, fraction_or_param
 from junheng.policy.facts import FACTS, SCHOOL_FACTS, SCHOOL_TYPES, FactSpec
 from junheng.policy.formula import FormulaError, names, parse_formula
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.registry import load_ruleset
 from junheng.policy.units import unit
 
-__all__ = ["IDENTITY_COLUMNS", "costs_template_workbook", "costs_template_yaml", "facts_needed", "header_text",
-           "template", "template_workbook"]
+__all__ = ["IDENTITY_COLUMNS", "costs_template_workbook", "costs_template_yaml", "county_facts_needed",
+           "county_template_workbook", "county_template_yaml", "facts_needed", "header_text", "template",
+           "template_workbook"]
 
 IDENTITY_COLUMNS: tuple[str, ...] = ("school_id", "school_name", "county", "year", "school_type")
 TEMPLATE_ROWS = 500
@@ -214,6 +220,104 @@ def costs_template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
     return workbook_bytes(wb)
 
 
+# --- county facts (issue 11): every county fact the ruleset's criteria read ----------------------
+
+
+def county_facts_needed(loaded: LoadedRuleset) -> list[tuple[FactSpec, list[CountyFactCriterion]]]:
+    """Each county fact the ruleset's county criteria read, in criterion order, with those criteria."""
+    spec = loaded.ruleset.county
+    out: dict[str, tuple[FactSpec, list[CountyFactCriterion]]] = {}
+    for c in spec.criteria if spec is not None else ():
+        if isinstance(c, CountyFactCriterion):
+            fact = county_fact_spec(c.fact)
+            if fact is not None:
+                out.setdefault(fact.name, (fact, []))[1].append(c)
+    return list(out.values())
+
+
+def fill_hint(fact: FactSpec, lang: str) -> str:
+    """How to write the value: ``比例：0.85 或 85%`` / ``是/否：true 或 false`` / ``分``."""
+    zh = lang == "zh"
+    if fact.name in RATIOS_ABOVE_ONE:
+        return "比值：如 1.05 或 105%" if zh else "a ratio such as 1.05 or 105%"
+    if fact.unit == "ratio":
+        return "比例：0.85 或 85%，不能写85" if zh else "a ratio: 0.85 or 85% (not 85)"
+    if fact.unit == "bool":
+        return "是/否：true 或 false" if zh else "yes/no: true or false"
+    if fact.unit == "level":
+        return "等级：1、2、3 或 4（Ⅰ—Ⅳ级）" if zh else "a level: 1, 2, 3 or 4"
+    return unit(fact.unit).label(lang) or fact.unit
+
+
+def _requirement(loaded: LoadedRuleset, c: CountyFactCriterion, fact: FactSpec, lang: str) -> str:
+    value = fraction_or_param(loaded.ruleset, c.value)
+    if value is None:
+        return ""
+    if fact.unit == "bool":
+        want = bool(value)
+        return (f"须为“{'是' if want else '否'}”" if lang == "zh" else f"must be {'yes' if want else 'no'}")
+    shown = percent_text(value, 2) if fact.unit == "ratio" else decimal_text(value)
+    return f"{c.op.words(lang)}{'' if lang == 'zh' else ' '}{shown}"
+
+
+def _serves(loaded: LoadedRuleset, criteria: list[CountyFactCriterion], fact: FactSpec, lang: str) -> str:
+    sep = "；" if lang == "zh" else "; "
+    return sep.join(f"{group_label(c.group, lang)}·{c.title.get(lang)}（{_requirement(loaded, c, fact, lang)}）"
+                    if lang == "zh" else
+                    f"{group_label(c.group, lang)} · {c.title.get(lang)} ({_requirement(loaded, c, fact, lang)})"
+                    for c in criteria)
+
+
+def county_template_yaml(loaded: LoadedRuleset, lang: str = "zh") -> str:
+    """A county facts file to fill in: every county fact the ruleset needs, blank, each with its
+    unit and the items it serves in a comment above it."""
+    r = loaded.ruleset
+    zh = lang == "zh"
+    lines = [f"# {'县级数据' if zh else 'County facts'} · {r.id}（{r.document.number}）",
+             "# " + ("填写数值；不知道的留空——留空的项无法判定，不视为达标。origin 写数据来源（如 统计年报）。"
+                     if zh else "Fill in the values; leave unknown ones blank — a blank item cannot be "
+                                "decided and is never a pass. origin: where the figure comes from."),
+             f"county:        # {'县（市、区）名称' if zh else 'county name'}",
+             f"year:          # {'年度，如 2026' if zh else 'year, e.g. 2026'}",
+             "facts:"]
+    for fact, criteria in county_facts_needed(loaded):
+        serves = _serves(loaded, criteria, fact, lang)
+        lines.append(f"  # {fact.label(lang)}（{fill_hint(fact, lang)}）：{serves}" if zh
+                     else f"  # {fact.label(lang)} ({fill_hint(fact, lang)}): {serves}")
+        lines.append(f"  {fact.name}: {{value: , origin: \"\"}}")
+    return "\n".join(lines) + "\n"
+
+
+def county_template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
+    """The same as a sheet (事实名 · 名称 · 填写方式 · 数值 · 来源 · 用于): the county facts reader reads
+    it back (see :func:`junheng.policy.county_facts.read_county_facts`)."""
+    zh = lang == "zh"
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "县级数据" if zh else "county facts"
+    append(ws, ["事实名", "名称", "填写方式", "数值", "来源", "用于（评估项及要求）"] if zh
+           else ["fact", "name", "how to fill", "value", "origin", "serves (item and requirement)"])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+    append(ws, ["county", "县（市、区）" if zh else "county", "文本" if zh else "text", None, None, None])
+    append(ws, ["year", "年度" if zh else "year", "四位年份，如 2026" if zh else "a year such as 2026",
+                None, None, None])
+    for fact, criteria in county_facts_needed(loaded):
+        append(ws, [fact.name, fact.label(lang), fill_hint(fact, lang), None, None,
+                    _serves(loaded, criteria, fact, lang)])
+        if fact.unit == "bool":
+            dv = DataValidation(type="list", formula1='"TRUE,FALSE"', allow_blank=True)
+            ws.add_data_validation(dv)
+            dv.add(f"D{ws.max_row}")
+    for letter, width in zip("ABCDEF", (34, 44, 26, 12, 18, 70), strict=True):
+        ws.column_dimensions[letter].width = width
+    for row in ws.iter_rows(min_row=2):
+        row[5].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    return workbook_bytes(wb)
+
+
 def template(
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="规则集编号或YAML文件 / ruleset id or YAML file")]
         = "national/quality-2017",
@@ -221,16 +325,28 @@ def template(
         = Path("template.xlsx"),
     costs: Annotated[bool, typer.Option(
         "--costs", help="生成单价文件（.yaml 或 .xlsx）/ write a unit-costs file (.yaml or .xlsx) instead")] = False,
+    county: Annotated[bool, typer.Option(
+        "--county", help="生成县级数据文件（.yaml 或 .xlsx）/ write a county-facts file (.yaml or .xlsx)")] = False,
     lang: LangOption = Lang.zh,
 ) -> None:
-    """生成数据填报模板 / Write an input workbook with exactly the facts a ruleset needs."""
+    """生成数据填报模板 / Write an input workbook with exactly the facts a ruleset needs; with
+    --county, the county facts file (every county fact, its unit and the items it serves)."""
     try:
         loaded = load_ruleset(ruleset)
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
     protect(loaded.path)  # never written over by -o
     suffix = output.suffix.lower()
-    if costs and suffix in (".yaml", ".yml"):
+    if county and loaded.ruleset.county is None:
+        raise fail(f"规则集 {loaded.ruleset.id} 没有县域评估部分", f"ruleset {loaded.ruleset.id} has no county part",
+                   lang)
+    if county and suffix in (".yaml", ".yml"):
+        write_bytes_atomic(output, county_template_yaml(loaded, lang.value).encode("utf-8"))
+    elif county and suffix == ".xlsx":
+        write_bytes_atomic(output, county_template_workbook(loaded, lang.value))
+    elif county:
+        raise fail("县级数据文件名须以 .yaml 或 .xlsx 结尾", "the county facts file must end in .yaml or .xlsx", lang)
+    elif costs and suffix in (".yaml", ".yml"):
         write_bytes_atomic(output, costs_template_yaml(loaded, lang.value).encode("utf-8"))
     elif costs and suffix == ".xlsx":
         write_bytes_atomic(output, costs_template_workbook(loaded, lang.value))

@@ -20,7 +20,10 @@ Numbers are exact (YAML floats are read as decimals); yes/no items are stored as
 
 from __future__ import annotations
 
+import difflib
+import io
 import json
+import unicodedata
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -89,6 +92,28 @@ COUNTY_FACT_SPECS: dict[str, FactSpec] = {
     **{f.name: f for f in COUNTY_FACTS},
     **{f.name: f for f in COUNTY_ITEM_FACTS},
 }
+
+
+def _norm(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split()).lower()
+
+
+_COUNTY_LOOKUP: dict[str, str] = {
+    _norm(label): f.name for f in COUNTY_FACT_SPECS.values() for label in (f.name, f.zh, f.en, *f.aliases)
+}
+TOP_LEVEL_KEYS: dict[str, tuple[str, ...]] = {
+    "county": ("county", "县", "县（市、区）", "县(市、区)", "县区", "县名"),
+    "year": ("year", "年度", "学年", "年份"),
+    "facts": ("facts", "县级数据", "数据"),
+    "shared_assets": ("shared_assets", "共用资产"),
+}
+"""The keys a county facts file may have at the top, in English or Chinese."""
+_TOP_LOOKUP = {_norm(label): key for key, labels in TOP_LEVEL_KEYS.items() for label in labels}
+
+
+def county_fact_name(key: str) -> str | None:
+    """The county fact a key names: canonical (``public_satisfaction``) or Chinese (``公众满意度``)."""
+    return _COUNTY_LOOKUP.get(_norm(key))
 
 
 def fact_spec(name: str) -> FactSpec | None:
@@ -164,16 +189,42 @@ def parse_county_facts(obj: Any, file: str) -> CountyFacts:
                                                       "a county facts file must be a mapping"),))
     values: dict[str, Fraction] = {}
     origins: dict[str, str] = {}
-    facts = obj.get("facts") or {}
+    top: dict[str, Any] = {}
+    for key, value in obj.items():
+        name = _TOP_LOOKUP.get(_norm(str(key)))
+        if name is not None:
+            top[name] = value
+        elif county_fact_name(str(key)) is not None:
+            issues.append(_issue(
+                file, str(key), None,
+                f"“{key}”是县级数据，应写在 facts: 下（缩进两格），否则不会被使用",
+                f"{key!r} is a county fact: put it under facts: (indented), or it is not used"))
+        else:
+            issues.append(_issue(
+                file, str(key), None,
+                "未知的顶层键；可用：county（县）、year（年度）、facts（县级数据）、shared_assets",
+                "unknown top-level key; use county, year, facts, shared_assets"))
+    facts = top.get("facts") or {}
     if not isinstance(facts, dict):
         facts = {}
         issues.append(_issue(file, "facts", None, "facts 应为键值映射", "facts must be a mapping"))
+    seen: set[str] = set()
     for name, raw in facts.items():
-        spec = COUNTY_FACT_SPECS.get(str(name))
+        canonical = county_fact_name(str(name))
+        spec = COUNTY_FACT_SPECS.get(canonical) if canonical is not None else None
         if spec is None:
-            issues.append(_issue(file, str(name), None, "未知的县级数据名称（未使用）",
-                                 "unknown county fact (not used)").model_copy(update={"severity": "warning"}))
+            hint = difflib.get_close_matches(_norm(str(name)), list(_COUNTY_LOOKUP), n=1, cutoff=0.6)
+            guess = COUNTY_FACT_SPECS[_COUNTY_LOOKUP[hint[0]]] if hint else None
+            issues.append(_issue(
+                file, str(name), None,
+                "未知的县级数据名称（未使用）" + (f"；是否指“{guess.zh}”（{guess.name}）？" if guess else ""),
+                "unknown county fact (not used)" + (f"; did you mean {guess.name} ({guess.zh})?" if guess else ""),
+            ).model_copy(update={"severity": "warning"}))
             continue
+        if spec.name in seen:
+            issues.append(_issue(file, str(name), None, f"“{spec.zh}”重复给出", f"{spec.name} is given twice"))
+            continue
+        seen.add(spec.name)
         value = raw
         if isinstance(raw, dict):
             value = raw.get("value")
@@ -185,7 +236,7 @@ def parse_county_facts(obj: Any, file: str) -> CountyFacts:
         except CellError as exc:
             issues.append(_issue(file, spec.name, value, exc.message_zh, exc.message_en))
     shared: list[SharedAsset] = []
-    for i, entry in enumerate(obj.get("shared_assets") or []):
+    for i, entry in enumerate(top.get("shared_assets") or []):
         where = f"shared_assets[{i}]"
         try:
             if not isinstance(entry, dict) or str(entry.get("fact")) not in FACTS:
@@ -200,15 +251,91 @@ def parse_county_facts(obj: Any, file: str) -> CountyFacts:
             zh, en = (exc.message_zh, exc.message_en) if isinstance(exc, CellError) else (
                 f"缺少 {exc}", f"missing {exc}")
             issues.append(_issue(file, where, None, zh, en))
-    year = obj.get("year")
-    return CountyFacts(file=file, county=str(obj.get("county", "")),
+    year = top.get("year")
+    return CountyFacts(file=file, county=str(top.get("county") or ""),
                        year=int(str(year)) if year is not None and str(year).isdigit() else None,
                        values=values, origins=origins, shared_assets=tuple(shared),
                        issues=tuple(issues))
 
 
+_KEY_HEADERS = frozenset({"事实名", "fact", "代码", "key"})
+_NAME_HEADERS = frozenset({"名称", "项目", "name", "item", "指标"})
+_VALUE_HEADERS = frozenset({"数值", "值", "value", "填写", "填报数值"})
+_ORIGIN_HEADERS = frozenset({"来源", "数据来源", "origin", "source"})
+
+
+def _xlsx_document(path: Path) -> tuple[dict[str, Any], list[InputIssue]]:
+    """A county facts workbook (as ``junheng template --county`` writes it) as the document a YAML
+    file would give: every sheet with a 数值 column and a 事实名 or 名称 column; each row one fact
+    (or ``county`` / ``year``); the row's 来源 is the fact's origin."""
+    import openpyxl
+
+    from junheng.policy.xlsx_limits import workbook_problem
+
+    file = str(path)
+    data = path.read_bytes()
+    problem = workbook_problem(data)  # zip bombs, DTDs, merged areas: before openpyxl parses
+    if problem is not None:
+        return {}, [_issue(file, None, None, *problem)]
+    try:
+        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        return {}, [_issue(file, None, None, f"无法读取 Excel 工作簿（{exc}）", f"not a readable workbook ({exc})")]
+    doc: dict[str, Any] = {}
+    facts: dict[str, Any] = {}
+    issues: list[InputIssue] = []
+    found = False
+    for ws in wb.worksheets:
+        cols: dict[str, int] = {}
+        for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
+            texts = ["" if v is None else str(v).strip() for v in values]
+            if not cols:
+                normed = [_norm(t) for t in texts]
+                for role, names in (("key", _KEY_HEADERS), ("name", _NAME_HEADERS), ("value", _VALUE_HEADERS),
+                                    ("origin", _ORIGIN_HEADERS)):
+                    at = next((i for i, t in enumerate(normed) if t.split("(")[0] in names), None)
+                    if at is not None:
+                        cols[role] = at
+                if "value" not in cols or not ({"key", "name"} & set(cols)):
+                    cols = {}
+                found = found or bool(cols)
+                continue
+
+            def cell(role: str, texts: list[str] = texts, cols: dict[str, int] = cols) -> str:
+                i = cols.get(role)
+                return texts[i] if i is not None and i < len(texts) else ""
+
+            key = cell("key") or cell("name")
+            if not key:
+                continue
+            raw = values[cols["value"]] if cols["value"] < len(values) else None
+            if isinstance(raw, float):
+                raw = Decimal(repr(raw))  # the shortest text of the stored number
+            elif isinstance(raw, str) and not raw.strip():
+                raw = None
+            top = _TOP_LOOKUP.get(_norm(key))
+            if top in ("county", "year"):
+                doc[top] = raw
+                continue
+            name = key if county_fact_name(key) is not None or not cell("name") else cell("name")
+            if name in facts:
+                issues.append(_issue(file, name, None, f"第{r}行重复给出此项", f"row {r}: given twice")
+                              .model_copy(update={"sheet": ws.title, "row": r}))
+                continue
+            facts[name] = {"value": raw, "origin": cell("origin")}
+    if not found:
+        issues.append(_issue(file, None, None, "找不到表头（需要“事实名”或“名称”列和“数值”列）",
+                             "no header row with a fact (事实名 / name) and a value (数值) column"))
+    doc["facts"] = facts
+    return doc, issues
+
+
 def read_county_facts(path: Path) -> CountyFacts:
-    """Read a county facts file (YAML or JSON)."""
+    """Read a county facts file (YAML, JSON or XLSX)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        doc, problems = _xlsx_document(path)
+        parsed = parse_county_facts(doc, str(path))
+        return parsed.model_copy(update={"issues": (*problems, *parsed.issues)})
     text = path.read_text(encoding="utf-8-sig")
     try:
         if path.suffix.lower() == ".json":
