@@ -1,7 +1,11 @@
 """Fuzz budget and counters (imported by the fuzz tests and by conftest.py).
 
 CI runs a short, fixed budget (the whole fuzz suite stays well under 60 s). A long run:
-``JUNHENG_FUZZ_LONG=1 python -m pytest tests/fuzz`` (or ``JUNHENG_FUZZ_EXAMPLES=N``).
+``JUNHENG_FUZZ_LONG=1 python -m pytest tests/fuzz`` (or ``JUNHENG_FUZZ_EXAMPLES=N``). A timed run over
+the readers, XLSX parts, ruleset loader and renderers (tests/fuzz/test_fuzz_hostile.py)::
+
+    JUNHENG_FUZZ_LONG=1 JUNHENG_FUZZ_MINUTES=30 JUNHENG_FUZZ_EXAMPLES=300 JUNHENG_FUZZ_REPORT=fuzz.json \
+        nice -n 19 python -m pytest tests/fuzz/test_fuzz_hostile.py::test_long_run
 Every fuzz test counts the inputs it tried and the crashes (unexpected exceptions) it saw; the
 totals are printed at the end of the run and, with ``JUNHENG_FUZZ_REPORT=path``, written as JSON.
 """
