@@ -52,6 +52,7 @@ from junheng.engine.results import Outcome, SchoolResult
 from junheng.engine.verdicts import Atom, Verdict
 from junheng.policy.county_facts import CountyFacts, fact_spec
 from junheng.policy.county_model import (
+    OWN,
     PROVINCIAL,
     SELF,
     AllSchoolsCriterion,
@@ -273,8 +274,8 @@ def _rules_outcome(result: SchoolResult, rules: tuple[str, ...]) -> Outcome:
 def all_schools_ruleset(ruleset: Ruleset, c: AllSchoolsCriterion,
                         school_ruleset: LoadedRuleset | None) -> Ruleset | None:
     """The school rules an every-school criterion is decided by: the county block's own school
-    checks (``self``), the provincial ruleset given (``provincial``; None when not given), or a
-    named ruleset."""
+    checks (``self``), this ruleset's own school rules (``school``), the provincial ruleset given
+    (``provincial``; None when not given), or a named ruleset."""
     spec = ruleset.county
     assert spec is not None
     if c.ruleset == SELF:
@@ -283,6 +284,8 @@ def all_schools_ruleset(ruleset: Ruleset, c: AllSchoolsCriterion,
             "indicators": {**ruleset.indicators, **spec.indicators}})
     if c.ruleset == PROVINCIAL:
         return school_ruleset.ruleset if school_ruleset is not None else None
+    if c.ruleset in (OWN, ruleset.id):  # the ruleset given, never a bundled copy of it
+        return ruleset
     return load_ruleset(c.ruleset).ruleset
 
 

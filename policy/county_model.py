@@ -42,6 +42,10 @@ PROVINCIAL = "provincial"
 """``all_schools.ruleset`` value meaning "the provincial ruleset named with --school-ruleset"."""
 SELF = "self"
 """``all_schools.ruleset`` value meaning "this block's own ``school_checks``"."""
+OWN = "school"
+"""``all_schools.ruleset`` value meaning "the school rules (``rules:``) of this very ruleset": a
+copy, an edit or an ``extends`` of the ruleset is judged by its own numbers, never by a bundled
+ruleset behind the user's back."""
 
 
 class DispersionCriterion(Provenance):
@@ -101,7 +105,8 @@ class AllSchoolsCriterion(Provenance):
     id: str
     title: Localized
     ruleset: str
-    """A ruleset id, ``provincial`` (named on the command line) or ``self`` (school_checks)."""
+    """``school`` (this ruleset's own school rules), ``self`` (the block's school_checks),
+    ``provincial`` (named on the command line) or a bundled ruleset id."""
     rules: tuple[str, ...] = ()
     """Rule ids that must pass; empty: the school's overall outcome."""
     per: Literal["section", "school"] = "section"
@@ -221,6 +226,11 @@ def check_county(ruleset: Ruleset, known_facts: frozenset[str],
             for r in c.rules:
                 if r not in check_ids:
                     add((*path, "rules"), f"unknown school check {r!r}")
+        elif c.ruleset == OWN:
+            own = {r.id for r in ruleset.rules}
+            for r in c.rules:
+                if r not in own:
+                    add((*path, "rules"), f"unknown rule {r!r} (not among this ruleset's rules)")
     split = spec.shared_assets
     param(("county", "shared_assets", "junior_weight"), split.junior_weight)
     param(("county", "shared_assets", "senior_weight"), split.senior_weight)

@@ -196,3 +196,32 @@ def test_cli_county_json_and_table() -> None:
     result = runner.invoke(app, ["county", csv, "--ruleset", "national/basic-2012", "--county-facts", yml])
     assert result.exit_code == 1
     assert "综合差异系数" in result.stdout and "无法判定" in result.stdout
+
+
+# A primary school exactly on every 2017 requirement (1000 students): 42/1000×100 = 4.2, 10 → 1,
+# 9 → 0.9, 4500/1000 = 4.5 m², 7500/1000 = 7.5 m², 2000000/1000 = 2000 元, 23 → 2.3 rooms.
+ON_THE_LINE = """\
+school_id,level,school_type,students,teachers_above_required_degree,backbone_teachers,pe_art_teachers,\
+teaching_aux_area_m2,sports_area_m2,equipment_value_yuan,multimedia_classrooms
+P1,primary,小学,1000,42,10,9,4500,7500,2000000,23
+"""
+
+
+@pytest.mark.parametrize("new_id", ["test/quality-raised", "national/quality-2017"])
+def test_county_reads_the_ruleset_it_was_given(tmp_path: Path, new_id: str) -> None:
+    """An edited copy of quality-2017 (renamed or not) whose 生均教学及辅助用房 requirement for
+    小学 is raised from 4.5 to 9 m²: the every-school criterion must use 9, not the bundled 4.5.
+    The school has 4.5 m² = 50% of 9 < 85%, so 6 of 7 are met and the rest is below the floor."""
+    bundled = load_ruleset("national/quality-2017")
+    text = Path(bundled.path).read_text(encoding="utf-8")
+    assert text.count("value: {primary: 4.5, junior: 5.8}") == 1
+    edited = (text.replace("value: {primary: 4.5, junior: 5.8}", "value: {primary: 9, junior: 5.8}")
+              .replace("id: national/quality-2017", f"id: {new_id}"))
+    path = tmp_path / "quality-raised.yaml"
+    path.write_text(edited, encoding="utf-8")
+    batch = read_facts_text(ON_THE_LINE, "csv", "county.csv")
+    criterion = "resource.every_school_six_of_seven"
+    before = {c.criterion_id: c for c in evaluate_county(bundled, batch).criteria}[criterion]
+    after = {c.criterion_id: c for c in evaluate_county(load_ruleset_file(path), batch).criteria}[criterion]
+    assert before.outcome is Outcome.passed  # 7 of 7 on the line
+    assert after.outcome is Outcome.failed and after.failing == ("P1/primary",)
