@@ -115,16 +115,21 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
     cs = run.class_sizes
     if cs is not None:
         known = cs.sections_known
+        # a band read from an average, or a largest class not given: the counts are lower bounds
+        least_zh, least_en = ("至少", "at least ") if cs.from_average or cs.unknown else ("", "")
+        from_avg_zh = f"（按平均班额判断：{'、'.join(cs.from_average)}）" if cs.from_average else ""
+        from_avg_en = f" (from the average class: {', '.join(cs.from_average)})" if cs.from_average else ""
         shares = ("" if cs.large_share is None else
                   f"（{percent_text(cs.large_share)}、{percent_text(cs.super_large_share or Fraction(0))}）")
         console.print(_w(
             f"班额分档（最大班额；大班额{cs.large_from}—{cs.super_large_from - 1}人，"
             f"超大班额≥{cs.super_large_from}人）："
-            f"{known}个学段中大班额{len(cs.large)}个、超大班额{len(cs.super_large)}个{shares}"
-            f"；最大班额未知：{'、'.join(cs.unknown) or '无'}。",
+            f"{known}个学段中大班额{least_zh}{len(cs.large)}个、超大班额{least_zh}{len(cs.super_large)}个{shares}"
+            f"{from_avg_zh}；最大班额未知：{'、'.join(cs.unknown) or '无'}。",
             f"Class-size bands (largest class; large {cs.large_from}–{cs.super_large_from - 1}, super-large "
-            f"≥ {cs.super_large_from}): of {known} sections, {len(cs.large)} large, {len(cs.super_large)} "
-            f"super-large; largest class unknown: {', '.join(cs.unknown) or 'none'}.", lang), highlight=False)
+            f"≥ {cs.super_large_from}): of {known} sections, {least_en}{len(cs.large)} large, {least_en}"
+            f"{len(cs.super_large)} super-large{from_avg_en}; largest class unknown: "
+            f"{', '.join(cs.unknown) or 'none'}.", lang), highlight=False)
     for sp in run.splits:
         parts = ("、" if lang == "zh" else ", ").join(f"{k} {decimal_text(v)}" for k, v in sp.parts.items())
         console.print(_w(f"共用资产分摊：{sp.school_id} {sp.fact} 合计{decimal_text(sp.total)}，按在校生数"

@@ -15,7 +15,7 @@ from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersio
 from junheng.engine.results import Outcome
 
 COUNTY_SCHEMA_ID = "https://junheng.example/schemas/county-1.schema.json"
-COUNTY_SCHEMA_VERSION = "1.2"
+COUNTY_SCHEMA_VERSION = "1.3"
 """1.1: school results may carry `gate.paths` (evaluation 1.2); 1.2: `verdict.rejected_rows` and
 `criteria[].rejected_rows` (a county is never met on incomplete data), `sheet`/`cell` on issues."""
 
@@ -94,13 +94,15 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
             "school_id": s.school_id, "level": s.level.value, "school_name": s.school_name,
             "school_type": s.school_type, "students": num(s.students),
             "max_class_size": num(s.max_class_size), "class_size_band": s.class_size_band,
+            "class_size_at_least": num(s.class_size_at_least),
             "excluded": None if s.excluded is None else s.excluded.get(lang),
             "checks": {k: o.value for k, o in s.checks.items()},
         } for s in run.schools],
         "class_sizes": None if cs is None else {
             "large_from": cs.large_from, "super_large_from": cs.super_large_from,
             "sections_known": cs.sections_known, "large": list(cs.large),
-            "super_large": list(cs.super_large), "large_share": num(cs.large_share),
+            "super_large": list(cs.super_large), "from_average": list(cs.from_average),
+            "large_share": num(cs.large_share),
             "super_large_share": num(cs.super_large_share), "unknown": list(cs.unknown),
             "source": cs.source, "status": cs.status.value},
         "shared_asset_splits": [{

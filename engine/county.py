@@ -18,6 +18,7 @@ when it could still hold with the absent atoms, "not met" otherwise.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from fractions import Fraction
 
@@ -453,13 +454,21 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
     for s in sections:
         size = s.values.get("max_class_size")
         band = None
+        band_at_least = False
+        if size is None:  # the largest class is at least the average ⌈students ÷ classes⌉
+            students, classes = s.values.get("students"), s.values.get("classes")
+            if students is not None and classes:
+                least = Fraction(math.ceil(students / classes))
+                if bands is not None and least >= bands.large_from:
+                    size, band_at_least = least, True
         if bands is not None and size is not None:
             band = ("super_large" if size >= bands.super_large_from else
                     "large" if size >= bands.large_from else "normal")
         schools.append(CountySchool(
             school_id=s.school_id, level=s.level, school_name=s.school_name, school_type=s.school_type,
-            students=s.values.get("students"), classes=s.values.get("classes"), max_class_size=size,
-            class_size_band=band,
+            students=s.values.get("students"), classes=s.values.get("classes"),
+            max_class_size=None if band_at_least else size,
+            class_size_band=band, class_size_at_least=size if band_at_least else None,
             excluded=excluded[section_key(s)],
             checks={cid: o[section_key(s)] for cid, o in checks.items() if section_key(s) in o}))
     class_sizes = None
@@ -471,6 +480,8 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
         class_sizes = ClassSizeSummary(
             large_from=bands.large_from, super_large_from=bands.super_large_from,
             sections_known=len(known), large=large, super_large=superl,
+            from_average=tuple(f"{cs.school_id}/{cs.level.value}" for cs in known
+                               if cs.class_size_at_least is not None),
             large_share=Fraction(len(large), len(known)) if known else None,
             super_large_share=Fraction(len(superl), len(known)) if known else None,
             unknown=tuple(f"{cs.school_id}/{cs.level.value}" for cs in counted if cs.class_size_band is None),

@@ -112,6 +112,9 @@ class CountySchool(_Frozen):
     max_class_size: Fraction | None = None
     class_size_band: str | None = None
     """normal / large (大班额) / super_large (超大班额); None when the largest class is unknown."""
+    class_size_at_least: Fraction | None = None
+    """When ``max_class_size`` is missing and the average ⌈students ÷ classes⌉ already reaches
+    the 大班额 band: that average, a lower bound of the largest class (the band is "at least")."""
     excluded: Localized | None = None
     """Why the section is left out of the county evaluation, if it is."""
     checks: dict[str, Outcome] = {}
@@ -124,6 +127,9 @@ class ClassSizeSummary(_Frozen):
     sections_known: int
     large: tuple[str, ...]
     super_large: tuple[str, ...]
+    from_average: tuple[str, ...] = ()
+    """Sections banded from their average class (no largest class given): their band is a lower
+    bound, so the counts of 大班额 / 超大班额 are "at least" whenever this or ``unknown`` is not empty."""
     large_share: Fraction | None
     super_large_share: Fraction | None
     unknown: tuple[str, ...]

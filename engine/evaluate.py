@@ -154,7 +154,8 @@ def _prepare(ruleset: Ruleset, compiled: CompiledPredicates, plan: _Plan,
              section: SchoolSection) -> _Prepared:
     scope = {**plan.parameters, **section.values}
     measurements = {
-        t.rule.id: measure_in_scope(t.rule, t.indicator.formula, t.required, t.parameter_status, scope)
+        t.rule.id: measure_in_scope(t.rule, t.indicator.formula, t.required, t.parameter_status, scope,
+                                    bound=t.indicator.at_least)
         for t in plan.thresholds
     }
     fact = engine_fact(compiled, ruleset, measurements, plan.floors)
@@ -203,6 +204,7 @@ def _threshold_result(ruleset: Ruleset, t: _ThresholdPlan, prepared: _Prepared,
         required=m.required, op=rule.op.value, unit=t.indicator.unit, gap=the_gap, shortfall=short,
         missing_facts=m.missing, explanation=explanation, text=rule.text, article=rule.article,
         source=rule.source, status=rule.status, parameter_status=m.parameter_status,
+        actual_at_least=m.at_least,
     )
 
 
@@ -376,6 +378,7 @@ def run_evaluation(loaded: LoadedRuleset, batch: FactsBatch,
     """Evaluate an imported batch and record what was run on what."""
     schools = evaluate_sections(loaded.ruleset, batch.sections, engine)
     from junheng.engine.scoring import assessed_columns
+    from junheng.policy.versions import validity_warnings
 
     # the reader knows no ruleset: columns this ruleset reads (assessed scores) are not unused
     used = set(assessed_columns(loaded.ruleset, batch.unused_columns))
@@ -387,5 +390,10 @@ def run_evaluation(loaded: LoadedRuleset, batch: FactsBatch,
         junheng_version=junheng.__version__,
         engine=engine_label(engine),
         schools=tuple(schools),
-        issues=tuple(batch.issues),
+        issues=(*batch.issues, *validity_warnings(loaded, _data_years(batch), batch.file)),
     )
+
+
+def _data_years(batch: FactsBatch) -> list[int]:
+    """The 学年 of the data (the ``year`` fact of each section that gives one)."""
+    return [s.year for s in batch.sections if s.year is not None]

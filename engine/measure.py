@@ -26,7 +26,7 @@ from junheng.policy.formula import (
     names,
     parse_formula,
 )
-from junheng.policy.model import Localized, ParamRef, Ruleset, Status, ThresholdRule
+from junheng.policy.model import Localized, LowerBound, ParamRef, Ruleset, Status, ThresholdRule
 from junheng.policy.units import unit
 
 
@@ -72,6 +72,10 @@ class Measurement:
     """The formula divides by a zero fact under a lower bound (e.g. area ÷ 0 students): the
     value is undefined and the rule cannot be decided — degenerate data is never a pass."""
     parameter_status: Status | None = None
+    at_least: bool = False
+    """``actual`` is a lower bound from the indicator's ``at_least`` formula (the largest class
+    is at least the average), used because the indicator's own facts are missing: it decides
+    only a failure of an upper bound ("不超过"); the true value is this or more."""
 
     @property
     def decidable(self) -> bool:
@@ -95,16 +99,34 @@ def requirement(ruleset: Ruleset, rule: ThresholdRule, level: Level,
 def measure(ruleset: Ruleset, rule: ThresholdRule, level: Level,
             values: Mapping[str, Fraction], school_type: str | None = None) -> Measurement:
     required, param_status = requirement(ruleset, rule, level, school_type)
-    return measure_in_scope(rule, ruleset.indicators[rule.indicator].formula, required, param_status,
-                            formula_scope(ruleset, level, values))
+    indicator = ruleset.indicators[rule.indicator]
+    return measure_in_scope(rule, indicator.formula, required, param_status,
+                            formula_scope(ruleset, level, values), bound=indicator.at_least)
+
+
+def lower_bound(bound: LowerBound, scope: Mapping[str, Fraction]) -> Fraction | None:
+    """The value the indicator is known to be at least, or None when it cannot be worked out."""
+    if any(n not in scope for n in formula_names(bound.formula)):
+        return None
+    try:
+        value = evaluate(compiled_formula(bound.formula), scope)
+    except FormulaError:  # a zero denominator: nothing is known
+        return None
+    return Fraction(math.ceil(value)) if bound.whole else value
 
 
 def measure_in_scope(rule: ThresholdRule, formula: str, required: Fraction | None,
-                     param_status: Status | None, scope: Mapping[str, Fraction]) -> Measurement:
+                     param_status: Status | None, scope: Mapping[str, Fraction],
+                     bound: LowerBound | None = None) -> Measurement:
     """:func:`measure` with the requirement and the :func:`formula_scope` already known (the
     evaluation works them out once per level and section, not once per rule)."""
     missing = tuple(sorted(n for n in formula_names(formula) if n not in scope))
     if missing:
+        if bound is not None and required is not None and not rule.op.is_lower_bound:
+            # the indicator is at least `least`: a `least` above an upper bound already fails
+            least = lower_bound(bound, scope)
+            if least is not None and not rule.op.holds(least, required):
+                return Measurement(least, required, (), parameter_status=param_status, at_least=True)
         return Measurement(None, required, missing, parameter_status=param_status)
     try:
         actual = evaluate(compiled_formula(formula), scope)
@@ -177,16 +199,19 @@ def shortfall(ruleset: Ruleset, rule: ThresholdRule, level: Level, values: Mappi
     """
     indicator = ruleset.indicators[rule.indicator]
     goal = target_value if target_value is not None else m.required
-    if indicator.resource is None or goal is None or m.missing:
+    formula, resource = indicator.formula, indicator.resource
+    if indicator.at_least is not None and indicator.at_least.resource is not None:
+        # the remedy acts on the bound (classes to add), whether the value was known or bounded
+        formula, resource = indicator.at_least.formula, indicator.at_least.resource
+    if resource is None or goal is None or m.missing:
         return None
-    resource = indicator.resource
     current = values.get(resource)
     if current is None:
         return None
     if scope is None:
         scope = formula_scope(ruleset, level, values)
     try:
-        f = as_function_of(compiled_formula(indicator.formula), resource, scope)
+        f = as_function_of(compiled_formula(formula), resource, scope)
     except (NotSolvable, FormulaError):
         return None
 

@@ -140,6 +140,9 @@ class RuleResult(Judgement):
     """One school rule's result."""
 
     rule_id: str
+    actual_at_least: bool = False
+    """``actual`` is a lower bound, not a measurement: the indicator's own facts are missing and
+    a bound decided the rule (the largest class is at least ⌈students ÷ classes⌉)."""
     gap: Fraction | None = None
     """required − actual (lower bound) or actual − required (upper bound), in the indicator's
     unit: per student for 生均 indicators, per 100 students for 每百名学生 indicators."""

@@ -195,6 +195,8 @@ def check_county(ruleset: Ruleset, known_facts: frozenset[str],
             continue
         for fact in sorted(used - known_facts - set(ruleset.parameters)):
             add(("county", "indicators", name, "formula"), f"unknown fact or parameter {fact!r}")
+        for key, message in indicator.bound_problems(set(ruleset.parameters)):
+            add(("county", "indicators", name, "at_least", key), message)
     for i, rule in enumerate(spec.school_checks):
         if rule.indicator not in indicators:
             add(("county", "school_checks", i, "indicator"), f"unknown indicator {rule.indicator!r}")

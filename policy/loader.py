@@ -5,6 +5,7 @@ Every problem names the file, the line and the key. All problems in a file are r
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import re
@@ -50,6 +51,9 @@ class LoadedRuleset:
     ruleset: Ruleset
     path: str
     sha256: str
+    editions: tuple[tuple[str, dt.date, dt.date | None], ...] = ()
+    """For a dated file (one file, several editions): every edition's version, first and last
+    day in force — the one loaded is ``ruleset.version``."""
 
 
 def _key(path: tuple[str | int, ...]) -> str:
@@ -180,6 +184,8 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
             elif indicator.resource not in used:
                 add(("indicators", name, "resource"),
                     f"resource {indicator.resource!r} does not appear in the formula")
+        for key, message in indicator.bound_problems(set(ruleset.parameters)):
+            add(("indicators", name, "at_least", key), message)
     seen: dict[str, int] = {}
     for index, rule in enumerate(ruleset.rules):
         if rule.id in seen:
@@ -238,8 +244,9 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
     return problems
 
 
-def load_ruleset_file(path: Path) -> LoadedRuleset:
-    """Load and check one ruleset file."""
+def load_ruleset_file(path: Path, at: dt.date | None = None) -> LoadedRuleset:
+    """Load and check one ruleset file; a dated file (``editions``) as in force on ``at``
+    (its latest edition when None), see :mod:`junheng.policy.dated`."""
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:  # checked before reading (100 MB used to load in 40 s)
@@ -256,6 +263,20 @@ def load_ruleset_file(path: Path) -> LoadedRuleset:
         raise RulesetError([Problem(str(path), None, "", "not UTF-8 text")]) from None
     except YamlSourceError as exc:
         raise RulesetError([Problem(exc.file, exc.line, "", exc.detail)]) from None
+    if isinstance(doc.data, dict) and "alias" in doc.data:  # one edition of a dated standard
+        from junheng.policy.dated import load_alias
+
+        return load_alias(path, doc, raw)
+    if isinstance(doc.data, dict) and "editions" in doc.data:  # dated values in one file
+        from junheng.policy.dated import DatedError, edition_spans, resolve
+
+        try:
+            spans = edition_spans(doc.data)
+            doc = resolve(doc, at)
+        except DatedError as exc:
+            raise RulesetError([Problem(doc.file, doc.line_of(exc.path), _key(exc.path), exc.message)]) from None
+        if "extends" not in doc.data:  # type: ignore[operator]
+            return LoadedRuleset(validate_document(doc), str(path), hashlib.sha256(raw).hexdigest(), spans)
     if isinstance(doc.data, dict) and "extends" in doc.data:  # inheritance (issue 4)
         from junheng.policy.inheritance import load_extending
 

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from junheng.policy.facts import Level
+from junheng.policy.facts import FACTS, Level
+from junheng.policy.formula import FormulaError, names, parse_formula
 
 if TYPE_CHECKING:
     from junheng.policy.county_model import CountySpec
@@ -182,6 +183,20 @@ class Parameter(_Strict):
         return _level_values(value)
 
 
+class LowerBound(_Strict):
+    """What is known about an indicator when its own facts are missing: it is at least this
+    formula's value. The largest class (最大班额) is at least the average ⌈students ÷ classes⌉,
+    so an average above a "不超过" limit decides a failure without ``max_class_size``."""
+
+    formula: str
+    whole: bool = False
+    """The indicator counts whole units (persons): the bound rounds up (⌈students ÷ classes⌉)."""
+    resource: str | None = None
+    """The fact that closes a gap on this bound, used as the remedy instead of the indicator's
+    resource: for class size, classes to add (⌈students ÷ limit⌉ − classes), never "a smaller
+    largest class" or students to remove."""
+
+
 class Indicator(_Strict):
     """An indicator (指标): a formula over facts, its unit, and the resource that closes a gap."""
 
@@ -191,6 +206,23 @@ class Indicator(_Strict):
     resource: str | None = None
     """The fact a school adds (or reduces) to meet a requirement on this indicator: the
     shortfall is reported in this fact's own unit (m², 元, teachers, rooms, volumes …)."""
+    at_least: LowerBound | None = None
+    """A lower bound known from other facts (see :class:`LowerBound`)."""
+
+    def bound_problems(self, parameters: set[str]) -> list[tuple[str, str]]:
+        """(key, message) for what is wrong with ``at_least``: its formula, facts or resource."""
+        bound = self.at_least
+        if bound is None:
+            return []
+        try:
+            used = names(parse_formula(bound.formula))
+        except FormulaError as exc:
+            return [("formula", str(exc))]
+        problems = [("formula", f"unknown fact or parameter {fact!r}")
+                    for fact in sorted(used - set(FACTS) - parameters)]
+        if bound.resource is not None and bound.resource not in used:
+            problems.append(("resource", f"resource {bound.resource!r} does not appear in the formula"))
+        return problems
 
 
 class Provenance(_Strict):

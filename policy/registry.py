@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,26 +26,28 @@ def bundled_ids() -> list[str]:
 
 
 @cache
-def _load_bundled(ruleset_id: str) -> LoadedRuleset:
+def _load_bundled(ruleset_id: str, at: dt.date | None = None) -> LoadedRuleset:
     path = bundled_root() / f"{ruleset_id}.yaml"
-    loaded = load_ruleset_file(path)
+    loaded = load_ruleset_file(path, at)
     if loaded.ruleset.id != ruleset_id.split("@", 1)[0]:  # a version file keeps its id
         raise RulesetError([Problem(str(path), None, "id",
                                     f"file declares id {loaded.ruleset.id!r}, expected {ruleset_id!r}")])
     return loaded
 
 
-def load_ruleset(ref: str) -> LoadedRuleset:
-    """Load a ruleset by bundled id (``national/quality-2017``) or by a path to a YAML file."""
+def load_ruleset(ref: str, at: dt.date | None = None) -> LoadedRuleset:
+    """Load a ruleset by bundled id (``national/quality-2017``) or by a path to a YAML file.
+    A dated ruleset (one file, several editions) is taken as in force on ``at`` (its latest
+    edition when None)."""
     if ref in bundled_ids():
-        return _load_bundled(ref)
+        return _load_bundled(ref, at)
     if "@" in ref and ref.split("@", 1)[0] in bundled_ids():  # id@version (issue 4)
         from junheng.policy.versions import load_version
 
         return load_version(ref)
     path = Path(ref)
     if path.suffix in (".yaml", ".yml") and path.is_file():
-        return load_ruleset_file(path)
+        return load_ruleset_file(path, at)
     known = ", ".join(bundled_ids())
     raise RulesetError([Problem(ref, None, "",
                                 f"未找到规则集 / no such ruleset id or file (bundled: {known})")])

@@ -15,8 +15,10 @@ own dates. Without ``--at`` an id means its base file, exactly as before.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from junheng.policy.inputs import InputIssue
 from junheng.policy.loader import LoadedRuleset, Problem, RulesetError
 from junheng.policy.model import Ruleset
 from junheng.policy.registry import bundled_ids, bundled_root, load_ruleset
@@ -79,6 +81,9 @@ def load_at(ref: str, at: dt.date | None) -> LoadedRuleset:
     """The ruleset ``ref`` names; with ``at``, the version of it in force on that date."""
     if at is None:
         return load_ruleset(ref)
+    latest = load_ruleset(ref)
+    if len(latest.editions) > 1:  # a dated file: its values in force on that date
+        return load_ruleset(ref, at)
     if ref in bundled_ids():
         candidates = [(info, loaded) for info, loaded in versions(ref) if in_force(loaded.ruleset, at)]
         if candidates:
@@ -93,3 +98,40 @@ def load_at(ref: str, at: dt.date | None) -> LoadedRuleset:
         raise RulesetError([Problem(loaded.path, None, "effective",
                                     f"{at} 不在有效期内 / not in force on {at} (in force {span})")])
     return loaded
+
+
+def school_year(year: int) -> tuple[dt.date, dt.date]:
+    """A 学年 named by its first calendar year: 1 September to 31 August."""
+    return dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+
+
+def _overlaps(span: tuple[dt.date, dt.date], start: dt.date, until: dt.date | None) -> bool:
+    return span[1] >= start and (until is None or span[0] <= until)
+
+
+def validity_warnings(loaded: LoadedRuleset, years: Iterable[int], file: str) -> list[InputIssue]:
+    """Warnings (zh + en) for data years the ruleset does not cover: a year outside every edition
+    (2024 data against the 2007 standard, superseded on 2018-01-09), or outside the edition that
+    was applied while another edition covers it (then ``--at`` picks the right one)."""
+    r = loaded.ruleset
+    applied = (r.version, r.effective.start, r.effective.until)
+    spans = loaded.editions or (applied,)
+    shown = "; ".join(f"{v}: {s} – {u or '…'}" for v, s, u in spans)
+    out = []
+    for year in sorted(set(years)):
+        span = school_year(year)
+        if not any(_overlaps(span, s, u) for _, s, u in spans):
+            out.append(InputIssue(
+                file=file, column="学年", value=str(year), severity="warning",
+                message_zh=f"数据学年{year}不在规则集 {r.id} 任何版本的有效期内（{shown}），结果仅供参考",
+                message_en=f"data year {year} is outside every edition of ruleset {r.id} ({shown}): "
+                           "the results are for reference only"))
+        elif not _overlaps(span, applied[1], applied[2]):
+            fits = [v for v, s, u in spans if _overlaps(span, s, u)]
+            out.append(InputIssue(
+                file=file, column="学年", value=str(year), severity="warning",
+                message_zh=f"数据学年{year}不在所用版本 {r.version} 的有效期内；该学年适用版本 {'、'.join(fits)}"
+                           f"（用 --at {span[0]} 选用）",
+                message_en=f"data year {year} is outside the edition applied ({r.version}); the edition for "
+                           f"that year is {', '.join(fits)} (choose it with --at {span[0]})"))
+    return out
