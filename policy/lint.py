@@ -129,6 +129,12 @@ def _unused(ruleset: Ruleset) -> list[LintFinding]:
             used_indicators.add(rule.indicator)
         elif isinstance(rule, ScoredRule):
             used_indicators |= {req.indicator for req in rule.requirements}
+    if ruleset.county is not None:  # county criteria read indicators too (差异系数 per indicator)
+        from junheng.policy.county_model import DispersionCriterion
+
+        for criterion in ruleset.county.criteria:
+            if isinstance(criterion, DispersionCriterion):
+                used_indicators |= set(criterion.indicators)
     for name, indicator in ruleset.indicators.items():
         if name in used_indicators:
             used_params |= _formula_names(indicator.formula) & set(ruleset.parameters)

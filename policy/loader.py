@@ -78,6 +78,9 @@ def validate_document(doc: YamlDocument) -> Ruleset:
     """Validate parsed YAML as a ruleset; raise :class:`RulesetError` naming line and key."""
     if not isinstance(doc.data, dict):
         raise RulesetError([Problem(doc.file, 1, "", "a ruleset must be a mapping of keys")])
+    from junheng.policy.catalogue import complete_indicators
+
+    doc = YamlDocument(doc.file, complete_indicators(doc.data), doc.lines)
     try:
         ruleset = Ruleset.model_validate(doc.data)
     except ValidationError as exc:

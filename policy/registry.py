@@ -19,10 +19,11 @@ def bundled_ids() -> list[str]:
     """Ids of the bundled rulesets: the path below ``rulesets/`` without ``.yaml``.
 
     Other versions of an id live beside it as ``<name>@<version>.yaml`` (see
-    :mod:`junheng.policy.versions`) and are not separate ids."""
+    :mod:`junheng.policy.versions`) and are not separate ids; files named ``_*.yaml`` are shared
+    data (the indicator catalogue), not rulesets."""
     root = bundled_root()
     return sorted(p.relative_to(root).with_suffix("").as_posix() for p in root.rglob("*.yaml")
-                  if "@" not in p.stem)
+                  if "@" not in p.stem and not p.stem.startswith("_"))
 
 
 @cache

@@ -29,9 +29,9 @@ def _variant(tmp_path: Path, source: str, *replacements: tuple[str, str], name: 
 
 def loosened(tmp_path: Path) -> Path:
     """Anhui 2018 with the primary sports area lowered below the 2007 value (6 → 5.5)."""
-    return _variant(tmp_path, "anhui/school-2018.yaml",
+    return _variant(tmp_path, "anhui/school-standard.yaml",  # latest edition: the 2018 revision
                     ("value: {primary: 7.7, junior: 10.6}", "value: {primary: 5.5, junior: 10.6}"),
-                    ("id: anhui/school-2018", "id: anhui/school-2018-loosened"), name="loosened.yaml")
+                    ("id: anhui/school-standard", "id: anhui/school-2018-loosened"), name="loosened.yaml")
 
 
 @pytest.mark.parametrize("ruleset_id", ["national/quality-2017", "anhui/school-2018", "anhui/school-2007"])
@@ -94,9 +94,12 @@ def test_negative_threshold_and_unused_indicator_are_not_well_formed(tmp_path: P
 
 def test_a_non_monotonic_formula_is_found_with_a_small_counterexample(tmp_path: Path) -> None:
     # "above-degree teachers per 100 teachers" falls when teachers are added
+    # (the catalogue's indicator redefined in full inside the ruleset: a full entry wins)
     path = _variant(tmp_path, "national/quality-2017.yaml",
-                    ("formula: teachers_above_required_degree / students * 100",
-                     "formula: teachers_above_required_degree / teachers * 100"),
+                    ("\nrules:\n", "\nindicators:\n  above_degree_teachers_per_100:\n"
+                     "    title: {zh: 高学历, en: above degree}\n"
+                     "    formula: teachers_above_required_degree / teachers * 100\n"
+                     "    unit: teachers_per_100_students\n    resource: teachers_above_required_degree\n\nrules:\n"),
                     ("value: {primary: 4.2, junior: 5.3}", "value: {primary: 50, junior: 50}"))
     report = run_checks(load_ruleset_file(path).ruleset, invariants=["monotonic"], check=CheckSettings(max_examples=80))
     (result,) = report.results

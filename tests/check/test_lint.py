@@ -37,7 +37,9 @@ def test_stale_and_missing_dates(tmp_path: Path) -> None:
 
 
 def test_unused_parameter_indicator_and_fact(tmp_path: Path) -> None:
-    text = QUALITY.replace("indicators:\n", """  spare:
+    anchor = "# indicators: every one this ruleset uses is defined in the catalogue, rulesets/_indicators.yaml\n"
+    assert anchor in QUALITY  # the end of the parameters block
+    text = QUALITY.replace(anchor, """  spare:
     title: {zh: 备用, en: spare}
     value: 3
     unit: ratio

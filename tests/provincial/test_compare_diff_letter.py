@@ -54,7 +54,7 @@ def test_jiangsu_diff_shows_overrides_and_parameters() -> None:
     d = diff(load_ruleset("national/quality-2017"), load_ruleset("jiangsu/quality-county"))
     kinds = {c.rule_id: c.kind for c in d.changes}
     assert kinds["county.class_size"] == "tighter"  # 45/50 → 40/45
-    assert kinds["quality.01_retention"] == "tighter"  # 0.95 → 0.99
+    assert kinds["quality.02_disabled_enrolment"] == "tighter"  # 0.95 → 0.98
     assert kinds["government.14_high_school_quota"] == "tighter"  # parameter 0.5 → 0.7
     jsonschema.validate(diff_json(d, "en"), schema("diff-1"))
 

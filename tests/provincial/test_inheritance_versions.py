@@ -44,7 +44,9 @@ def test_jiangsu_overrides_name_what_they_replace() -> None:
     o = js.overrides["county.class_size"]
     assert o.value is not None and (o.value.primary, o.value.junior) == (40, 45)
     assert "national/quality-2017" in o.replaces and "45" in o.replaces and "50" in o.replaces
-    assert js.overrides["quality.01_retention"].replaces.startswith("national/quality-2017")
+    assert js.overrides["quality.02_disabled_enrolment"].replaces.startswith("national/quality-2017")
+    # items Jiangsu measures differently are never put on a national item (see test_fidelity)
+    assert "quality.01_retention" not in js.overrides and "government.15b_migrant_children" not in js.overrides
     assert js.parameters["quality_high_school_quota_min"].value.primary == Fraction("0.7")
 
 
