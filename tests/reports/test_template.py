@@ -17,7 +17,8 @@ runner = CliRunner()
 # check adds 最大班额 (formula: max_class_size). Catalogue order.
 QUALITY_2017_HEADERS = [
     "学校标识码", "学校名称", "县（市、区）", "学年", "学校类型",
-    "在校生数（人）", "最大班额（人）", "教学及辅助用房面积（平方米）", "体育运动场馆面积（平方米）",
+    # 班级数: the largest class is at least ⌈在校生数 ÷ 班级数⌉ (班额 decided from the average)
+    "在校生数（人）", "班级数（个班）", "最大班额（人）", "教学及辅助用房面积（平方米）", "体育运动场馆面积（平方米）",
     "教学仪器设备值（元）", "网络多媒体教室数（间）", "高于规定学历教师数（人）", "县级以上骨干教师数（人）",
     "体育、艺术（美术、音乐）专任教师数（人）",
 ]
@@ -40,9 +41,9 @@ def test_template_has_exactly_the_facts_the_formulas_use(tmp_path: Path) -> None
         rules = {(dv.type, str(dv.sqref)) for dv in ws.data_validations.dataValidation}
         assert ("list", "E2:E501") in rules  # 学校类型
         assert ("whole", "F2:F501") in rules  # 在校生数: a whole number ≥ 0
-        assert ("decimal", "H2:H501") in rules  # 教学及辅助用房面积: any number ≥ 0
+        assert ("decimal", "I2:I501") in rules  # 教学及辅助用房面积: any number ≥ 0
     readme = [row[1] for row in wb["说明"].iter_rows(min_row=5, values_only=True)]
-    assert readme[5:] == ["students", "max_class_size", "teaching_aux_area_m2", "sports_area_m2",
+    assert readme[5:] == ["students", "classes", "max_class_size", "teaching_aux_area_m2", "sports_area_m2",
                           "equipment_value_yuan", "multimedia_classrooms", "teachers_above_required_degree",
                           "backbone_teachers", "pe_art_teachers"]
 
@@ -51,9 +52,9 @@ def test_template_round_trip(tmp_path: Path) -> None:
     path = _template(tmp_path)
     wb = openpyxl.load_workbook(path)
     # examples.md E (124-student version) and A, typed the way reports type them
-    wb["小学"].append(["E-XX", "示例E村小学", "示例县", 2024, "小学", 124, 24, "1190.4", "1959.2平方米",
+    wb["小学"].append(["E-XX", "示例E村小学", "示例县", 2024, "小学", 124, 6, 24, "1190.4", "1959.2平方米",
                       "26万元", 6, 8, 2, 2])
-    wb["初中"].append(["GX-A", "示例A初级中学", "示例县", "2024", "初级中学", "1,289", "—", "4450平方米",
+    wb["初中"].append(["GX-A", "示例A初级中学", "示例县", "2024", "初级中学", "1,289", 18, "—", "4450平方米",
                       13247, "340万元", "１８", 74, 14, 12])
     wb.save(path)
     result = runner.invoke(app, ["evaluate", str(path), "--format", "json"])
