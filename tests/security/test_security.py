@@ -50,6 +50,16 @@ def test_yaml_python_tags_in_facts_are_refused(tmp_path: Path, fmt: str) -> None
     assert not marker.exists()
 
 
+def _with_backbone_formula(formula: str) -> str:
+    """The 2017 ruleset with its backbone-teacher indicator defined in full (not from the
+    catalogue) with this formula."""
+    assert "\nrules:\n" in QUALITY
+    return QUALITY.replace("\nrules:\n", "\nindicators:\n  backbone_teachers_per_100:\n"
+                           "    title: {zh: 骨干, en: backbone}\n"
+                           f"    formula: {formula}\n"
+                           "    unit: teachers_per_100_students\n\nrules:\n", 1)
+
+
 @pytest.mark.parametrize("formula", [
     "__import__('os').system('true')", "students.__class__", "students.__class__.__mro__",
     "(students).real", "students[0]", "students ** 2", "eval('1')", "lambda: 1", "students if 1 else 0",
@@ -59,14 +69,14 @@ def test_yaml_python_tags_in_facts_are_refused(tmp_path: Path, fmt: str) -> None
 def test_formulas_cannot_reach_python(tmp_path: Path, formula: str) -> None:
     with pytest.raises(FormulaError):
         parse_formula(formula)
-    text = QUALITY.replace("formula: backbone_teachers / students * 100", f"formula: \"{formula}\"")
+    text = _with_backbone_formula(f"\"{formula}\"")
     with pytest.raises(RulesetError):
         load_ruleset_file(_ruleset(tmp_path, text))
 
 
 def test_dunder_names_are_only_unknown_facts(tmp_path: Path) -> None:
     # a bare name is a fact lookup in a dict, never a Python name: __import__ is an unknown fact
-    text = QUALITY.replace("formula: backbone_teachers / students * 100", "formula: __import__ / students")
+    text = _with_backbone_formula("__import__ / students")
     with pytest.raises(RulesetError) as info:
         load_ruleset_file(_ruleset(tmp_path, text))
     assert "unknown fact or parameter '__import__'" in str(info.value)
