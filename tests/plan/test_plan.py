@@ -223,9 +223,10 @@ def test_provincial_ruleset_without_gates_plans_what_additions_fix() -> None:
     assert e.outcome_before.value == "failed" and e.outcome_after is not None and e.outcome_after.value == "passed"
     assert {a.fact: a.amount for a in e.additions} == {"computers": 1, "books": 1240}
     assert e.cost == 42_200
-    # QH-B junior's largest class (52 > 50) needs fewer pupils per class, not an addition
+    # QH-B junior's largest class (52 > 50) needs fewer pupils per class, not an addition: class size
+    # has no resource lever (its average 573 ÷ 12 = 47.75 ≤ 50, so no class to open either)
     qhb = [u for u in run.unfixable if u.school_id == "QH-B" and u.rule_id == "organisation.class_size"
-           and u.kind is UnfixableKind.decrease]
+           and u.kind is UnfixableKind.no_lever]
     assert [(r.action, r.amount) for r in qhb[0].remedies] == [("reduce", 2)]
     assert run.verified
     left = runner.invoke(app, ["plan", str(example_path("demo_county.csv")), "-r", "anhui/school-2018", "--costs",
