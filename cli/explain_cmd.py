@@ -77,13 +77,16 @@ def explain_command(
 
 
 def _plan_paragraph(loaded: LoadedRuleset, batch: FactsBatch, section: SchoolSection, costs: Path, lang: str) -> str:
-    from junheng.cli.plan_cmd import plan_paragraph
-    from junheng.engine.plan import MissingCostError, Scope, make_plan
+    from junheng.cli.plan_cmd import plan_error, plan_paragraph
+    from junheng.engine.plan import PlanError, Scope, make_plan
     from junheng.policy.costs import CostsFileError, read_costs
 
     try:
         unit_costs = read_costs(costs)
         run = make_plan(loaded, batch.model_copy(update={"sections": [section]}), unit_costs, scope=Scope.school)
-    except (CostsFileError, MissingCostError) as exc:
+    except CostsFileError as exc:
         raise stop(f"{exc.message_zh} / {exc.message_en}") from None
+    except PlanError as exc:
+        zh, en = plan_error(exc)
+        raise stop(f"{zh} / {en}") from None
     return plan_paragraph(run, lang)

@@ -32,6 +32,7 @@ from junheng.cli.options import (
     pick,
     shown,
 )
+from junheng.cli.template_cmd import price_unit
 from junheng.cli.text import outcome_word
 from junheng.engine.county_explain import cv_text
 from junheng.engine.numbers import decimal_text
@@ -212,6 +213,18 @@ def plan_paragraph(run: PlanRun, lang: str) -> str:
     return ("　　" if zh else "") + ("" if zh else " ").join(parts)
 
 
+def plan_error(exc: PlanError) -> tuple[str, str]:
+    """The error in Chinese and English, naming each fact without a price with its unit."""
+    if isinstance(exc, MissingCostError):
+        zh = "、".join(f"{f}（{_fact(f, 'zh')}，{price_unit(f, 'zh')}）" for f in exc.facts)
+        en = ", ".join(f"{f} ({_fact(f, 'en')}, {price_unit(f, 'en')})" for f in exc.facts)
+        where = exc.file or "costs"
+        return (f"{where}：方案需要以下数据的单价，单价文件中没有：{zh}",
+                f"{where}: the plan needs unit costs the costs file does not give: {en}")
+    return (f"规则集 {exc.ruleset_id} 没有县域评估部分，请用 --scope school",
+            f"ruleset {exc.ruleset_id} has no county part: use --scope school")
+
+
 def _outcome(o: Outcome | None, lang: str) -> str:
     return "—" if o is None else outcome_word(o, lang)
 
@@ -384,10 +397,8 @@ def plan_command(
     try:
         run = make_plan(loaded, batch, unit_costs, scope=scope, target=target, county_facts=facts,
                         school_ruleset=school, budget=_budget(budget, lang), engine=engine.value)
-    except MissingCostError as exc:
-        raise fail(exc.message_zh, exc.message_en, lang) from None
     except PlanError as exc:
-        raise fail(exc.message_zh, exc.message_en, lang) from None
+        raise fail(*plan_error(exc), lang) from None
     if fmt is Format.xlsx and output is not None:
         from junheng.cli.plan_report import write_plan_xlsx
 

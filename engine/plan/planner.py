@@ -55,21 +55,19 @@ __all__ = ["MissingCostError", "PlanError", "make_plan"]
 
 
 class PlanError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{en} / {zh}")
-        self.message_zh, self.message_en = zh, en
+    """The plan cannot be made: ``reason`` says why (words are the command line's)."""
+
+    def __init__(self, reason: str, ruleset_id: str = "") -> None:
+        super().__init__(f"{reason}: {ruleset_id}")
+        self.reason, self.ruleset_id = reason, ruleset_id
 
 
 class MissingCostError(PlanError):
-    """A lever the plan needs has no unit cost."""
+    """Levers the plan may need have no unit cost in the costs file."""
 
     def __init__(self, facts: Sequence[str], file: str) -> None:
-        self.facts = tuple(facts)
-        zh = "、".join(f"{f}（{FACTS[f].zh}，元/{unit(FACTS[f].unit).zh}）" for f in facts)
-        en = ", ".join(f"{f} ({FACTS[f].en}, yuan per {unit(FACTS[f].unit).en})" for f in facts)
-        where = file or "costs"
-        super().__init__(f"{where}：方案需要以下数据的单价，单价文件中没有：{zh}",
-                         f"{where}: the plan needs unit costs the costs file does not give: {en}")
+        super().__init__("missing_costs")
+        self.facts, self.file = tuple(facts), file
 
 
 # --- needs --------------------------------------------------------------------------------------
@@ -480,8 +478,7 @@ def make_plan(loaded: LoadedRuleset, batch: FactsBatch, costs: UnitCosts, *, sco
     if scope is None:
         scope = Scope.county if ruleset.county is not None else Scope.school
     if scope is Scope.county and ruleset.county is None:
-        raise PlanError(f"规则集 {ruleset.id} 没有县域评估部分，请用 --scope school",
-                        f"ruleset {ruleset.id} has no county part: use --scope school")
+        raise PlanError("no_county_part", ruleset.id)
     unfixable: list[Unfixable] = []
     before: CountyRun | None = None
     if scope is Scope.county:

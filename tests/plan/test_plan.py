@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
+from junheng.cli.plan_cmd import plan_error
 from junheng.engine.numbers import decimal_text
 from junheng.engine.plan import MissingCostError, PlanRun, Scope, Target, make_plan
 from junheng.engine.plan.records import UnfixableKind
@@ -120,8 +121,9 @@ def test_missing_cost_is_an_error_naming_the_fact(tmp_path: Path) -> None:
     with pytest.raises(MissingCostError) as exc:
         make_plan(load_ruleset("national/quality-2017"), read_facts(CV_COUNTY), read_costs(costs))
     assert "pe_art_teachers" in exc.value.facts and "sports_area_m2" in exc.value.facts
-    assert "体育、艺术（美术、音乐）专任教师数" in exc.value.message_zh
-    assert "PE and arts teachers" in exc.value.message_en
+    zh, en = plan_error(exc.value)
+    assert "pe_art_teachers（体育、艺术（美术、音乐）专任教师数，元/人）" in zh and str(costs) in zh
+    assert "pe_art_teachers (PE and arts teachers, yuan per person)" in en
     result = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(costs)])
     assert result.exit_code == 2
 
