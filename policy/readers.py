@@ -1,7 +1,8 @@
 """Reading school-section facts from CSV, JSON and YAML files into a :class:`FactsBatch`.
 
 * CSV: UTF-8 (with or without BOM), falling back to GB18030 (a superset of GBK). The header is
-  row 1; the first data row is row 2 — the numbers a spreadsheet shows. Comma- or tab-separated.
+  found in the first rows like a workbook's (:func:`find_header`: title rows above it, a group row
+  over a sub-header row); row numbers are the ones a spreadsheet shows. Comma- or tab-separated.
 * JSON: a list of records, or ``{"schools": [...]}``; numbers are read exactly
   (``parse_float=Decimal``); ``NaN``/``Infinity`` are reported, not read.
 * YAML: :func:`yaml.safe_load` semantics through a ``SafeLoader`` subclass whose float

@@ -1,17 +1,21 @@
-"""Reading school-section facts from Excel workbooks (.xlsx / .xlsm) into a :class:`FactsBatch`.
+"""Reading school-section facts from Excel workbooks (.xlsx / .xlsm, and legacy .xls through
+python-calamine) into a :class:`FactsBatch`.
 
 County 督导 offices keep their data the way people lay out a sheet, so this reader accepts:
 
-* **several sheets**: each sheet with a recognisable header (a 学校标识码 column) is read; the
+* **several sheets**: each sheet with a recognisable header (a 学校标识码 or 学校名称 column) is read; the
   level comes from a 学段 column or, when there is none, from the sheet name (``小学``,
   ``初中部``, ``primary`` …). A blank 学段 cell takes the sheet's level; a 学段 that contradicts
   the sheet name is an error for that row. Instruction sheets (说明, 填表说明, README) and empty
   sheets are skipped; any other sheet without a header, and every hidden sheet, is skipped with a
   warning.
 * **title rows and two-row headers**: the header may start on any of the first 15 rows (a merged
-  title row above it is fine). A second header row is used when it adds facts: grouped headers
-  (``校舍面积（平方米）`` over ``教学及辅助用房面积``), a unit row (``平方米`` under
-  ``教学及辅助用房面积``) or vertically merged header cells.
+  title row above it is fine; see :func:`junheng.policy.readers.find_header`). A second header row
+  is used when it adds facts: grouped headers (``校舍面积（平方米）`` over ``教学及辅助用房面积``), a unit
+  row (``平方米`` under ``教学及辅助用房面积``), a quantity or per-student sub-header (``教学及辅助用房`` over
+  ``面积（平方米）｜生均（平方米）``) or vertically merged header cells.
+* **total, subtotal and signature rows** (小计, 合计, 全县, 填表人, 联系电话 … in any text column) are
+  skipped with a note before anything in them (formulas, merged cells) is reported.
 * **merged data cells**: a text cell (学校标识码, 学校名称, 县, 学年, 学校类型) merged over the
   rows of one school's two sections applies to every row; a *number* merged over several rows
   cannot be split between sections and is an error for each of those rows.
