@@ -10,6 +10,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
@@ -272,3 +274,40 @@ def test_column_map(tmp_path: Path) -> None:
     assert out.exit_code == 0, out.stdout
     out = CliRunner().invoke(app, ["evaluate", str(data), "--columns", str(bad)])
     assert out.exit_code == 2
+
+
+def test_xlsx_sheet_without_id_column_keys_by_name() -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "初中"
+    ws.append(["学校名称", "在校生人数", "计算机（台）"])
+    ws.append(["一中", 500, 60])
+    ws.append(["二中", 300, 40])
+    batch = read_xlsx_bytes(_bytes(wb), "n.xlsx")
+    assert [(s.key, s.values["computers"]) for s in batch.sections] == [
+        (("一中", Level.junior), 60), (("二中", Level.junior), 40)]
+    assert any("学校名称 + 学段" in i.message_zh and i.sheet == "初中" for i in batch.issues)
+
+
+@settings(max_examples=60, deadline=None)
+@given(per_student=st.decimals(min_value="0.01", max_value="99999.99", places=2),
+       students=st.integers(1, 5000))
+def test_property_a_per_student_column_alone_is_value_times_students(per_student: object, students: int) -> None:
+    text = f"学校标识码,学段,在校生数,生均教学仪器设备值（元）\nP1,小学,{students},{per_student}\n"
+    (s,) = read_facts_text(text, "csv", "p.csv").sections
+    assert s.values["equipment_value_yuan"] == F(str(per_student)) * students
+
+
+@settings(max_examples=60, deadline=None)
+@given(mark=st.sampled_from(["合计", "小计", "总计", "全县", "全县合计", "小学小计", "填表人：王五", "审核人:赵六",
+                             "联系电话：12345", "总 计"]),
+       column=st.sampled_from(["序号", "学校名称", "学校标识码"]))
+def test_property_total_and_signature_rows_are_never_errors(mark: str, column: str) -> None:
+    cells = {"序号": "1", "学校名称": "一小", "学校标识码": "P1"}
+    total = {"序号": "", "学校名称": "", "学校标识码": ""}
+    total[column] = mark
+    text = ("序号,学校名称,学校标识码,学段,在校生数\n" + ",".join(cells.values()) + ",小学,100\n"
+            + ",".join(total.values()) + ",,约999\n")
+    batch = read_facts_text(text, "csv", "t.csv")
+    assert batch.errors == [] and [s.school_id for s in batch.sections] == ["P1"]
+    assert [i.row for i in batch.issues if "skipped" in i.message_en] == [3]
