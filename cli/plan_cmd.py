@@ -372,11 +372,8 @@ def plan_command(
     criterion passes), 1 when not (or no plan exists), 2 when an input cannot be read.
     """
     fmt = output_format(fmt, output)
-    if fmt is Format.html:
-        raise fail("方案暂不支持 HTML 输出（可用 table、json、xlsx）",
-                   "plan has no HTML output yet (table, json, xlsx)", lang)
-    if fmt is Format.xlsx and output is None:
-        raise fail("--format xlsx 需要用 -o 指定输出文件", "--format xlsx needs -o FILE", lang)
+    if fmt.is_report and output is None:
+        raise fail(f"--format {fmt} 需要用 -o 指定输出文件", f"--format {fmt} needs -o FILE", lang)
     try:
         loaded: LoadedRuleset = load_ruleset(ruleset)
         school = load_ruleset(school_ruleset) if school_ruleset else None
@@ -403,6 +400,10 @@ def plan_command(
         from junheng.cli.plan_report import write_plan_xlsx
 
         write_plan_xlsx(output, run, lang.value)
+    elif fmt is Format.html and output is not None:
+        from junheng.cli.plan_report import write_plan_html
+
+        write_plan_html(output, run, lang.value)
     elif fmt is Format.json:
         text = dumps(plan_json(run, lang.value)) + "\n"
         if output is not None:

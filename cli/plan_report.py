@@ -1,5 +1,6 @@
-"""``junheng plan -o 方案.xlsx``: the plan as a workbook — what to add per section, totals by
-resource, 差异系数 before → after against the limit, and what additions cannot fix.
+"""``junheng plan -o 方案.xlsx|方案.html``: the plan as a workbook — what to add per section, totals by
+resource, 差异系数 before → after against the limit, and what additions cannot fix — or as one
+offline HTML page with a chart of cost per section and of the CVs before and after.
 
 Every cell goes through :mod:`junheng.cli.xlsx_cells` (data, never a formula); numbers are the
 plan's exact amounts and costs; the words are the same as the table's.
@@ -8,11 +9,15 @@ plan's exact amounts and costs; the words are the same as the table's.
 from __future__ import annotations
 
 from fractions import Fraction
+from html import escape
 from pathlib import Path
 
-from junheng.cli.plan_cmd import remedy_text, unfixable_reason
+from junheng.cli.atomic import write_text_atomic
+from junheng.cli.options import pick
+from junheng.cli.plan_cmd import amount_text, remedy_text, unfixable_reason, yuan_text
 from junheng.cli.text import outcome_word
 from junheng.cli.xlsx_cells import cell_number, write_book
+from junheng.engine.county_explain import cv_text
 from junheng.engine.plan import PlanRun
 from junheng.policy.county_facts import fact_spec
 from junheng.policy.units import unit
@@ -81,3 +86,86 @@ def write_plan_xlsx(path: Path, run: PlanRun, lang: str) -> None:
                            unfixable_reason(u, lang), ("；" if zh else "; ").join(remedy_text(r, lang)
                                                                                 for r in u.remedies)])
             un.widths([14, 8, 40, 24, 50])
+
+
+def _bars(rows: list[tuple[str, float, str]], width: int = 640, unit_label: str = "") -> str:
+    """A horizontal bar chart as inline SVG: (label, value, value text) per bar."""
+    top = max((v for _, v, _ in rows), default=0.0) or 1.0
+    height = 22 * len(rows) + 10
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
+    for i, (label, value, text) in enumerate(rows):
+        y = 5 + 22 * i
+        w = max(1.0, (width - 330) * value / top)
+        out.append(f'<text x="0" y="{y + 14}" font-size="12">{escape(label)}</text>'
+                   f'<rect x="220" y="{y + 2}" width="{w:.1f}" height="16" fill="#4472c4"/>'
+                   f'<text x="{224 + w:.1f}" y="{y + 14}" font-size="12">{escape(text)}{escape(unit_label)}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _cv_chart(run: PlanRun, lang: str) -> str:
+    """Each CV before (grey) and after (blue) the plan, with its limit (red line)."""
+    rows = [c for c in run.cv if c.cv_before is not None and c.cv_after is not None]
+    top = max([float(c.limit) for c in rows] + [float(c.cv_before or 0) for c in rows] + [0.01])
+    width, scale = 640, 300 / top
+    height = 30 * len(rows) + 10
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img">']
+    for i, c in enumerate(rows):
+        y = 5 + 30 * i
+        before, after, limit = float(c.cv_before or 0), float(c.cv_after or 0), float(c.limit)
+        label = f"{c.level.label(lang)} {c.title.get(lang)}"[:22]
+        out.append(f'<text x="0" y="{y + 16}" font-size="11">{escape(label)}</text>'
+                   f'<rect x="230" y="{y + 2}" width="{before * scale:.1f}" height="10" fill="#bbbbbb"/>'
+                   f'<rect x="230" y="{y + 13}" width="{after * scale:.1f}" height="10" fill="#4472c4"/>'
+                   f'<line x1="{230 + limit * scale:.1f}" x2="{230 + limit * scale:.1f}" y1="{y}" y2="{y + 25}" '
+                   f'stroke="#c00000" stroke-width="2"/>'
+                   f'<text x="{240 + top * scale:.1f}" y="{y + 16}" font-size="11">'
+                   f'{cv_text(c.cv_before or Fraction(0))} → {cv_text(c.cv_after or Fraction(0))}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def write_plan_html(path: Path, run: PlanRun, lang: str) -> None:
+    """One self-contained offline page: the plan per section, a chart of cost per section, the CVs
+    before and after against their limits, and what additions cannot fix."""
+    def w(zh: str, en: str) -> str:
+        return pick(zh, en, lang)
+
+    rows = []
+    for s in run.sections:
+        if not s.additions and s.outcome_before is s.outcome_after:
+            continue
+        adds = "；".join(f"{a.title.get(lang)} +{amount_text(a.amount, a.fact, lang)}" for a in s.additions) or "—"
+        after = "—" if s.outcome_after is None else outcome_word(s.outcome_after, lang)
+        rows.append(f"<tr><td>{escape(s.school_name or s.school_id)}（{escape(s.school_id)}）</td>"
+                    f"<td>{s.level.label(lang)}</td><td>{escape(adds)}</td><td class=n>{yuan_text(s.cost, lang)}</td>"
+                    f"<td>{outcome_word(s.outcome_before, lang)} → {after}</td></tr>")
+    costs = _bars([(f"{s.school_name or s.school_id} {s.level.label(lang)}", float(s.cost), yuan_text(s.cost, lang))
+                   for s in run.sections if s.cost])
+    unfixable = "".join(f"<li>{escape(u.school_id or '')} {escape(u.title.get(lang))}（{unfixable_reason(u, lang)}）"
+                        f"{escape('；'.join(remedy_text(r, lang) for r in u.remedies))}</li>" for u in run.unfixable)
+    gap = "—" if run.solver.gap is None else f"{float(run.solver.gap) * 100:.4f}%"
+    check = (w("核验：方案加到数据上由规则引擎重新评估，方案所针对的各项均达标。",
+               "Check: the plan applied to the facts and re-evaluated by the rules engine passes everything it "
+               "addresses.") if run.verified else w("核验：重新评估未全部达标。", "Check: the re-evaluation does not "
+                                                                                  "pass everything."))
+    page = f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
+<title>{escape(w('最省达标方案', 'The cheapest way to pass'))} · {escape(run.county)}</title>
+<style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
+td,th{{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}}th{{background:#ddebf7}}.n{{text-align:right}}
+</style></head><body>
+<h1>{escape(w('最省达标方案', 'The cheapest way to pass'))} · {escape(run.county or '—')}</h1>
+<p>{escape(run.ruleset.id)}（{escape(run.ruleset.title.get(lang))}）· {escape(w('合计', 'total'))}
+<b>{yuan_text(run.total_cost, lang)}</b> · {escape(w('达标学段', 'sections passing'))}
+{run.sections_passing_before} → {run.sections_passing_after}</p><p>{escape(check)}</p>
+<table><tr><th>{w('学校', 'School')}</th><th>{w('学段', 'Level')}</th><th>{w('需增加', 'Add')}</th>
+<th>{w('费用', 'Cost')}</th><th>{w('结果（前→后）', 'Outcome (before → after)')}</th></tr>{''.join(rows)}</table>
+<h2>{w('各学段费用', 'Cost per section')}</h2>{costs}
+<h2>{w('差异系数（灰：计划前，蓝：计划后，红线：限值）', 'CV (grey: before, blue: after, red line: limit)')}</h2>
+{_cv_chart(run, lang)}
+<h2>{w('增加资源不能解决的事项', 'What additions cannot fix')}</h2><ul>{unfixable}</ul>
+<p><small>{escape(w('单价', 'Unit costs'))}: {escape(run.costs_file)} · {escape(run.solver.name)} ·
+{escape(run.solver.method)} · {escape(w('最优性差距', 'optimality gap'))} {gap}</small></p>
+</body></html>
+"""
+    write_text_atomic(path, page)

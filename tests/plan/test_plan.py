@@ -211,8 +211,8 @@ def test_xlsx_plan_workbook(tmp_path: Path) -> None:
     # P1: 体艺 +2 at 100,000 元 each (see above)
     assert p1[3:8] == ("体育、艺术（美术、音乐）专任教师数", 2, "人", 100000, 200000)
     assert rows[-1][0] == "合计"
-    html = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "-o", str(tmp_path / "p.html")])
-    assert html.exit_code == 2
+    missing_o = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "--format", "xlsx"])
+    assert missing_o.exit_code == 2
 
 
 def test_provincial_ruleset_without_gates_plans_what_additions_fix() -> None:
@@ -246,3 +246,13 @@ def test_principals_letter_gets_the_cost_paragraph() -> None:
             "网络多媒体教室数 +13间。") in zh.output
     en = runner.invoke(app, [*args, "--lang", "en"])
     assert "the cheapest way to pass costs about 6,494,310 yuan" in en.output
+
+
+def test_html_plan_page(tmp_path: Path) -> None:
+    out = tmp_path / "方案.html"
+    result = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = out.read_text("utf-8")
+    assert page.count("<svg") == 2  # cost per section; CVs before/after against the limit
+    assert "一中（J1）" in page and "0.562 → 0.45" in page  # junior sports CV, see the county test
+    assert "<script" not in page and "src=" not in page and "href=" not in page  # one offline file
