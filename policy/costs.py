@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
@@ -41,7 +40,7 @@ from junheng.policy.facts import FACTS
 from junheng.policy.formula import FormulaError, as_function_of, names, parse_formula
 from junheng.policy.inputs import InputIssue
 from junheng.policy.model import Ruleset, ThresholdRule
-from junheng.policy.readers import ExactSafeLoader, match_header
+from junheng.policy.readers import ExactSafeLoader, load_json, match_header
 
 __all__ = ["CostsFileError", "UnitCost", "UnitCosts", "lever_facts", "parse_costs", "read_costs"]
 
@@ -278,8 +277,8 @@ def read_costs(path: Path) -> UnitCosts:
         return _xlsx_costs(data, file, sha)
     try:
         text = data.decode("utf-8-sig")
-        obj = (json.loads(text, parse_float=Decimal) if path.suffix.lower() == ".json"
+        obj = (load_json(text) if path.suffix.lower() == ".json"
                else yaml.load(text, Loader=ExactSafeLoader))
-    except (UnicodeDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:  # JSONDecodeError is a ValueError
         raise CostsFileError(f"{file}：文件格式错误（{exc}）", f"{file}: invalid file ({exc})") from None
     return parse_costs(obj, file, sha)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import io
-import json
 import unicodedata
 from decimal import Decimal
 from fractions import Fraction
@@ -35,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from junheng.policy.cells import CellError, parse_number
 from junheng.policy.facts import COUNTY_FACTS, FACTS, FactKind, FactScope, FactSpec
 from junheng.policy.inputs import InputIssue
-from junheng.policy.readers import ExactSafeLoader
+from junheng.policy.readers import ExactSafeLoader, load_json
 
 
 def _item(name: str, zh: str, en: str, kind: FactKind = FactKind.boolean, unit: str = "bool") -> FactSpec:
@@ -336,13 +335,13 @@ def read_county_facts(path: Path) -> CountyFacts:
         doc, problems = _xlsx_document(path)
         parsed = parse_county_facts(doc, str(path))
         return parsed.model_copy(update={"issues": (*problems, *parsed.issues)})
-    text = path.read_text(encoding="utf-8-sig")
     try:
+        text = path.read_text(encoding="utf-8-sig")
         if path.suffix.lower() == ".json":
-            obj = json.loads(text, parse_float=Decimal)
+            obj = load_json(text)
         else:
             obj = yaml.load(text, Loader=ExactSafeLoader)
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # UnicodeDecodeError, JSONDecodeError: ValueErrors
         return CountyFacts(file=str(path), issues=(_issue(str(path), None, None,
                                                            f"文件格式错误：{exc}", f"invalid file: {exc}"),))
     return parse_county_facts(obj, str(path))

@@ -601,6 +601,15 @@ def _json_depth_ok(text: str) -> bool:
     return True
 
 
+def load_json(text: str) -> Any:
+    """``json.loads`` for untrusted files: nesting at most MAX_DEPTH (else JSONDecodeError, never
+    RecursionError), exact decimals, number texts over MAX_NUMBER_TEXT kept as text."""
+    if not _json_depth_ok(text):
+        raise json.JSONDecodeError(f"nested more than {MAX_DEPTH} levels deep", text, 0)
+    return json.loads(text.lstrip("\ufeff"), parse_float=_json_number, parse_int=_json_int,
+                      parse_constant=_json_constant)
+
+
 def _json_table(text: str) -> _Table:
     if not _json_depth_ok(text):
         raise _FileProblem(f"JSON 嵌套超过 {MAX_DEPTH} 层", f"JSON is nested more than {MAX_DEPTH} levels deep")

@@ -218,3 +218,16 @@ def test_reproducers_stay_under_500_mb() -> None:
     read_facts_text(HEADER + "\n" + "A,甲,小学,100\n" * 1_000_000, "csv", "rows.csv")
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mib < 500
+
+
+@pytest.mark.parametrize("data", [b"[" * 100_000, b'{"a":' * 5000 + b"1" + b"}" * 5000, "县".encode("gb18030") * 3])
+def test_county_facts_and_costs_files_report_deep_or_undecodable_json(tmp_path: Path, data: bytes) -> None:
+    from junheng.policy.costs import CostsFileError, read_costs
+    from junheng.policy.county_facts import read_county_facts
+
+    path = tmp_path / "f.json"
+    path.write_bytes(data)
+    facts = read_county_facts(path)
+    assert facts.issues and all(i.message_zh and i.message_en for i in facts.issues)
+    with pytest.raises(CostsFileError):
+        read_costs(path)
