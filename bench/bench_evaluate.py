@@ -8,6 +8,14 @@ own peak) which generates N sections with a fixed seed (both levels, realistic r
 * runs it again under ``tracemalloc`` → peak Python heap during evaluation (tracemalloc slows
   the run down, so this pass is not timed).
 
+With ``--e2e N …`` it times the command line end to end, as a user runs it: N synthetic sections
+written to a CSV, then ``junheng evaluate FILE -r national/quality-2017 --format json -o out.json``
+(and ``--formats html table`` too, on request) in a child process, whose wall and CPU seconds and
+``ru_maxrss`` come from ``os.wait4``; and, in the same run on the same CSV, the floor
+(``bench/floor_quality2017.py``: plain Python, exact Fractions, no durable_rules, no pydantic)
+writing the same JSON document, so the report gives the ratio junheng ÷ floor. For N up to
+``--check-max`` the two documents are parsed and compared section by section (they must be equal).
+
 With ``--xlsx N …`` it measures the report path end to end instead, as ``junheng evaluate
 FILE -o 报告.xlsx`` runs it: N synthetic sections written to a CSV, then read → evaluate (durable)
 → write the XLSX report, each step timed, in a fresh process per N (``ru_maxrss`` is its peak).
@@ -17,6 +25,8 @@ Usage::
     python bench/bench_evaluate.py --n 10000 100000
     python bench/bench_evaluate.py --n 10000 --engines durable
     python bench/bench_evaluate.py --xlsx 1000 5000
+    python bench/bench_evaluate.py --e2e 10000              # 100000 200000 by choice
+    python bench/bench_evaluate.py --e2e 10000 --formats json html table
 """
 
 from __future__ import annotations
@@ -24,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import random
 import resource
@@ -32,6 +43,7 @@ import sys
 import time
 import tracemalloc
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 SEED = 20170523
@@ -172,6 +184,82 @@ def xlsx_main(sizes: list[int]) -> int:
     return 0
 
 
+def timed_child(argv: list[str]) -> dict[str, float]:
+    """Run ``argv`` to the end; its wall seconds, CPU seconds (user + system) and peak RSS, from
+    ``os.wait4`` (that child's own rusage, not the maximum over every child so far)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr.strip()[-800:]}")
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024}
+
+
+def same_document(ours: Path, floor: Path) -> str:
+    """'equal' when the two JSON documents parse to the same sections, summary and input (the
+    version, engine and ruleset hash are the program's own and differ); else the first difference."""
+    a, b = json.loads(ours.read_text(encoding="utf-8")), json.loads(floor.read_text(encoding="utf-8"))
+    for key in ("summary", "input", "errors", "warnings", "lang", "schema_version"):
+        if a[key] != b[key]:
+            return f"{key} differs"
+    if len(a["schools"]) != len(b["schools"]):
+        return "section count differs"
+    for x, y in zip(a["schools"], b["schools"], strict=True):
+        if x != y:
+            return f"section {x['school_id']} differs"
+    return "equal"
+
+
+def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | None) -> int:
+    """The CLI end to end against the floor, per N, on one CSV."""
+    import tempfile
+
+    import junheng
+
+    exe = Path(sys.executable).with_name("junheng")
+    floor = Path(__file__).with_name("floor_quality2017.py")
+    print(f"junheng {junheng.__version__}, Python {platform.python_version()}, {platform.machine()}, "
+          f"{os.cpu_count()} cores; ruleset national/quality-2017; seed {SEED}; each row a fresh process")
+    header = (f"{'N':>8} {'program':>14} {'wall s':>8} {'cpu s':>8} {'sections/s':>11} {'per cpu s':>10} "
+              f"{'ru_maxrss':>10} {'output':>10} {'÷ floor (cpu)':>14}  load avg")
+    print(header)
+    print("-" * len(header))
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            work = keep or Path(tmp)
+            source = work / f"sections-{n}.csv"
+            synthetic_csv(n, source)
+            outs = {"floor": work / "floor.json", "json": work / "out.json", "html": work / "out.html",
+                    "table": work / "out.txt"}
+            runs: list[tuple[str, list[str], Path]] = [
+                ("floor (json)", [sys.executable, str(floor), str(source), str(outs["floor"])], outs["floor"])]
+            for fmt in formats:
+                argv = [str(exe), "evaluate", str(source), "-r", "national/quality-2017", "--format", fmt]
+                argv += ["-o", str(outs[fmt])] if fmt != "table" else []
+                runs.append((f"junheng {fmt}", argv, outs[fmt]))
+            floor_cpu = None
+            for name, argv, out in runs:
+                load = os.getloadavg()[0]
+                try:
+                    r = timed_child(argv)
+                except RuntimeError as e:
+                    print(f"{n:>8} {name:>14} FAILED: {e}", flush=True)
+                    continue
+                if name.startswith("floor"):
+                    floor_cpu = r["cpu_s"]
+                ratio = "—" if floor_cpu is None or name.startswith("floor") else f"{r['cpu_s'] / floor_cpu:.1f}×"
+                size = f"{out.stat().st_size / 2**20:,.1f} MiB" if out.exists() else "stdout"
+                print(f"{n:>8} {name:>14} {r['wall_s']:>8.2f} {r['cpu_s']:>8.2f} {n / r['wall_s']:>11,.0f} "
+                      f"{n / r['cpu_s']:>10,.0f} {r['maxrss_mib']:>6,.0f} MiB {size:>10} {ratio:>14}  "
+                      f"{load:.1f} → {os.getloadavg()[0]:.1f}", flush=True)
+            if "json" in formats and n <= check_max and outs["json"].exists() and outs["floor"].exists():
+                print(f"{n:>8} junheng json vs floor: {same_document(outs['json'], outs['floor'])}", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, nargs="+", default=[10_000, 100_000])
@@ -180,6 +268,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="engines whose run is repeated under tracemalloc (about 4x slower)")
     parser.add_argument("--xlsx", type=int, nargs="+", metavar="N",
                         help="measure read → evaluate → write XLSX end to end for these N instead")
+    parser.add_argument("--e2e", type=int, nargs="*", metavar="N",
+                        help="time `junheng evaluate` end to end and the floor for these N (default 10000)")
+    parser.add_argument("--formats", nargs="+", default=["json"], choices=["json", "html", "table"],
+                        help="with --e2e: the output formats to time (json is the one compared to the floor)")
+    parser.add_argument("--check-max", type=int, default=20_000,
+                        help="with --e2e: compare junheng's JSON with the floor's up to this N")
+    parser.add_argument("--keep", type=Path, help="with --e2e: write the CSV and outputs here, not a temp folder")
     parser.add_argument("--child", nargs=3, metavar=("N", "ENGINE", "TRACE"), help=argparse.SUPPRESS)
     parser.add_argument("--xlsx-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -188,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.xlsx:
         return xlsx_main(args.xlsx)
+    if args.e2e is not None:
+        return e2e_main(args.e2e or [10_000], args.formats, args.check_max, args.keep)
     if args.child:
         print(json.dumps(child(int(args.child[0]), args.child[1], args.child[2] == "1")))
         return 0
