@@ -25,6 +25,7 @@ from junheng.cli import (
     template_cmd,
 )
 from junheng.cli.atomic import protect, write_text_atomic
+from junheng.cli.explain_cmd import OfficeOption
 from junheng.cli.options import (
     EXIT_CODES_HELP,
     EXIT_FAILED,
@@ -49,7 +50,6 @@ from junheng.cli.progress import progress_steps
 from junheng.cli.reports import REPORT_FORMATS, write_report
 from junheng.cli.table_output import print_evaluation
 from junheng.cli.text import t
-from junheng.engine.letter import scored_letters
 from junheng.policy.loader import RulesetError
 from junheng.policy.readers import UnsupportedFormatError
 
@@ -98,6 +98,7 @@ def evaluate(
     engine: EngineOption = Engine.durable,
     at: AtOption = None,
     columns: ColumnsOption = None,
+    office: OfficeOption = None,
 ) -> None:
     """逐校评估 / Evaluate every school section in FILE against a ruleset.
 
@@ -130,8 +131,7 @@ def evaluate(
         run = result.run
         if fmt.value in REPORT_FORMATS and output is not None:
             step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
-            letters = scored_letters(loaded.ruleset, run.schools, batch.sections) if fmt is Format.html else None
-            write_report(fmt.value, output, run, lang.value, letters=letters)
+            write_report(fmt.value, output, run, lang.value, office=office)
     if fmt.value in REPORT_FORMATS:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     elif fmt is Format.json:

@@ -48,7 +48,7 @@ def print_comparison(c: Comparison, console: Console, lang: str) -> None:
         head += f"{was} → {outcome_word(s.after, lang) if s.after else '—'}"
         table = Table(title=head, title_justify="left")
         for col in (("指标", "rule"), ("变化", "change"), ("原标准", "before"), ("新标准", "after"),
-                    ("要求", "required"), ("需补充", "extra needed")):
+                    ("要求", "required"), ("新标准下需要", "needed under the new standard")):
             table.add_column(col[0] if lang == "zh" else col[1])
         for ch in s.changes:
             table.add_row(ch.title.get(lang), f"[{_STYLE[ch.change]}]{change_word(ch.change, lang)}[/]",

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from junheng.cli.json_output import issue_json, num
+from junheng.cli.render.explain import explain_rule
 from junheng.engine.compare import Comparison, RuleChange, SchoolComparison, Side
 from junheng.engine.diff import RuleDiff, RulesetDiff, RuleView
 from junheng.engine.results import RulesetInfo, ScoreSummary, Shortfall
@@ -19,7 +20,7 @@ from junheng.policy.inputs import InputIssue
 COMPARE_SCHEMA_ID = "https://junheng.example/schemas/compare-1.schema.json"
 DIFF_SCHEMA_ID = "https://junheng.example/schemas/diff-1.schema.json"
 SCHEMA_VERSION = "1.0"
-COMPARE_SCHEMA_VERSION = "1.1"
+COMPARE_SCHEMA_VERSION = "1.2"
 """1.1 adds ``errors`` and ``warnings`` (the input's rejected rows and warnings)."""
 
 
@@ -38,7 +39,7 @@ def side_json(s: Side | None, lang: str) -> dict[str, Any] | None:
         return None
     return {"outcome": s.outcome.value, "actual": num(s.actual), "required": num(s.required), "op": s.op,
             "unit": s.unit, "points": num(s.points), "max_points": num(s.max_points),
-            "status": s.status.value, "source": s.source, "explanation": s.explanation.get(lang)}
+            "status": s.status.value, "source": s.source, "explanation": explain_rule(s.result, lang)}
 
 
 def score_json(s: ScoreSummary | None) -> dict[str, Any] | None:

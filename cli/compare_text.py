@@ -7,12 +7,12 @@ value comes from :mod:`junheng.engine.compare` — nothing is recomputed here.
 
 from __future__ import annotations
 
+from junheng.cli.render import numbers as n
+from junheng.cli.render.explain import shortfall_cell
+from junheng.cli.render.words import fact_name, op_symbol
 from junheng.cli.text import outcome_word
 from junheng.engine.compare import RuleChange, Side
-from junheng.engine.numbers import decimal_text
 from junheng.engine.results import ScoreSummary, Shortfall
-from junheng.policy.facts import FACTS
-from junheng.policy.units import unit
 
 __all__ = ["CHANGES", "change_word", "needed_text", "requirement_text", "score_text", "shortfall_words", "side_text",
            "side_value"]
@@ -25,9 +25,6 @@ _CHANGE = {
 CHANGES: tuple[str, ...] = tuple(_CHANGE)
 """Every change class, most urgent first (the order of a report's summary)."""
 
-_OP = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
-
-
 def change_word(change: str, lang: str) -> str:
     zh, en = _CHANGE[change]
     return zh if lang == "zh" else en
@@ -39,7 +36,7 @@ def side_text(s: Side | None, lang: str) -> str:
         return "—"
     text = outcome_word(s.outcome, lang)
     if s.points is not None and s.max_points is not None:
-        text += f" {decimal_text(s.points)}/{decimal_text(s.max_points)}"
+        text += f" {n.trimmed(s.points)}/{n.trimmed(s.max_points)}"
     return text
 
 
@@ -47,7 +44,8 @@ def side_value(s: Side | None) -> str:
     """One side's requirement (``≥10.6``), or ``—``."""
     if s is None or s.required is None:
         return "—"
-    return f"{_OP.get(s.op or '', s.op or '')}{decimal_text(s.required)}"
+    shown = n.percent_as_written(s.required) if s.unit in n.PERCENT_UNITS else n.indicator(s.required, s.unit)
+    return f"{op_symbol(s.op)}{shown}"
 
 
 def requirement_text(c: RuleChange) -> str:
@@ -58,11 +56,8 @@ def requirement_text(c: RuleChange) -> str:
 
 
 def shortfall_words(s: Shortfall, lang: str) -> str:
-    """``体育运动场馆面积 +416.4平方米`` / ``sports area +416.4 m²``."""
-    sign = "+" if s.direction == "increase" else "−"
-    label = unit(s.unit).label(lang)
-    amount = f"{decimal_text(s.amount)}{label}" if lang == "zh" else f"{decimal_text(s.amount)} {label}"
-    return f"{FACTS[s.fact].label(lang)} {sign}{amount}"
+    """``体育运动场馆面积 增加416.4平方米`` / ``sports ground area add 416.4 m²``."""
+    return f"{fact_name(s.fact, lang)} {shortfall_cell(s, lang)}"
 
 
 def needed_text(c: RuleChange, lang: str) -> str:
@@ -73,4 +68,4 @@ def needed_text(c: RuleChange, lang: str) -> str:
 
 def score_text(s: ScoreSummary | None) -> str:
     """A section's total points under one ruleset (``97/100``), or empty when it is not scored."""
-    return "" if s is None else f"{decimal_text(s.awarded)}/{decimal_text(s.points)}"
+    return "" if s is None else f"{n.trimmed(s.awarded)}/{n.trimmed(s.points)}"

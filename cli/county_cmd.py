@@ -32,18 +32,20 @@ from junheng.cli.options import (
     pick,
     shown,
 )
+from junheng.cli.render import numbers as n
+from junheng.cli.render.explain import exclusion_text, explain_county, explain_criterion, section_names
+from junheng.cli.render.words import fact_name
 from junheng.cli.text import outcome_word
 from junheng.engine.county import CountyEvaluationError, evaluate_county
-from junheng.engine.county_explain import cv_text
 from junheng.engine.county_results import CountyRun
-from junheng.engine.numbers import decimal_text, percent_text
 from junheng.engine.results import Outcome
 from junheng.policy.county_facts import read_county_facts
+from junheng.policy.facts import FACTS, Level
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import read_facts
 from junheng.policy.registry import load_ruleset
 
-_STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow"}
+_STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow", Outcome.scored: "cyan"}
 _GROUPS = {
     "prerequisite": ("前提条件", "Prerequisite"), "balance": ("校际均衡", "Between-school balance"),
     "government": ("政府保障程度", "Government"),
@@ -70,17 +72,17 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
     title = run.ruleset.title.get(lang)
     console.print(f"[bold]{shown(run.county or '—')}[/] {run.year or ''} · {run.ruleset.id}（{title}）· "
                   f"{_o(run.outcome, lang)}", highlight=False)
-    console.print(run.explanation.get(lang), highlight=False, soft_wrap=True)
+    console.print(explain_county(run, lang), highlight=False, soft_wrap=True)
     for lv in run.levels:
         judge = (_w("综合差异系数", "composite CV", lang) if lv.judge == "composite"
                  else _w("逐项判断", "each CV judged", lang))
         weighting = _w("加权", "weighted", lang) if lv.weighted else _w("不加权", "unweighted", lang)
         head = (f"{lv.level.label(lang)} · {lv.schools} {_w('所学校', 'schools', lang)} · {weighting} · "
-                f"{judge} ≤ {decimal_text(lv.limit)}")
+                f"{judge} ≤ {n.limit(lv.limit)}")
         if lv.composite is not None and lv.judge == "composite":
-            head += f" · {_w('综合', 'composite', lang)} {cv_text(lv.composite)}"
+            head += f" · {_w('综合', 'composite', lang)} {n.cv(lv.composite)}"
         elif lv.composite is not None:
-            head += f" · {_w('平均（非判定标准）', 'mean (not judged)', lang)} {cv_text(lv.composite)}"
+            head += f" · {_w('平均（非判定标准）', 'mean (not judged)', lang)} {n.cv(lv.composite)}"
         table = Table(title=f"{head} · {_o(lv.outcome, lang)}", title_justify="left")
         for col in (_w("指标", "Indicator", lang), _w("差异系数", "CV", lang), _w("结果", "Result", lang),
                     _w("主要来源（占方差）", "Main driver (share of variance)", lang),
@@ -90,12 +92,12 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
         for ind in lv.indicators:
             top = next((d for d in ind.drivers if d.share_of_variance), None)
             driver = "" if top is None else (
-                f"{shown(top.school_name or top.school_id)} {percent_text(top.share_of_variance or Fraction(0), 0)}")
-            whatif = {w.to: cv_text(w.cv) for w in ind.what_if}
+                f"{shown(top.school_name or top.school_id)} {n.percent(top.share_of_variance or Fraction(0))}")
+            whatif = {w.to: n.cv(w.cv) for w in ind.what_if}
             result = ("" if ind.passed is None and not ind.missing
                       else _o(Outcome.unknown, lang) if ind.passed is None
                       else _o(Outcome.passed if ind.passed else Outcome.failed, lang))
-            table.add_row(ind.title.get(lang), "—" if ind.cv is None else cv_text(ind.cv), result,
+            table.add_row(ind.title.get(lang), "—" if ind.cv is None else n.cv(ind.cv), result,
                           driver, whatif.get("county_mean", ""), whatif.get("standard", ""))
         console.print(table)
     table = Table(title=_w("评估标准", "Criteria", lang), title_justify="left", show_lines=False)
@@ -111,35 +113,46 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
     if notes:
         console.print(_w("说明：", "Explanations:", lang))
         for c in notes:
-            console.print(f"  • {c.explanation.get(lang)}", highlight=False, soft_wrap=True)
+            console.print(f"  • {explain_criterion(c, run, lang)}", highlight=False, soft_wrap=True)
     cs = run.class_sizes
     if cs is not None:
         known = cs.sections_known
         # a band read from an average, or a largest class not given: the counts are lower bounds
         least_zh, least_en = ("至少", "at least ") if cs.from_average or cs.unknown else ("", "")
-        from_avg_zh = f"（按平均班额判断：{'、'.join(cs.from_average)}）" if cs.from_average else ""
-        from_avg_en = f" (from the average class: {', '.join(cs.from_average)})" if cs.from_average else ""
+        unknown_zh, unknown_en = (section_names(run, cs.unknown, lg) for lg in ("zh", "en"))
+        from_avg_zh = f"（按平均班额判断：{section_names(run, cs.from_average, 'zh')}）" if cs.from_average else ""
+        from_avg_en = (f" (from the average class: {section_names(run, cs.from_average, 'en')})"
+                       if cs.from_average else "")
         shares = ("" if cs.large_share is None else
-                  f"（{percent_text(cs.large_share)}、{percent_text(cs.super_large_share or Fraction(0))}）")
+                  f"（{n.percent(cs.large_share)}、{n.percent(cs.super_large_share or Fraction(0))}）")
         console.print(_w(
             f"班额分档（最大班额；大班额{cs.large_from}—{cs.super_large_from - 1}人，"
             f"超大班额≥{cs.super_large_from}人）："
             f"{known}个学段中大班额{least_zh}{len(cs.large)}个、超大班额{least_zh}{len(cs.super_large)}个{shares}"
-            f"{from_avg_zh}；最大班额未知：{'、'.join(cs.unknown) or '无'}。",
+            f"{from_avg_zh}；最大班额未知：{unknown_zh or '无'}。",
             f"Class-size bands (largest class; large {cs.large_from}–{cs.super_large_from - 1}, super-large "
             f"≥ {cs.super_large_from}): of {known} sections, {least_en}{len(cs.large)} large, {least_en}"
             f"{len(cs.super_large)} super-large{from_avg_en}; largest class unknown: "
-            f"{', '.join(cs.unknown) or 'none'}.", lang), highlight=False)
+            f"{unknown_en or 'none'}.", lang), highlight=False)
     for sp in run.splits:
-        parts = ("、" if lang == "zh" else ", ").join(f"{k} {decimal_text(v)}" for k, v in sp.parts.items())
-        console.print(_w(f"共用资产分摊：{sp.school_id} {sp.fact} 合计{decimal_text(sp.total)}，按在校生数"
-                         f"（1名初中生折合{decimal_text(sp.junior_weight)}名小学生）分摊为 {parts}。",
-                         f"Shared total split: {sp.school_id} {sp.fact} {decimal_text(sp.total)} by enrolment "
-                         f"(junior weight {decimal_text(sp.junior_weight)}): {parts}.", lang), highlight=False)
+        unit_code = FACTS[sp.fact].unit if sp.fact in FACTS else None
+
+        def part(key: str, lang: str = lang) -> str:
+            if key in Level.__members__:
+                return Level(key).label(lang)
+            return _w("高中", "senior", lang)
+
+        parts = ("、" if lang == "zh" else ", ").join(
+            f"{part(k)}{'' if lang == 'zh' else ' '}{n.quantity(v, unit_code, lang)}" for k, v in sp.parts.items())
+        total = n.quantity(sp.total, unit_code, lang)
+        console.print(_w(f"共用资产分摊：{sp.school_id}的{fact_name(sp.fact, 'zh')}合计{total}，按在校生数"
+                         f"（1名初中生折合{n.trimmed(sp.junior_weight)}名小学生）分摊为：{parts}。",
+                         f"Shared total split: {sp.school_id} {fact_name(sp.fact, 'en')} {total} by enrolment "
+                         f"(junior weight {n.trimmed(sp.junior_weight)}): {parts}.", lang), highlight=False)
     excluded = [s for s in run.schools if s.excluded is not None]
     for s in excluded:
-        console.print(f"  − {shown(s.school_id)}/{s.level.value}: {s.excluded.get(lang) if s.excluded else ''}",
-                      highlight=False)
+        console.print(f"  − {shown(s.school_name or s.school_id)}（{s.level.label(lang)}）: "
+                      f"{exclusion_text(s.excluded, lang) if s.excluded else ''}", highlight=False)
     for issue in run.issues:
         mark = "✗" if issue.severity == "error" else "!"
         console.print(f"  {mark} {shown(issue.message(lang))}", highlight=False, soft_wrap=True)

@@ -28,11 +28,11 @@ from enum import StrEnum
 from fractions import Fraction
 
 from junheng.cli.county_cmd import _GROUPS  # the county table's area names
+from junheng.cli.render.explain import explain_county, explain_criterion, missing_text
 from junheng.cli.report_common import level_name, outcome_label
-from junheng.engine.county_explain import fact_label
 from junheng.engine.county_results import CountyRun, CriterionResult, LevelDispersion
 from junheng.engine.numbers import decimal_text, to_decimal
-from junheng.engine.results import Outcome, RuleResult, SchoolResult
+from junheng.engine.results import MissingFact, Outcome, RuleResult, SchoolResult
 from junheng.policy.facts import Level
 from junheng.policy.units import unit
 
@@ -455,7 +455,8 @@ def _criteria_form(run: CountyRun, lang: str, key: str, group: str) -> Form:
               Head(_w("met", lang)), Head(_w("explanation", lang)))
     rows = tuple(
         (_int(i), _text(c.title.get(lang), wrap=True), _text(_required(c, lang)), _text(_actual(c, lang)),
-         _yes_no(c.outcome, lang), _text("" if c.outcome is Outcome.passed else c.explanation.get(lang), wrap=True))
+         _yes_no(c.outcome, lang),
+         _text("" if c.outcome is Outcome.passed else explain_criterion(c, run, lang), wrap=True))
         for i, c in enumerate((c for c in run.criteria if c.group == group), start=1))
     return Form(key, _w(key, lang), f"{_w(key, lang)} {_w(f'{key}_title', lang)}", _unit_line(run, lang),
                 (header,), rows, (6, 40, 14, 16, 9, 60))
@@ -471,12 +472,8 @@ def _missing_lines(run: CountyRun, lang: str) -> list[str]:
     return lines
 
 
-def _fact_where(item: str, lang: str) -> str:
-    name, _, where = item.partition("@")
-    label = fact_label(name, lang)
-    if not where:
-        return f"“{label}”" if lang == "zh" else label
-    return f"“{label}”（{where}）" if lang == "zh" else f"{label} ({where})"
+def _fact_where(item: MissingFact, lang: str) -> str:
+    return missing_text((item,), lang)
 
 
 def _form_conclusion(run: CountyRun, lang: str) -> Form:
@@ -487,13 +484,13 @@ def _form_conclusion(run: CountyRun, lang: str) -> Form:
         area = _GROUPS.get(c.group, (c.group, c.group))[0 if lang == "zh" else 1]
         rows.append((_text(area), _text(c.title.get(lang), wrap=True), _text(_required(c, lang)),
                      _text(_actual(c, lang)), _text(outcome_label(c.outcome, lang), _outcome_mark(c.outcome)),
-                     _text("" if c.outcome is Outcome.passed else c.explanation.get(lang), wrap=True)))
+                     _text("" if c.outcome is Outcome.passed else explain_criterion(c, run, lang), wrap=True)))
     missing = _missing_lines(run, lang)
     notes = (_w("missing_head", lang) + ("：" if lang == "zh" else ": "), *(missing or [_w("missing_none", lang)]))
     basis = f"{_w('basis', lang)}：{run.ruleset.title.get(lang)}（{run.ruleset.document}）" if lang == "zh" else (
         f"{_w('basis', lang)}: {run.ruleset.title.get(lang)} ({run.ruleset.document})")
     lead = ((_w("verdict", lang), _text(outcome_label(run.outcome, lang), _outcome_mark(run.outcome))),
-            (_w("explanation", lang), _text(run.explanation.get(lang), wrap=True)))
+            (_w("explanation", lang), _text(explain_county(run, lang), wrap=True)))
     return Form("conclusion", _w("conclusion", lang), _w("conclusion_title", lang),
                 f"{_unit_line(run, lang)}{'　' if lang == 'zh' else '   '}{basis}", (header,), tuple(rows),
                 (12, 40, 16, 16, 10, 70), notes,
@@ -556,4 +553,4 @@ def county_forms(run: CountyRun, lang: str = "zh") -> Forms:
                   f" sha256 {run.ruleset.sha256[:12]}… · {run.input_file} sha256 {run.input_sha256[:12]}…")
     heading = " ".join(x for x in (run.county, str(run.year or "")) if x)
     return Forms(f"{heading} {_w('title', lang)}".strip(), run.county, run.year, run.outcome,
-                 run.explanation.get(lang), tuple(forms), tuple(_charts(run, lang, sections)), provenance)
+                 explain_county(run, lang), tuple(forms), tuple(_charts(run, lang, sections)), provenance)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from junheng.cli.json_output import issue_json, num, rejected_row_json, school_json
+from junheng.cli.json_output import issue_json, missing_names, num, rejected_row_json, school_json
+from junheng.cli.render.explain import exclusion_text, explain_county, explain_criterion
 from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersion
 from junheng.engine.results import Outcome
 
@@ -32,7 +33,7 @@ def _indicator(i: IndicatorCv, lang: str) -> dict[str, Any]:
     return {
         "title": i.title.get(lang), "unit": i.unit, "schools": i.schools, "mean": num(i.mean),
         "cv": num(i.cv), "cv_squared": _exact(i.cv_squared), "passed": i.passed,
-        "missing_facts": list(i.missing),
+        "missing_facts": missing_names(i.missing),
         "drivers": [{"school_id": d.school_id, "school_name": d.school_name, "value": num(d.value),
                      "weight": num(d.weight), "share_of_variance": num(d.share_of_variance)}
                     for d in i.drivers],
@@ -77,15 +78,15 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
         "county": run.county,
         "year": run.year,
         "verdict": {"passed": _passed(run.outcome), "outcome": run.outcome.value,
-                    "explanation": run.explanation.get(lang),
+                    "explanation": explain_county(run, lang),
                     "rejected_rows": [rejected_row_json(r, lang) for r in run.rejected_rows]},
         "levels": levels,
         "criteria": [{
             "criterion_id": c.criterion_id, "kind": c.kind, "group": c.group,
             "title": c.title.get(lang), "passed": c.passed, "outcome": c.outcome.value,
             "actual": num(c.actual), "required": num(c.required), "op": c.op, "unit": c.unit,
-            "failing": list(c.failing), "missing_facts": list(c.missing_facts),
-            "explanation": c.explanation.get(lang), "text": c.text, "article": c.article,
+            "failing": list(c.failing), "missing_facts": missing_names(c.missing_facts),
+            "explanation": explain_criterion(c, run, lang), "text": c.text, "article": c.article,
             "source": c.source, "status": c.status.value,
             "parameter_status": c.parameter_status.value if c.parameter_status else None,
             "note": c.note, "rejected_rows": [rejected_row_json(r, lang) for r in c.rejected_rows],
@@ -95,7 +96,7 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
             "school_type": s.school_type, "students": num(s.students),
             "max_class_size": num(s.max_class_size), "class_size_band": s.class_size_band,
             "class_size_at_least": num(s.class_size_at_least),
-            "excluded": None if s.excluded is None else s.excluded.get(lang),
+            "excluded": None if s.excluded is None else exclusion_text(s.excluded, lang),
             "checks": {k: o.value for k, o in s.checks.items()},
         } for s in run.schools],
         "class_sizes": None if cs is None else {

@@ -8,42 +8,17 @@ from typing import Annotated
 import typer
 
 from junheng.cli.options import AtOption, Lang, LangOption, facts, load, stop
-from junheng.engine.evaluate import evaluate_sections
-from junheng.engine.letter import CAVEAT_INTRO, Letter, chinese_ordinal, letter_plan, write_letter
+from junheng.cli.render.letter import letter_text, write_letter
+from junheng.engine.evaluate import evaluate_sections, ruleset_info
 from junheng.policy.facts import LEVEL_ALIASES
 from junheng.policy.inputs import FactsBatch, SchoolSection
 from junheng.policy.loader import LoadedRuleset
 
-
-def render_letter(letter: Letter, lang: str) -> str:
-    """The letter as plain text (the engine wrote every sentence; this only lays them out)."""
-    zh = lang == "zh"
-    lines = [letter.greeting.get(lang), "", ("　　" if zh else "") + letter.opening.get(lang), ""]
-    for i, item in enumerate(letter.items, 1):
-        number = f"{chinese_ordinal(i)}、" if zh else f"{i}. "
-        lines.append(number + item.heading.get(lang))
-        if item.body.get(lang):
-            lines.append(("　　" if zh else "   ") + item.body.get(lang))
-        lines.append("")
-    for option in letter.gate_options:
-        lines.extend([("　　" if zh else "") + option.get(lang), ""])
-    plan = letter_plan(letter)
-    if plan:
-        lines.append(letter.plan_intro.get(lang))
-        n = 0
-        for k, (heading, items) in enumerate(plan, 1):
-            lines.append(f"（{chinese_ordinal(k)}）{heading.zh}" if zh else f"({k}) {heading.en}")
-            for item in items:
-                n += 1
-                assert item.action is not None
-                lines.append(f"  {n}. {item.action.get(lang)}")
-        lines.append("")
-        lines.append(("　　" if zh else "") + letter.closing.get(lang))
-    if letter.caveats:
-        lines.append("")
-        lines.append(CAVEAT_INTRO.get(lang))
-        lines.extend(f"  · {c.get(lang)}" for c in letter.caveats)
-    return "\n".join(lines) + "\n"
+OfficeOption = Annotated[
+    str | None,
+    typer.Option("--office", help="署名单位，如“某某县人民政府教育督导室”（默认按数据中的县名）/ the office that signs "
+                 "the letter (default: named from the input's county)"),
+]
 
 
 def explain_command(
@@ -55,6 +30,7 @@ def explain_command(
     at: AtOption = None,
     costs: Annotated[Path | None, typer.Option(
         "--costs", help="单价文件：信末加一段最省达标方案的费用 / unit costs: add the cheapest way to pass")] = None,
+    office: OfficeOption = None,
 ) -> None:
     """给校长的说明 / A plain-language letter to a school's principal: every deduction, then
     what it takes to reach full marks (or to pass), in the order to act on it."""
@@ -70,7 +46,8 @@ def explain_command(
         raise stop(f"{school} 有多个学段，请用 --level 指定 / {school} has several sections: give --level")
     section = sections[0]
     result = evaluate_sections(loaded.ruleset, [section])[0]
-    text = render_letter(write_letter(loaded.ruleset, result, section), lang.value)
+    letter = write_letter(ruleset_info(loaded), result, lang.value, office=office)
+    text = letter_text(letter)
     if costs is not None:  # issue 13: what the cheapest way to pass costs at the county's prices
         text += "\n" + _plan_paragraph(loaded, batch, section, costs, lang.value) + "\n"
     typer.echo(text, nl=False)

@@ -8,8 +8,8 @@ inline SVG and the one small script (filter, print button) is inline too. Sectio
    pass/fail grid of schools × indicators.
 2. **School cards** — each section's results with the engine's explanations.
 3. **Letters to principals** — one printable letter per section (each starts a new printed page;
-   printing shows only the letters): the engine's principal's letter (:mod:`junheng.engine.letter`)
-   for a scored section, otherwise the verdict with the explanations of what is not met.
+   printing shows only the letters): the principal's letter (:mod:`junheng.cli.render.letter`),
+   rendered from each section's trace.
 4. **Data issues** — every input error and warning with file, sheet, row, column and value.
 
 Everything shown comes from the result objects; the renderer formats, it never judges.
@@ -17,13 +17,16 @@ Everything shown comes from the result objects; the renderer formats, it never j
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from html import escape
 from pathlib import Path
 
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.compare_text import CHANGES, change_word, needed_text, requirement_text, score_text, side_text
+from junheng.cli.render import numbers as n
+from junheng.cli.render.explain import explain_rule
+from junheng.cli.render.letter import Letter, chinese_number, write_letter
 from junheng.cli.report_common import (
     CompareReport,
     CountyPanel,
@@ -40,15 +43,14 @@ from junheng.cli.report_common import (
     run_title,
     shortfall_text,
 )
+from junheng.cli.table_output import gap_cell, result_cell
 from junheng.engine.compare import RuleChange, SchoolComparison
-from junheng.engine.letter import CAVEAT_INTRO, Letter, chinese_ordinal, letter_plan
-from junheng.engine.numbers import decimal_text, percent_text
 from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
 from junheng.policy.inputs import InputIssue
 
 __all__ = ["compare_html", "evaluation_html", "write_compare_html", "write_evaluation_html"]
 
-_CLASS = {Outcome.passed: "pass", Outcome.failed: "fail", Outcome.unknown: "unknown"}
+_CLASS = {Outcome.passed: "pass", Outcome.failed: "fail", Outcome.unknown: "unknown", Outcome.scored: "scored"}
 _MARK = {Outcome.passed: "✓", Outcome.failed: "✗", Outcome.unknown: "?"}
 
 _CSS = """
@@ -193,8 +195,8 @@ def _pass_rate_chart(run: EvaluationRun, lang: str) -> str:
         share = Fraction(met, len(results))
         outcome = Outcome.passed if met == len(results) else (
             Outcome.failed if any(r.outcome is Outcome.failed for r in results) else Outcome.unknown)
-        rows.append((f"{i}. {sample.title.get(lang)}", share, f"{met}/{len(results)}（{percent_text(share, 0)}）"
-                     if lang == "zh" else f"{met}/{len(results)} ({percent_text(share, 0)})", outcome))
+        rows.append((f"{i}. {sample.title.get(lang)}", share, f"{met}/{len(results)}（{n.percent(share)}）"
+                     if lang == "zh" else f"{met}/{len(results)} ({n.percent(share)})", outcome))
     # green: sections meeting the indicator; red track: not met; yellow track: cannot decide
     tracks = ["#f3b8b0" if o is Outcome.failed else "#f7e3a1" if o is Outcome.unknown else "#eef2f6"
               for *_, o in rows]
@@ -206,7 +208,7 @@ def _cv_chart(bars: Sequence[CvBar], lang: str) -> str:
     top = max([*(b.cv for b in bars), *(b.limit for b in bars)], default=Fraction(1)) * Fraction(6, 5)
     rows = [(f"{b.label}（{level_name(b.level, lang)}）" if lang == "zh"
              else f"{b.label} ({level_name(b.level, lang)})", b.cv,
-             f"{decimal_text(b.cv, 3)} / {rt('limit', lang)} {decimal_text(b.limit, 3)}", b.outcome)
+             f"{n.cv(b.cv)} / {rt('limit', lang)} {n.limit(b.limit)}", b.outcome)
             for b in bars]
     return _bar_chart(rows, top, [b.limit for b in bars], rt("cv_chart", lang))
 
@@ -243,12 +245,12 @@ def _rule_row(r: RuleResult, lang: str, with_points: bool) -> str:
         f"<td>{_e(indicator_label(r, lang))}</td>",
         f'<td class="num">{_e(actual_text(r))}</td>',
         f'<td class="num">{_e(required_text(r, lang))}</td>',
-        f'<td class="{_CLASS[r.outcome]}"><b>{_e(outcome_label(r.outcome, lang))}</b></td>',
-        f'<td class="num">{_e(decimal_text(r.gap) if r.gap else "")}</td>',
+        f'<td class="{_CLASS[r.outcome]}"><b>{_e(result_cell(r, lang))}</b></td>',
+        f'<td class="num">{_e(gap_cell(r, lang))}</td>',
         f'<td class="num">{_e(shortfall_text(r, lang))}</td>',
     ]
     if with_points:
-        cells.append(f'<td class="num">{_e(decimal_text(points) if points is not None else "")}</td>')
+        cells.append(f'<td class="num">{_e(n.trimmed(points) if points is not None else "")}</td>')
     cells.append(f"<td>{_e(r.status.label(lang))}</td>")
     return f"<tr>{''.join(cells)}</tr>"
 
@@ -259,8 +261,9 @@ def _card(s: SchoolResult, lang: str) -> str:
     keys += ["points"] * with_points + ["status"]
     head = "".join(f"<th>{_e(rt(k, lang))}</th>" for k in keys)
     body = "".join(_rule_row(r, lang, with_points) for r in s.results)
-    notes = "".join(f'<li class="{_CLASS[r.outcome]}">{_e(r.explanation.get(lang))}</li>' for r in s.results)
-    students = decimal_text(s.students) if s.students is not None else "—"
+    notes = "".join(f'<li class="{_CLASS[r.outcome]}">{_e(explain_rule(r, lang))}</li>'
+                    for r in s.results)
+    students = n.whole(s.students) if s.students is not None else "—"
     return (
         f'<article class="card {_CLASS[s.outcome]}" id="s-{_e(s.school_id)}-{s.level.value}"><header>'
         f'<h3>{_e(_school_name(s))} · {_e(level_name(s.level, lang))}</h3>'
@@ -272,54 +275,46 @@ def _card(s: SchoolResult, lang: str) -> str:
     )
 
 
-def _principal_letter(letter: Letter, lang: str) -> str:
-    """The engine's letter (:mod:`junheng.engine.letter`): greeting, opening, every deduction,
-    the actions in the order to take them, closing and caveats — laid out, not rewritten."""
-    zh = lang == "zh"
-    items = "".join(f"<li><b>{_e(i.heading.get(lang))}</b>" + (f"<p>{_e(i.body.get(lang))}</p>" if i.body.get(lang)
-                                                                 else "") + "</li>" for i in letter.items)
-    parts = [f"<p>{_e(letter.greeting.get(lang))}</p><p>{_e(letter.opening.get(lang))}</p>"]
-    if items:
-        parts.append(f'<ol class="items">{items}</ol>')
-    parts.extend(f"<p>{_e(o.get(lang))}</p>" for o in letter.gate_options)
-    plan = letter_plan(letter)
-    if plan:
-        parts.append(f"<p>{_e(letter.plan_intro.get(lang))}</p>")
-        n = 0
-        for k, (heading, steps) in enumerate(plan, 1):
-            label = f"（{chinese_ordinal(k)}）{heading.zh}" if zh else f"({k}) {heading.en}"
-            parts.append(f'<h4>{_e(label)}</h4><ol start="{n + 1}">'
-                         + "".join(f"<li>{_e(i.action.get(lang))}</li>" for i in steps if i.action) + "</ol>")
-            n += len(steps)
-        parts.append(f"<p>{_e(letter.closing.get(lang))}</p>")
+def _principal_letter(letter: Letter) -> str:
+    """The principal's letter laid out in HTML: greeting, opening, what is met, what is not, what
+    cannot be decided, the ways through a gate, the actions by step, closing, caveats, signature."""
+    zh = letter.lang == "zh"
+    parts = [f"<p>{_e(letter.greeting)}</p><p>{_e(letter.opening)}</p>"]
+    if letter.met:
+        parts.append(f"<p>{_e(letter.met)}</p>")
+    number = 0
+    for heading, items in ((letter.failed_heading, letter.failed), (letter.unknown_heading, letter.unknown)):
+        if not items:
+            continue
+        lis = "".join(f"<li><b>{_e(i.heading)}</b>" + (f"<p>{_e(i.body)}</p>" if i.body else "") + "</li>"
+                      for i in items)
+        parts.append(f'<h4>{_e(heading)}</h4><ol class="items" start="{number + 1}">{lis}</ol>')
+        number += len(items)
+    parts.extend(f"<p>{_e(o)}</p>" for o in letter.gate_options)
+    if letter.plan:
+        parts.append(f"<p>{_e(letter.plan_intro)}</p>")
+        k = 0
+        for i, (heading, actions) in enumerate(letter.plan, 1):
+            label = f"（{chinese_number(i)}）{heading}" if zh else f"({i}) {heading}"
+            shown = [a for a in actions if a]
+            parts.append(f'<h4>{_e(label)}</h4><ol start="{k + 1}">'
+                         + "".join(f"<li>{_e(a)}</li>" for a in shown) + "</ol>")
+            k += len(shown)
+        parts.append(f"<p>{_e(letter.closing)}</p>")
     if letter.caveats:
-        caveats = "".join(f"<li>{_e(c.get(lang))}</li>" for c in letter.caveats)
-        parts.append(f'<div class="caveats"><p>{_e(CAVEAT_INTRO.get(lang))}</p><ul>{caveats}</ul></div>')
+        caveats = "".join(f"<li>{_e(c)}</li>" for c in letter.caveats)
+        parts.append(f'<div class="caveats"><p>{_e(letter.caveat_intro)}</p><ul>{caveats}</ul></div>')
     return "".join(parts)
 
 
-def _letter(run: EvaluationRun, s: SchoolResult, lang: str, letter: Letter | None = None) -> str:
-    """One printable letter: the engine's :class:`Letter` for a scored section; otherwise the
-    verdict with the explanations of every indicator that is not met."""
-    if letter is not None:
-        content = _principal_letter(letter, lang)
-    else:
-        students = decimal_text(s.students) if s.students is not None else "—"
-        body = rt("letter_body", lang, doc_title=run.ruleset.title.get(lang), doc=run.ruleset.document,
-                  level=level_name(s.level, lang), students=students, outcome=outcome_label(s.outcome, lang))
-        attention = [r for r in s.results if r.outcome is not Outcome.passed]
-        if attention:
-            items = "".join(f"<li>{_e(r.explanation.get(lang))}</li>" for r in attention)
-            detail = f"<p>{_e(rt('letter_items', lang))}</p><ol>{items}</ol>"
-        else:
-            detail = f"<p>{_e(rt('letter_all_met', lang))}</p>"
-        content = f"<p>{_e(rt('letter_to', lang, name=_school_name(s)))}</p><p>{_e(body)}</p>{detail}"
-    ref = rt("letter_ref", lang, file=s.source or "—", row=s.row if s.row is not None else "—",
-             id=run.ruleset.id, version=run.ruleset.version)
+def _letter(run: EvaluationRun, s: SchoolResult, lang: str, office: str | None = None) -> str:
+    """One printable letter, rendered from the section's trace."""
+    letter = write_letter(run.ruleset, s, lang, office=office)
+    sign = "".join(f'<p class="sign">{_e(x)}</p>' for x in (letter.office, letter.date) if x)
     return (
-        f'<article class="letter"><h3>{_e(run.ruleset.title.get(lang))}</h3>{content}'
-        f"<p>{_e(rt('letter_close', lang))}</p><p class=\"sign\">{_e(rt('letter_sign', lang))}</p>"
-        f'<p class="ref">{_e(ref)}</p></article>'
+        f'<article class="letter"><h3>{_e(run.ruleset.title.get(lang))}</h3>{_principal_letter(letter)}'
+        f"{sign}"
+        f'<p class="ref">{_e(letter.data_ref)}</p></article>'
     )
 
 
@@ -350,10 +345,9 @@ def _county(panel: CountyPanel, lang: str) -> tuple[str, str]:
 
 
 def evaluation_html(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = (),
-                    county: CountyPanel | None = None, letters: Mapping[tuple[str, str], Letter] | None = None) -> str:
+                    county: CountyPanel | None = None, office: str | None = None) -> str:
     """The whole report as one HTML document; ``cv`` (a county run's 差异系数) adds the CV chart,
-    ``county`` the county verdict with its criteria, and ``letters`` (by school id and level, from
-    :func:`junheng.engine.letter.scored_letters`) the principal's letter of a scored section."""
+    ``county`` the county verdict with its criteria; ``office`` signs the principals' letters."""
     title = run_title(run, lang)
     source = ""
     if run.input is not None:
@@ -365,8 +359,7 @@ def evaluation_html(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = 
     chart = (_cv_chart(cv, lang) if cv else "") + _pass_rate_chart(run, lang)
     verdict, criteria = _county(county, lang) if county is not None else ("", "")
     cards = "".join(_card(s, lang) for s in run.schools)
-    letter_of = letters or {}
-    letter_html = "".join(_letter(run, s, lang, letter_of.get((s.school_id, s.level.value))) for s in run.schools)
+    letter_html = "".join(_letter(run, s, lang, office) for s in run.schools)
     provenance = (f"junheng {run.junheng_version} · {run.engine} · {run.ruleset.id} sha256 "
                   f"{run.ruleset.sha256[:12]}…")
     return _page(title, meta, lang, provenance, print_button=True, sections=(
@@ -393,10 +386,9 @@ def _page(title: str, meta: str, lang: str, provenance: str, sections: str, prin
 
 
 def write_evaluation_html(path: Path, run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = (),
-                          county: CountyPanel | None = None,
-                          letters: Mapping[tuple[str, str], Letter] | None = None) -> None:
+                          county: CountyPanel | None = None, office: str | None = None) -> None:
     """Write the report atomically: the file is complete or not there."""
-    write_text_atomic(path, evaluation_html(run, lang, cv, county, letters))
+    write_text_atomic(path, evaluation_html(run, lang, cv, county, office))
 
 
 # --- comparison (junheng compare --format html) -------------------------------------------------
@@ -423,7 +415,7 @@ def _compare_card(s: SchoolComparison, lang: str) -> str:
         f"{_side_cell(ch, False, lang)}{_side_cell(ch, True, lang)}"
         f'<td class="num">{_e(requirement_text(ch))}</td><td>{_e(needed_text(ch, lang))}</td></tr>'
         for ch in s.changes)
-    notes = "".join(f'<li class="chg-{ch.change}">{_e(shown.explanation.get(lang))}</li>' for ch in s.changes
+    notes = "".join(f'<li class="chg-{ch.change}">{_e(explain_rule(shown.result, lang))}</li>' for ch in s.changes
                     if ch.change != "still_passing" and (shown := ch.after or ch.before) is not None)
     scores = " → ".join(x or "—" for x in (score_text(s.score_before), score_text(s.score_after)))
     points = f' · {_e(rt("points", lang))} {_e(scores)}' if s.score_before or s.score_after else ""

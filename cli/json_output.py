@@ -11,14 +11,43 @@ import json
 from fractions import Fraction
 from typing import Any
 
+from junheng.cli.render.explain import explain_rule, schedule_text
 from junheng.engine.numbers import json_number
-from junheng.engine.results import EvaluationRun, GatePath, GateStep, RuleResult, SchoolResult, ScoreSummary
+from junheng.engine.results import (
+    EvaluationRun,
+    GatePath,
+    GateStep,
+    MissingFact,
+    Outcome,
+    RuleResult,
+    SchoolResult,
+    ScoreSummary,
+)
 from junheng.policy.inputs import InputIssue, RejectedRow
 
 EVALUATION_SCHEMA_ID = "https://junheng.example/schemas/evaluation-1.schema.json"
-EVALUATION_SCHEMA_VERSION = "1.2"
+EVALUATION_SCHEMA_VERSION = "1.4"
 """1.1 adds the optional points of scored rulesets: ``points`` per result, ``points_*`` per school;
-1.2 adds the optional ``gate.paths`` of a failed count gate (the minimal ways to pass it)."""
+1.2 adds the optional ``gate.paths`` of a failed count gate (the minimal ways to pass it);
+1.3 adds ``summary.rows_rejected`` and ``sheet``/``cell`` on issues from workbooks;
+1.4 adds the school outcome ``scored`` (a scored scheme without a pass mark: the result is the
+score, ``passed`` is null), ``summary.scored``, and ``shortfall_base`` (what a per-unit
+requirement is counted on: ``{"fact": "students", "value": 1289}``)."""
+
+
+def missing_names(missing: tuple[MissingFact, ...]) -> list[str]:
+    """Missing facts as the contract lists them: fact names (``fact@school/level`` in a county)."""
+    out = []
+    for m in missing:
+        if m.reason == "no_ruleset":
+            out.append("--school-ruleset")
+        elif m.reason == "zero_everywhere":
+            out.append(f"{m.fact}=0")
+        elif m.school_id is not None:
+            out.append(f"{m.fact}@{m.school_id}" + (f"/{m.level.value}" if m.level is not None else ""))
+        else:
+            out.append(m.fact)
+    return out
 
 
 def num(value: Fraction | None) -> int | float | None:
@@ -61,8 +90,10 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
         "shortfall_fact": r.shortfall.fact if r.shortfall else None,
         "shortfall_direction": r.shortfall.direction if r.shortfall else None,
         "shortfall_target": num(r.shortfall.target) if r.shortfall else None,
-        "missing_facts": list(r.missing_facts),
-        "explanation": r.explanation.get(lang),
+        "shortfall_base": ({"fact": r.shortfall.base.fact, "value": num(r.shortfall.base.value)}
+                           if r.shortfall is not None and r.shortfall.base is not None else None),
+        "missing_facts": missing_names(r.missing_facts),
+        "explanation": explain_rule(r, lang),
         "text": r.text,
         "article": r.article,
         "source": r.source,
@@ -87,7 +118,7 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
         s = r.score
         out["points"] = {
             "awarded": num(s.awarded), "max": num(s.points), "deducted": num(s.deducted),
-            "schedule": s.schedule.get(lang), "schedule_kind": s.schedule_kind,
+            "schedule": schedule_text(s.schedule, s.schedule_unit, lang), "schedule_kind": s.schedule_kind,
             "schedule_status": s.schedule_status.value if s.schedule_status else None,
             "group": s.group, "assessed": s.assessed,
         }
@@ -155,7 +186,8 @@ def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
             "sections": len(run.schools),
             "passed": sum(1 for s in run.schools if s.passed is True),
             "failed": sum(1 for s in run.schools if s.passed is False),
-            "unknown": sum(1 for s in run.schools if s.passed is None),
+            "unknown": sum(1 for s in run.schools if s.outcome is Outcome.unknown),
+            "scored": sum(1 for s in run.schools if s.outcome is Outcome.scored),
             "rows_rejected": run.input.rows_rejected if run.input is not None else 0,
         },
         "schools": [school_json(s, lang) for s in run.schools],

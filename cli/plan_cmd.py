@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli.atomic import protect, write_text_atomic
-from junheng.cli.json_output import dumps, issue_json, num
+from junheng.cli.json_output import dumps, issue_json, missing_names, num
 from junheng.cli.options import (
     EXIT_FAILED,
     Engine,
@@ -32,9 +32,9 @@ from junheng.cli.options import (
     pick,
     shown,
 )
+from junheng.cli.render import numbers as n
 from junheng.cli.template_cmd import price_unit
 from junheng.cli.text import outcome_word
-from junheng.engine.county_explain import cv_text
 from junheng.engine.numbers import decimal_text
 from junheng.engine.plan import MissingCostError, PlanError, PlanRun, Scope, Target, make_plan
 from junheng.engine.plan.records import Remedy, Unfixable, UnfixableKind
@@ -119,7 +119,7 @@ def unfixable_json(u: Unfixable, lang: str) -> dict[str, Any]:
         "kind": u.kind.value, "criterion_id": u.criterion_id, "rule_id": u.rule_id,
         "school_id": u.school_id, "level": u.level.value if u.level is not None else None,
         "title": u.title.get(lang), "outcome": u.outcome.value, "actual": num(u.actual),
-        "required": num(u.required), "op": u.op, "missing_facts": list(u.missing_facts),
+        "required": num(u.required), "op": u.op, "missing_facts": missing_names(u.missing_facts),
         "remedies": [{"action": r.action, "fact": r.fact, "amount": num(r.amount), "text": remedy_text(r, lang)}
                      for r in u.remedies],
         "reason": unfixable_reason(u, lang),
@@ -273,12 +273,12 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
         for c in run.cv:
             cvt.add_row(c.level.label(lang), c.title.get(lang), decimal_text(c.limit) if c.judge == "each" else
                         _w(f"综合≤{decimal_text(c.limit)}", f"composite ≤ {decimal_text(c.limit)}", lang),
-                        "—" if c.cv_before is None else cv_text(c.cv_before),
-                        "—" if c.cv_after is None else cv_text(c.cv_after))
+                        "—" if c.cv_before is None else n.cv(c.cv_before),
+                        "—" if c.cv_after is None else n.cv(c.cv_after))
         for comp in run.composites:
             cvt.add_row(comp.level.label(lang), _w("综合差异系数", "composite CV", lang), decimal_text(comp.limit),
-                        "—" if comp.before is None else cv_text(comp.before),
-                        "—" if comp.after is None else cv_text(comp.after))
+                        "—" if comp.before is None else n.cv(comp.before),
+                        "—" if comp.after is None else n.cv(comp.after))
         console.print(cvt)
     total = yuan_text(run.total_cost, lang)
     gap = run.solver.gap

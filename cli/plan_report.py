@@ -15,9 +15,9 @@ from pathlib import Path
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.options import pick
 from junheng.cli.plan_cmd import amount_text, remedy_text, unfixable_reason, yuan_text
+from junheng.cli.render.numbers import cv as cv_text
 from junheng.cli.text import outcome_word
 from junheng.cli.xlsx_cells import cell_number, write_book
-from junheng.engine.county_explain import cv_text
 from junheng.engine.plan import PlanRun
 from junheng.policy.county_facts import fact_spec
 from junheng.policy.units import unit

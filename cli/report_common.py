@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
-from junheng.cli.table_output import _required, _shortfall, _value
+from junheng.cli.render import numbers as n
+from junheng.cli.render.explain import shortfall_cell
+from junheng.cli.table_output import actual_cell, required_cell, result_cell
 from junheng.cli.text import outcome_word, t
 from junheng.engine.compare import Comparison
-from junheng.engine.numbers import decimal_text
 from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
@@ -77,18 +78,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "letters": ("致校长函（可打印）", "Letters to principals (printable)"),
     "print": ("打印致校长函", "Print the letters"),
     "only_failed": ("只看未达标学校", "Show only schools not meeting the standard"),
-    "letter_to": ("{name}校长：", "To the principal of {name}:"),
-    "letter_body": (
-        "根据《{doc_title}》（{doc}），对贵校{level}（在校生{students}人）的办学条件进行了评估，"
-        "结果为：{outcome}。",
-        "Under {doc_title} ({doc}), the conditions of your school's {level} section "
-        "({students} students) were evaluated. The result: {outcome}."),
-    "letter_all_met": ("各项指标均已达标，请继续保持。", "Every indicator is met; please keep it so."),
-    "letter_items": ("以下指标需要关注：", "These indicators need attention:"),
     "letter_close": ("特此告知。", "With regards,"),
-    "letter_sign": ("县教育督导室", "County education supervision office"),
-    "letter_ref": ("数据来源：{file}（第{row}行）；规则集 {id}（版本 {version}）。",
-                   "Data: {file} (row {row}); ruleset {id} (version {version})."),
     "compare_title": ("新旧标准对比", "Comparison of two standards"),
     "compare_sheet": ("对比汇总", "Comparison"),
     "compare_changes": ("各类变化的条目数", "Items per kind of change"),
@@ -104,7 +94,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "max_before": ("原满分", "Max before"),
     "points_after": ("新得分", "Points after"),
     "max_after": ("新满分", "Max after"),
-    "needed": ("新标准下需补充", "Extra needed under the new standard"),
+    "needed": ("新标准下需要", "Needed under the new standard"),
     "amount": ("数量", "Amount"),
     "level_primary": ("小学", "Primary"),
     "level_junior": ("初中", "Junior"),
@@ -150,21 +140,23 @@ def indicator_label(r: RuleResult, lang: str) -> str:
 
 
 def actual_text(r: RuleResult) -> str:
-    if r.kind == "count_gate":
-        return f"{r.met_count}/{len(r.members)}"
-    return "—" if r.actual is None else decimal_text(r.actual)
+    return actual_cell(r)
 
 
 def required_text(r: RuleResult, lang: str) -> str:
-    return _required(r, lang)
+    return required_cell(r, lang)
 
 
 def shortfall_text(r: RuleResult, lang: str) -> str:
-    return _shortfall(r, lang)
+    return shortfall_cell(r.shortfall, lang)
+
+
+def result_text(r: RuleResult, lang: str) -> str:
+    return result_cell(r, lang)
 
 
 def quantity_text(value: Fraction | None, unit_code: str | None, lang: str) -> str:
-    return _value(value, unit_code, lang)
+    return "—" if value is None else n.quantity(value, unit_code, lang)
 
 
 def points_of(r: RuleResult) -> Fraction | None:

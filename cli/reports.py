@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from junheng.cli.html_report import write_compare_html, write_evaluation_html
 from junheng.cli.report_common import CompareReport, CountyPanel, CvBar
 from junheng.cli.xlsx_report import write_compare_xlsx, write_evaluation_xlsx
-from junheng.engine.letter import Letter
 from junheng.engine.results import EvaluationRun
 
 __all__ = ["REPORT_FORMATS", "write_compare_report", "write_report"]
@@ -22,13 +21,13 @@ def _not_a_format(fmt: str) -> ValueError:
 
 
 def write_report(fmt: str, path: Path, run: EvaluationRun, lang: str, cv: Sequence[CvBar] = (),
-                 county: CountyPanel | None = None, letters: Mapping[tuple[str, str], Letter] | None = None) -> None:
+                 county: CountyPanel | None = None, office: str | None = None) -> None:
     """Write ``run`` to ``path`` as ``fmt`` (atomically); ``cv``/``county`` for a county run;
-    ``letters`` (scored sections' principal's letters) for the HTML letters section."""
+    ``office`` signs the HTML report's letters to principals."""
     if fmt == "xlsx":
         write_evaluation_xlsx(path, run, lang, cv)
     elif fmt == "html":
-        write_evaluation_html(path, run, lang, cv, county, letters)
+        write_evaluation_html(path, run, lang, cv, county, office)
     else:
         raise _not_a_format(fmt)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from junheng.cli.render.explain import schedule_text
 from junheng.engine.numbers import decimal_text
-from junheng.engine.scoring import schedule_words
 from junheng.policy.model import ParamRef, Rule, Ruleset, ScoredRule
 from junheng.policy.versions import versions
 
@@ -16,7 +16,7 @@ def scored_cells(r: Ruleset, rule: Rule, lang: str) -> tuple[str, str]:
     """The primary and junior cells of a scored item: requirement, points, schedule."""
     assert isinstance(rule, ScoredRule)
     unit_code = r.indicators[rule.requirements[0].indicator].unit if rule.requirements else None
-    words = schedule_words(rule.schedule, unit_code).get(lang)
+    words = schedule_text(rule.schedule, unit_code, lang)
     status = f" ({rule.schedule.status.label(lang)})" if rule.schedule.status else ""
     cells = []
     for level in ("primary", "junior"):

@@ -9,73 +9,97 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli.options import shown
+from junheng.cli.render import numbers as n
+from junheng.cli.render.explain import explain_rule, shortfall_cell
+from junheng.cli.render.words import op_symbol
 from junheng.cli.text import outcome_word, t
-from junheng.engine.numbers import decimal_text
 from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
 from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
 
-_STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow"}
+_STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow", Outcome.scored: "cyan"}
 
 
-def _value(value: Fraction | None, unit_code: str | None, lang: str) -> str:
-    if value is None:
+def actual_cell(r: RuleResult) -> str:
+    """The actual value as a table cell, under the number policy."""
+    if r.kind == "count_gate":
+        return f"{r.met_count}/{len(r.members)}"
+    if r.unbounded:
+        return "∞"
+    if r.actual is None:
         return "—"
-    label = unit(unit_code).label(lang) if unit_code and unit_code != "count" else ""
-    return f"{decimal_text(value)}{'' if lang == 'zh' else ' '}{label}".strip()
+    if r.unit == "points":
+        return n.trimmed(r.actual)
+    return n.indicator(r.actual, r.unit)
 
 
-def _required(r: RuleResult, lang: str) -> str:
+def required_cell(r: RuleResult, lang: str) -> str:
     if r.required is None:
         return "—"
     if r.kind == "count_gate":
-        return (f"≥{r.min_met}项，余项≥{decimal_text((r.floor or Fraction(0)) * 100)}%" if lang == "zh"
-                else f"≥{r.min_met}, rest ≥{decimal_text((r.floor or Fraction(0)) * 100)}%")
-    op = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}.get(r.op or "", r.op or "")
-    return f"{op}{decimal_text(r.required)}"
+        floor = n.percent_as_written(r.floor or Fraction(0))
+        return f"≥{r.min_met}项，余项≥{floor}" if lang == "zh" else f"≥{r.min_met}, rest ≥{floor}"
+    if r.unit in n.PERCENT_UNITS:
+        return f"{op_symbol(r.op)}{n.percent_as_written(r.required)}"
+    return f"{op_symbol(r.op)}{n.indicator(r.required, r.unit)}"
 
 
-def _shortfall(r: RuleResult, lang: str) -> str:
-    s = r.shortfall
-    if s is None:
+def gap_cell(r: RuleResult, lang: str) -> str:
+    if not r.gap:
         return ""
-    sign = "+" if s.direction == "increase" else "−"
-    return f"{sign}{_value(s.amount, s.unit, lang)}"
+    if r.unit in n.PERCENT_UNITS:
+        return n.percent_points(r.gap) + ("个百分点" if lang == "zh" else " pp")
+    return n.indicator(r.gap, r.unit)
+
+
+def result_cell(r: RuleResult, lang: str) -> str:
+    """The outcome word; a scored item says what it lost (满分 / 扣1分) instead of 达标/未达标."""
+    s = r.score
+    if s is not None and s.awarded is not None:
+        if not s.deducted:
+            return "满分" if lang == "zh" else "full marks"
+        return f"扣{n.trimmed(s.deducted)}分" if lang == "zh" else f"{n.trimmed(s.deducted)} off"
+    return outcome_word(r.outcome, lang)
 
 
 def school_table(s: SchoolResult, lang: str) -> Table:
     name = shown(s.school_name or s.school_id)  # names are data: never markup, never escapes
-    students = f"，{t('students', lang)}{decimal_text(s.students)}" if s.students is not None else ""
+    students = f"，{t('students', lang)}{n.whole(s.students)}" if s.students is not None else ""
     if lang != "zh" and s.students is not None:
-        students = f", {decimal_text(s.students)} {t('students', lang)}"
+        students = f", {n.whole(s.students)} {t('students', lang)}"
     title = (f"{name}（{shown(s.school_id)}）· {s.level.label(lang)}{students} · "
              f"[{_STYLE[s.outcome]}]{outcome_word(s.outcome, lang)}[/]")
     if s.score is not None:
-        title += " · " + t("points_total", lang, awarded=decimal_text(s.score.awarded),
-                           max=decimal_text(s.score.points))
+        title += " · " + points_total(s, lang)
     table = Table(title=title, title_justify="left", show_lines=False)
     with_points = any(r.score is not None for r in s.results)
     for key in ("indicator", "actual", "required", "result", *(("points",) if with_points else ()), "gap",
                 "shortfall", "status"):
         table.add_column(t(key, lang), overflow="fold")
     for r in s.results:
-        if r.kind == "count_gate":
-            actual = f"{r.met_count}/{len(r.members)}"
-        else:
-            actual = "—" if r.actual is None else decimal_text(r.actual)
-        label = unit(r.unit).label(lang) if r.unit and r.unit != "count" else ""
+        label = unit(r.unit).label(lang) if r.unit and r.unit not in ("count", "points") else ""
         title = f"{r.title.get(lang)}（{label}）" if label and lang == "zh" else (
             f"{r.title.get(lang)} ({label})" if label else r.title.get(lang))
-        cells = [title, actual, _required(r, lang), f"[{_STYLE[r.outcome]}]{outcome_word(r.outcome, lang)}[/]"]
+        cells = [title, actual_cell(r), required_cell(r, lang),
+                 f"[{_STYLE[r.outcome]}]{result_cell(r, lang)}[/]"]
         if with_points:
             cells.append(_points(r.score.awarded, r.score.points) if r.score is not None else "")
-        table.add_row(*cells, decimal_text(r.gap) if r.gap else "", _shortfall(r, lang), r.status.label(lang))
+        table.add_row(*cells, gap_cell(r, lang), shortfall_cell(r.shortfall, lang), r.status.label(lang))
     return table
 
 
 def _points(awarded: Fraction | None, max_points: Fraction) -> str:
     """``17/18``; ``—/18`` when the item cannot be scored."""
-    return f"{'—' if awarded is None else decimal_text(awarded)}/{decimal_text(max_points)}"
+    return f"{'—' if awarded is None else n.trimmed(awarded)}/{n.trimmed(max_points)}"
+
+
+def points_total(s: SchoolResult, lang: str) -> str:
+    """得分53/100 — with the undecided points said, never counted as lost (另有44分无法计分)."""
+    assert s.score is not None
+    text = t("points_total", lang, awarded=n.trimmed(s.score.awarded), max=n.trimmed(s.score.points))
+    if s.score.undecided:
+        text += t("points_undecided", lang, n=n.trimmed(s.score.undecided))
+    return text
 
 
 def points_line(s: SchoolResult, lang: str) -> str | None:
@@ -97,12 +121,14 @@ def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: b
             if notes:
                 console.print(t("explanations", lang))
                 for r in notes:
-                    console.print(f"  • {shown(r.explanation.get(lang))}", highlight=False, soft_wrap=True)
+                    console.print(f"  • {shown(explain_rule(r, lang))}", highlight=False, soft_wrap=True)
         console.print()
-    passed = sum(1 for s in run.schools if s.passed is True)
-    failed = sum(1 for s in run.schools if s.passed is False)
-    unknown = sum(1 for s in run.schools if s.passed is None)
-    console.print(t("summary", lang, n=len(run.schools), p=passed, f=failed, u=unknown))
+    passed = sum(1 for s in run.schools if s.outcome is Outcome.passed)
+    failed = sum(1 for s in run.schools if s.outcome is Outcome.failed)
+    unknown = sum(1 for s in run.schools if s.outcome is Outcome.unknown)
+    scored = sum(1 for s in run.schools if s.outcome is Outcome.scored)
+    console.print(t("summary", lang, n=len(run.schools), p=passed, f=failed, u=unknown)
+                  + (t("summary_scored", lang, n=scored) if scored else ""))
     if run.input is not None and run.input.rows_rejected:
         console.print(t("summary_rejected", lang, r=run.input.rows_rejected), style="bold red")
     print_issues(run, console, lang)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from junheng.engine.results import Outcome
+from junheng.cli.render.words import outcome_word
+
+__all__ = ["outcome_word", "t"]
 
 _TEXT: dict[str, tuple[str, str]] = {
     "indicator": ("指标", "Indicator"),
@@ -32,21 +34,11 @@ _TEXT: dict[str, tuple[str, str]] = {
     "explanations": ("说明：", "Explanations:"),
     "points": ("得分", "Points"),
     "points_total": ("得分{awarded}/{max}", "{awarded}/{max} points"),
+    "points_undecided": ("（另有{n}分暂时无法计分）", " ({n} more cannot be scored yet)"),
+    "summary_scored": ("计分（无达标线）{n}。", " {n} scored (no pass mark)."),
     "points_groups": ("得分：{total}（{groups}）", "Points: {total} ({groups})"),
 }
-
-_OUTCOME = {
-    Outcome.passed: ("达标", "met"),
-    Outcome.failed: ("未达标", "not met"),
-    Outcome.unknown: ("无法判定", "cannot decide"),
-}
-
 
 def t(key: str, lang: str, **values: object) -> str:
     zh, en = _TEXT[key]
     return (zh if lang == "zh" else en).format(**values)
-
-
-def outcome_word(outcome: Outcome, lang: str) -> str:
-    zh, en = _OUTCOME[outcome]
-    return zh if lang == "zh" else en

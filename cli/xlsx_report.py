@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from junheng.cli.compare_text import CHANGES, change_word, score_text, side_value
+from junheng.cli.render import numbers as n
+from junheng.cli.render.explain import explain_rule
 from junheng.cli.report_common import (
     CompareReport,
     CvBar,
@@ -25,6 +27,7 @@ from junheng.cli.report_common import (
     outcome_label,
     points_of,
     required_text,
+    result_text,
     rt,
     run_title,
 )
@@ -40,7 +43,8 @@ from junheng.policy.units import unit
 __all__ = ["CHANGE_FILLS", "FILLS", "compare_workbook", "evaluation_workbook", "write_compare_xlsx",
            "write_detail_sheets", "write_evaluation_xlsx"]
 
-FILLS: dict[Outcome, str] = {Outcome.passed: "C6EFCE", Outcome.failed: "FFC7CE", Outcome.unknown: "FFEB9C"}
+FILLS: dict[Outcome, str] = {Outcome.passed: "C6EFCE", Outcome.failed: "FFC7CE", Outcome.unknown: "FFEB9C",
+                             Outcome.scored: "DDEBF7"}
 """Cell fill per outcome (Excel's own good / bad / neutral colours)."""
 
 CHANGE_FILLS: dict[str, str] = {
@@ -60,6 +64,22 @@ def _fill(book: Book, outcome: Outcome) -> Any:
 def _number(value: Fraction | None) -> Cell:
     """A cell number: whole numbers exact, others rounded as :func:`decimal_text` shows them."""
     return cell_number(value)
+
+
+def _indicator(value: Fraction | None, unit_code: str | None) -> Cell:
+    """An indicator cell under the number policy: 2 decimals; a share of teachers as the ratio to
+    3 decimals, shown as a percentage with one decimal; counts whole."""
+    if value is None:
+        return None
+    if unit_code in n.PERCENT_UNITS:
+        return cell_number(value, n.PERCENT_PLACES + 2)
+    if value.denominator == 1 and unit_code in ("count", "points", "persons", None):
+        return int(value)
+    return cell_number(value, n.INDICATOR_PLACES)
+
+
+def _indicator_format(unit_code: str | None) -> str:
+    return "0.0%" if unit_code in n.PERCENT_UNITS else "0.00"
 
 
 def _header(ws: Sheet, headers: Sequence[str], widths: Sequence[int]) -> None:
@@ -115,21 +135,25 @@ def _level_sheet(ws: Sheet, schools: Sequence[SchoolResult], lang: str) -> None:
                 actual: Cell = f"{r.met_count}/{len(r.members)}"
                 required: Cell = required_text(r, lang)
             else:
-                actual = _number(r.actual)
-                required = _number(r.required)
+                actual = _indicator(r.actual, r.unit)
+                required = _indicator(r.required, r.unit)
             row: list[Cell] = [
                 s.school_id, s.school_name, _number(s.students), outcome_label(s.outcome, lang),
                 r.title.get(lang), actual,
-                unit(r.unit).label(lang) if r.unit and r.unit != "count" else "",
-                required, outcome_label(r.outcome, lang), _number(r.gap) if r.gap else None,
+                unit(r.unit).label(lang) if r.unit and r.unit not in ("count", "ratio") else "",
+                required, result_text(r, lang), _indicator(r.gap, r.unit) if r.gap else None,
                 _number(short.amount) if short else None,
                 unit(short.unit).label(lang) if short else "",
                 _number(short.target) if short else None,
             ]
             if with_points:
                 row.append(_number(points_of(r)))
-            row += [r.status.label(lang), r.explanation.get(lang), r.source]
-            ws.append(row, {result_col: _fill(book, r.outcome), 3: school_fill, explanation_col: wrap})
+            row += [r.status.label(lang), explain_rule(r, lang), r.source]
+            formats = {result_col: _fill(book, r.outcome), 3: school_fill, explanation_col: wrap}
+            if r.kind != "count_gate" and r.unit not in ("count", "points", "persons"):
+                number = book.fmt(num_format=_indicator_format(r.unit))
+                formats.update({5: number, 7: number, 9: number})
+            ws.append(row, formats)
     ws.ws.freeze_panes(1, 2)
     ws.ws.autofilter(0, 0, max(ws.row - 1, 0), len(headers) - 1)
 
@@ -211,8 +235,8 @@ def _compare_summary(ws: Sheet, report: CompareReport, lang: str) -> None:
     ws.skip()
     ws.append([rt("compare_changes", lang)], default=book.fmt(bold=True))
     counts = {k: sum(1 for s in c.schools for ch in s.changes if ch.change == k) for k in CHANGES}
-    for change, n in counts.items():
-        ws.append([change_word(change, lang), n], {0: book.fill(CHANGE_FILLS[change])})
+    for change, count in counts.items():
+        ws.append([change_word(change, lang), count], {0: book.fill(CHANGE_FILLS[change])})
     ws.skip()
     with_points = any(s.score_before or s.score_after for s in c.schools)
     headers = [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("school_before", lang),
@@ -270,7 +294,7 @@ def _compare_sheet(ws: Sheet, schools: Sequence[SchoolComparison], lang: str) ->
             main = ch.extra_needed[0] if ch.extra_needed else None
             row += [FACTS[main.fact].label(lang) if main else "", _number(main.amount) if main else None,
                     unit(main.unit).label(lang) if main else "", _number(main.target) if main else None,
-                    shown.explanation.get(lang), shown.source]
+                    explain_rule(shown.result, lang), shown.source]
             ws.append(row, {
                 col[rt("change", lang)]: book.fill(CHANGE_FILLS[ch.change]),
                 2: _outcome_fill(book, s.before), 3: _outcome_fill(book, s.after),

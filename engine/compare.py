@@ -47,7 +47,8 @@ class Side(_Frozen):
     max_points: Fraction | None = None
     status: Status
     source: str
-    explanation: Localized
+    result: RuleResult
+    """The whole judgement under this ruleset (renderers word it)."""
 
 
 class RuleChange(_Frozen):
@@ -83,7 +84,7 @@ def side(r: RuleResult) -> Side:
     return Side(outcome=r.outcome, actual=r.actual, required=r.required, op=r.op, unit=r.unit,
                 points=r.score.awarded if r.score else None,
                 max_points=r.score.points if r.score else None,
-                status=r.status, source=r.source, explanation=r.explanation)
+                status=r.status, source=r.source, result=r)
 
 
 def classify(before: RuleResult | None, after: RuleResult | None) -> Change:

@@ -23,13 +23,13 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 import junheng
-from junheng.engine import county_explain as ex
 from junheng.engine.county_results import (
     ClassSizeSummary,
     CountyRun,
     CountySchool,
     CriterionResult,
     CvDriver,
+    Exclusion,
     IndicatorCv,
     LevelDispersion,
     SharedSplit,
@@ -47,9 +47,8 @@ from junheng.engine.dispersion import (
 )
 from junheng.engine.evaluate import EngineName, decide, evaluate_sections, ruleset_info
 from junheng.engine.measure import compiled_formula, parameter_values, requirement
-from junheng.engine.numbers import decimal_text
 from junheng.engine.predicates import CompiledPredicates, could_hold
-from junheng.engine.results import Outcome, SchoolResult
+from junheng.engine.results import MissingFact, Outcome, SchoolResult
 from junheng.engine.verdicts import Atom, Verdict
 from junheng.policy.county_facts import CountyFacts, fact_spec
 from junheng.policy.county_model import (
@@ -66,7 +65,7 @@ from junheng.policy.facts import SCHOOL_TYPES, Level
 from junheng.policy.formula import FormulaError, evaluate, names
 from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
 from junheng.policy.loader import LoadedRuleset
-from junheng.policy.model import Localized, ParamRef, Ruleset, Status, ThresholdRule
+from junheng.policy.model import ParamRef, Ruleset, Status, ThresholdRule
 from junheng.policy.registry import load_ruleset
 
 
@@ -126,19 +125,17 @@ def split_shared_assets(ruleset: Ruleset, sections: Sequence[SchoolSection], fac
     return out, splits, issues
 
 
-def exclusion(spec: CountySpec, s: SchoolSection) -> Localized | None:
+def exclusion(spec: CountySpec, s: SchoolSection) -> Exclusion | None:
     for ex_rule in spec.exclusions:
         wanted = SCHOOL_TYPES.get(ex_rule.school_type, ex_rule.school_type)
         if s.school_type != wanted:
             continue
         students = s.values.get("students")
         if ex_rule.below_students is None:
-            return Localized(zh=f"{ex_rule.school_type}不参与评估（{ex_rule.source}）",
-                             en=f"{wanted} left out ({ex_rule.source})")
+            return Exclusion(school_type=ex_rule.school_type, source=ex_rule.source)
         if students is not None and students < ex_rule.below_students:
-            n = decimal_text(ex_rule.below_students)
-            return Localized(zh=f"不足{n}人的{ex_rule.school_type}不参与评估（{ex_rule.source}）",
-                             en=f"{wanted} under {n} students left out ({ex_rule.source})")
+            return Exclusion(school_type=ex_rule.school_type, below_students=ex_rule.below_students,
+                             source=ex_rule.source)
     return None
 
 
@@ -146,17 +143,17 @@ def exclusion(spec: CountySpec, s: SchoolSection) -> Localized | None:
 
 
 def _points(ruleset: Ruleset, indicator_name: str, weight_fact: str, level: Level,
-            sections: Sequence[SchoolSection]) -> tuple[list[Point], list[str]]:
+            sections: Sequence[SchoolSection]) -> tuple[list[Point], list[MissingFact]]:
     indicator = {**ruleset.indicators, **(ruleset.county.indicators if ruleset.county else {})}[indicator_name]
     expr = compiled_formula(indicator.formula)
     params = parameter_values(ruleset, level)
     needed = sorted((names(expr) - set(params)) | {weight_fact})
     points: list[Point] = []
-    missing: list[str] = []
+    missing: list[MissingFact] = []
     for s in sections:
         absent = [f for f in needed if f not in s.values]
         if absent:
-            missing += [f"{f}@{section_key(s)}" for f in absent]
+            missing += [MissingFact(fact=f, school_id=s.school_id, level=s.level) for f in absent]
             continue
         weight = s.values[weight_fact]
         try:
@@ -164,7 +161,8 @@ def _points(ruleset: Ruleset, indicator_name: str, weight_fact: str, level: Leve
         except FormulaError:
             value = None
         if weight <= 0 or value is None:
-            missing.append(f"{weight_fact}@{section_key(s)}")
+            missing.append(MissingFact(fact=weight_fact, school_id=s.school_id, level=s.level,
+                                       reason="not_positive"))
             continue
         points.append(Point(s.school_id, weight, value * weight))
     return points, missing
@@ -185,7 +183,8 @@ def indicator_cv(ruleset: Ruleset, criterion: DispersionCriterion, indicator_nam
     m = moments(points, weighted)
     q = cv_squared(points, weighted)
     if q is None:  # nothing of this resource anywhere: the CV is undefined
-        return base.model_copy(update={"mean": m.mean, "missing": (f"{indicator_name}=0",)})
+        return base.model_copy(update={"mean": m.mean, "missing": (MissingFact(fact=indicator_name, level=level,
+                                                                              reason="zero_everywhere"),)})
     drv = tuple(CvDriver(school_id=d.key, school_name=names_by_id.get(d.key, ""), value=d.value,
                          weight=d.weight, share_of_variance=d.share_of_variance)
                 for d in drivers(points, weighted))
@@ -263,7 +262,8 @@ def _merge_per_school(sections: Sequence[SchoolSection]) -> list[SchoolSection]:
 
 def _rules_outcome(result: SchoolResult, rules: tuple[str, ...]) -> Outcome:
     if not rules:
-        return result.outcome
+        # a score without a pass mark says nothing about meeting a standard
+        return Outcome.unknown if result.outcome is Outcome.scored else result.outcome
     picked = [r for r in result.results if r.rule_id in rules]
     if any(r.outcome is Outcome.failed for r in picked):
         return Outcome.failed
@@ -384,7 +384,6 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             school_data[ci] = (target is None, results)
 
     decided = b.decide(engine)
-    names_by_id = {s.school_id: s.school_name for s in sections}
     criteria: list[CriterionResult] = []
     for ci in pending:
         c = spec.criteria[ci]
@@ -408,10 +407,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             criteria.append(CriterionResult(
                 **common, op="<=", unit="cv", parameter_status=pstatus, failing=failing,
                 rejected_rows=tuple(dict.fromkeys(r for lv in lvls for r in lv.rejected_rows)),
-                missing_facts=tuple(m for lv in lvls for i in lv.indicators for m in i.missing),
-                explanation=ex.dispersion_explanation(title=c.title, outcome=outcome, levels=lvls,
-                                                      names=names_by_id,
-                                                      cite=ex.cite(c.source, c.status, pstatus))))
+                missing_facts=tuple(m for lv in lvls for i in lv.indicators for m in i.missing)))
         elif isinstance(c, CountyFactCriterion):
             actual, required = fact_data[ci]
             spec_f = fact_spec(c.fact)
@@ -419,29 +415,24 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             pstatus = _param_status(ruleset, c.value)
             criteria.append(CriterionResult(
                 **common, actual=actual, required=required, op=c.op.value, unit=unit,
-                parameter_status=pstatus, missing_facts=(c.fact,) if actual is None else (),
-                explanation=ex.fact_explanation(title=c.title, fact=c.fact, unit=unit, outcome=outcome,
-                                                actual=actual, required=required, op=c.op,
-                                                veto=c.group == "veto",
-                                                cite=ex.cite(c.source, c.status, pstatus))))
+                parameter_status=pstatus, fact=c.fact, veto=c.group == "veto",
+                missing_facts=(MissingFact(fact=c.fact),) if actual is None else ()))
         else:
             no_ruleset, results = school_data[ci]
             outcome_of = checks.get(c.id, {})
             failed = [k for k, o in outcome_of.items() if o is Outcome.failed]
             unknown = [k for k, o in outcome_of.items() if o is Outcome.unknown]
-            label = {k: f"{names_by_id.get(k.split('/')[0]) or k}（{k}）" for k in outcome_of}
-            missing = sorted({f"{f}@{r.school_id}/{r.level.value}" for r in results for rr in r.results
-                              if rr.outcome is Outcome.unknown for f in rr.missing_facts})
+            missing = {(f.fact, r.school_id, r.level): MissingFact(fact=f.fact, school_id=r.school_id,
+                                                                  level=r.level)
+                       for r in results for rr in r.results
+                       if rr.outcome is Outcome.unknown for f in rr.missing_facts}
             criteria.append(CriterionResult(
-                **common, failing=tuple(failed), rejected_rows=incomplete,
-                missing_facts=("--school-ruleset",) if no_ruleset else tuple(missing),
+                **common, failing=tuple(failed), unknown=tuple(unknown), sections=len(outcome_of),
+                rejected_rows=incomplete,
+                missing_facts=(MissingFact(fact="school_ruleset", reason="no_ruleset"),) if no_ruleset
+                else tuple(missing[k] for k in sorted(missing, key=lambda k: (k[1], k[2].value, k[0]))),
                 actual=Fraction(len(outcome_of) - len(failed) - len(unknown)),
-                required=Fraction(len(outcome_of)), op=">=", unit="sections",
-                explanation=ex.schools_explanation(
-                    title=c.title, outcome=outcome, total=len(outcome_of),
-                    failed=[label[k] for k in failed], unknown=[label[k] for k in unknown],
-                    missing=missing, no_ruleset=no_ruleset, cite=ex.cite(c.source, c.status),
-                    rejected=incomplete)))
+                required=Fraction(len(outcome_of)), op=">=", unit="sections"))
 
     outcomes = [r.outcome for r in criteria]
     # Never met on incomplete data, even when no criterion happens to need the rejected rows.
@@ -491,9 +482,6 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
         ruleset=ruleset_info(loaded),
         school_ruleset=ruleset_info(school_ruleset) if school_ruleset is not None else None,
         county=county, year=year, outcome=county_outcome,
-        explanation=ex.county_explanation(
-            county_outcome, [r.title for r in criteria if r.outcome is Outcome.failed],
-            [r.title for r in criteria if r.outcome is Outcome.unknown], county, incomplete),
         levels=tuple(levels_out), criteria=tuple(criteria), schools=tuple(schools),
         school_results=school_results, class_sizes=class_sizes, splits=tuple(splits),
         parameters=used_params, input_file=batch.file, input_sha256=batch.file_sha256,

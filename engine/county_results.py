@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from junheng.engine.results import Judgement, Outcome, RulesetInfo, SchoolResult
+from junheng.engine.results import Judgement, MissingFact, Outcome, RulesetInfo, SchoolResult
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue, RejectedRow
 from junheng.policy.model import Localized, Status
@@ -51,8 +51,8 @@ class IndicatorCv(_Frozen):
     cv_squared: Fraction | None = None
     passed: bool | None = None
     """Only for criteria judging every CV; None for a composite criterion or when undecidable."""
-    missing: tuple[str, ...] = ()
-    """Missing facts, as ``fact@school_id`` (a missing fact makes the CV undecidable)."""
+    missing: tuple[MissingFact, ...] = ()
+    """Missing facts, each with its school and level (a missing fact makes the CV undecidable)."""
     drivers: tuple[CvDriver, ...] = ()
     what_if: tuple[WhatIf, ...] = ()
 
@@ -82,6 +82,14 @@ class CriterionResult(Judgement):
     group: str
     failing: tuple[str, ...] = ()
     """What fails: indicators (dispersion) or ``school_id/level`` sections (all_schools)."""
+    unknown: tuple[str, ...] = ()
+    """What cannot be decided: ``school_id/level`` sections (all_schools)."""
+    sections: int | None = None
+    """How many sections an every-school criterion judged."""
+    fact: str | None = None
+    """The county fact a county-fact criterion reads."""
+    veto: bool = False
+    """一票否决: a veto item (a yes/no fact that must be no)."""
     note: str = ""
     rejected_rows: tuple[RejectedRow, ...] = ()
     """Rejected input rows this criterion needs: it is never met while there are any."""
@@ -101,6 +109,15 @@ class SharedSplit(_Frozen):
     origin: str = ""
 
 
+class Exclusion(_Frozen):
+    """The rule that leaves a section out of the county evaluation (e.g. 教学点 under 100 students)."""
+
+    school_type: str
+    """The school type as the document names it (教学点)."""
+    below_students: Fraction | None = None
+    source: str = ""
+
+
 class CountySchool(_Frozen):
     school_id: str
     level: Level
@@ -115,7 +132,7 @@ class CountySchool(_Frozen):
     class_size_at_least: Fraction | None = None
     """When ``max_class_size`` is missing and the average ⌈students ÷ classes⌉ already reaches
     the 大班额 band: that average, a lower bound of the largest class (the band is "at least")."""
-    excluded: Localized | None = None
+    excluded: Exclusion | None = None
     """Why the section is left out of the county evaluation, if it is."""
     checks: dict[str, Outcome] = {}
     """all_schools criterion id → this section's outcome under it."""
@@ -145,7 +162,6 @@ class CountyRun(_Frozen):
     county: str
     year: int | None
     outcome: Outcome
-    explanation: Localized
     levels: tuple[LevelDispersion, ...]
     criteria: tuple[CriterionResult, ...]
     schools: tuple[CountySchool, ...]

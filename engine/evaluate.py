@@ -15,7 +15,6 @@ from itertools import combinations
 from typing import Literal
 
 import junheng
-from junheng.engine.explain import citation, gate_explanation, threshold_explanation
 from junheng.engine.measure import (
     Measurement,
     attainment,
@@ -43,6 +42,7 @@ from junheng.engine.results import (
     RuleResult,
     RulesetInfo,
     SchoolResult,
+    missing_facts,
 )
 from junheng.engine.verdicts import evaluate_directly
 from junheng.policy.facts import Level
@@ -51,7 +51,6 @@ from junheng.policy.loader import LoadedRuleset
 from junheng.policy.model import (
     CountGateRule,
     Indicator,
-    Localized,
     Ruleset,
     ScoredRule,
     Status,
@@ -69,23 +68,22 @@ class _ThresholdPlan:
     indicator: Indicator
     required: Fraction | None
     parameter_status: Status | None
-    cite: Localized
 
 
 @dataclass(frozen=True)
 class _GatePlan:
-    """One count gate for one level: its floor factor, members and citation."""
+    """One count gate for one level: its floor factor, members and the floor's status."""
 
     gate: CountGateRule
     floor: Fraction
     members: tuple[ThresholdRule, ...]
-    cite: Localized
+    floor_status: Status | None
 
 
 @dataclass(frozen=True)
 class _Plan:
     """What the ruleset says for one level and school type, worked out once per batch (not once
-    per section and rule): parameter values, requirements, gate floors and citations."""
+    per section and rule): parameter values, requirements and gate floors."""
 
     level: Level
     parameters: dict[str, Fraction]
@@ -107,16 +105,15 @@ def _plan(ruleset: Ruleset, level: Level, school_type: str | None) -> _Plan:
             continue
         if isinstance(rule, ThresholdRule):
             required, param_status = requirement(ruleset, rule, level, school_type)
-            rules.append(_ThresholdPlan(rule, ruleset.indicators[rule.indicator], required, param_status,
-                                        citation(f"{rule.source}", rule.status, param_status)))
+            rules.append(_ThresholdPlan(rule, ruleset.indicators[rule.indicator], required, param_status))
         elif isinstance(rule, CountGateRule):
             floor = ruleset.resolve(rule.floor, level)
             assert floor is not None
             members = tuple(ruleset.rule(m) for m in rule.rules)
             assert all(isinstance(m, ThresholdRule) for m in members)
-            rules.append(_GatePlan(rule, floor, members, citation(  # type: ignore[arg-type]
-                rule.source, rule.status,
-                ruleset.parameters[rule.floor.param].status if not isinstance(rule.floor, Fraction) else None)))
+            rules.append(_GatePlan(rule, floor, members,  # type: ignore[arg-type]
+                                   ruleset.parameters[rule.floor.param].status
+                                   if not isinstance(rule.floor, Fraction) else None))
             for member in rule.rules:
                 floors[member] = floor
         else:
@@ -192,17 +189,11 @@ def _threshold_result(ruleset: Ruleset, t: _ThresholdPlan, prepared: _Prepared,
         the_gap = gap(rule, m)
     elif outcome is Outcome.passed:
         the_gap = _ZERO
-    explanation = threshold_explanation(
-        title=rule.title, outcome=outcome, level=section.level, actual=m.actual,
-        required=m.required, op=rule.op, unit_code=t.indicator.unit, gap=the_gap, shortfall=short,
-        students=section.values.get("students"), missing=m.missing, unbounded=m.unbounded,
-        undefined=m.undefined,
-        cite=t.cite,
-    )
     return RuleResult(
-        rule_id=rule.id, kind=rule.kind, title=rule.title, outcome=outcome, actual=m.actual,
+        rule_id=rule.id, level=section.level, kind=rule.kind, title=rule.title, outcome=outcome, actual=m.actual,
         required=m.required, op=rule.op.value, unit=t.indicator.unit, gap=the_gap, shortfall=short,
-        missing_facts=m.missing, explanation=explanation, text=rule.text, article=rule.article,
+        missing_facts=missing_facts(m.missing), unbounded=m.unbounded, undefined=m.undefined,
+        text=rule.text, article=rule.article,
         source=rule.source, status=rule.status, parameter_status=m.parameter_status,
         actual_at_least=m.at_least,
     )
@@ -282,15 +273,12 @@ def _gate_result(ruleset: Ruleset, compiled: CompiledPredicates, g: _GatePlan, p
         outcome = Outcome.unknown
     else:
         outcome = Outcome.failed
-    explanation = gate_explanation(
-        title=gate.title, outcome=outcome, members=tuple(members), met_count=met,
-        min_met=gate.min_met, floor=floor, cite=g.cite,
-    )
     return RuleResult(
-        rule_id=gate.id, kind=gate.kind, title=gate.title, outcome=outcome,
+        rule_id=gate.id, level=prepared.section.level, kind=gate.kind, title=gate.title, outcome=outcome,
         actual=Fraction(met), required=Fraction(gate.min_met), op=">=", unit="count",
-        explanation=explanation, text=gate.text, article=gate.article, source=gate.source,
-        status=gate.status, members=tuple(members), met_count=met, min_met=gate.min_met,
+        text=gate.text, article=gate.article, source=gate.source,
+        status=gate.status, parameter_status=g.floor_status if g.floor_status is not gate.status else None,
+        members=tuple(members), met_count=met, min_met=gate.min_met,
         floor=floor,
         paths=_gate_paths(ruleset, g, prepared, members, by_rule) if outcome is Outcome.failed else (),
     )
@@ -306,11 +294,16 @@ def school_outcome(results: Sequence[RuleResult], ruleset: Ruleset,
     """A school passes when its gates pass (or, without gates, every rule passes).
 
     Members of a count gate are judged through the gate: one may miss if the gate allows it.
+    Scored items (计分项) give points, not a verdict: a scheme whose only rules are scored items
+    and that states no gate has the outcome ``scored`` — its result is the score. A scored item
+    that is a member of a gate is judged through the gate like any other member.
     ``gated`` is :func:`gated_rules` of the ruleset, when already known.
     """
     if gated is None:
         gated = gated_rules(ruleset)
-    deciding = [r for r in results if r.rule_id not in gated]
+    deciding = [r for r in results if r.rule_id not in gated and r.score is None]
+    if not deciding and results and all(r.score is not None for r in results):
+        return Outcome.scored
     if any(r.outcome is Outcome.failed for r in deciding):
         return Outcome.failed
     if any(r.outcome is Outcome.unknown for r in deciding):
@@ -342,7 +335,7 @@ def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
         results = tuple(by_rule.values())
         s = p.section
         out.append(SchoolResult(
-            school_id=s.school_id, level=s.level, school_name=s.school_name,
+            school_id=s.school_id, level=s.level, school_name=s.school_name, county=s.county or "",
             school_type=s.school_type, students=s.values.get("students"),
             outcome=school_outcome(results, ruleset, gated), results=results, source=s.source, row=s.row,
             score=score_summary(ruleset, results),
@@ -362,10 +355,12 @@ def direct_verdicts(ruleset: Ruleset, section: SchoolSection) -> dict[str, bool]
     return out
 
 
-def ruleset_info(loaded: LoadedRuleset) -> RulesetInfo:
-    r = loaded.ruleset
+def ruleset_info(loaded: LoadedRuleset | Ruleset) -> RulesetInfo:
+    """What a run records of its ruleset (a bare :class:`Ruleset` has no file: no hash, no path)."""
+    r = loaded.ruleset if isinstance(loaded, LoadedRuleset) else loaded
+    sha256, path = (loaded.sha256, loaded.path) if isinstance(loaded, LoadedRuleset) else ("", "")
     return RulesetInfo(id=r.id, version=r.version, title=r.title, document=r.document.number,
-                       sha256=loaded.sha256, path=loaded.path)
+                       document_title=r.document.title, sha256=sha256, path=path)
 
 
 def engine_label(engine: EngineName) -> str:

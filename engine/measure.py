@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import cache
 
 from junheng.engine.numbers import ceil_to, floor_to
-from junheng.engine.results import Shortfall
+from junheng.engine.results import Shortfall, ShortfallBase
 from junheng.policy.facts import FACTS, Level
 from junheng.policy.formula import (
     Expr,
@@ -26,7 +26,7 @@ from junheng.policy.formula import (
     names,
     parse_formula,
 )
-from junheng.policy.model import Localized, LowerBound, ParamRef, Ruleset, Status, ThresholdRule
+from junheng.policy.model import LowerBound, ParamRef, Ruleset, Status, ThresholdRule
 from junheng.policy.units import unit
 
 
@@ -179,11 +179,13 @@ def gap(rule: ThresholdRule, m: Measurement) -> Fraction | None:
     return max(diff, Fraction(0))
 
 
-@cache
-def fact_title(fact: str) -> Localized:
-    """A fact's name in both languages (one shared object per fact, not one per shortfall)."""
-    spec = FACTS[fact]
-    return Localized(zh=spec.zh, en=spec.en)
+def shortfall_base(formula: str, resource: str, values: Mapping[str, Fraction]) -> ShortfallBase | None:
+    """What the requirement is counted on: the one other fact the indicator reads (students for
+    a per-student area, teachers for a share of teachers); None for a plain value (最大班额)."""
+    others = [n for n in formula_names(formula) if n != resource and n in FACTS]
+    if len(others) != 1 or others[0] not in values:
+        return None
+    return ShortfallBase(fact=others[0], value=values[others[0]])
 
 
 def shortfall(ruleset: Ruleset, rule: ThresholdRule, level: Level, values: Mapping[str, Fraction],
@@ -248,9 +250,10 @@ def shortfall(ruleset: Ruleset, rule: ThresholdRule, level: Level, values: Mappi
         amount = Fraction(math.ceil(amount))
     return Shortfall(
         fact=resource,
-        fact_title=fact_title(resource),
         unit=spec.unit,
         direction="increase" if increase else "decrease",
         amount=amount,
         target=target,
+        current=current,
+        base=shortfall_base(formula, resource, values),
     )

@@ -1,26 +1,31 @@
-"""Result types: the one shape that flows from the engine to every renderer.
+"""The judgement trace (评估记录): the one typed shape that flows from the engine to every renderer.
 
-Numbers are exact fractions; renderers format them and never recompute a verdict.
-Sentences are produced in both languages by :mod:`junheng.engine.explain`.
+Numbers are exact fractions; facts, units, directions and bases are records, never sentences.
+Every word a user reads is rendered from these types by :mod:`junheng.cli.render`; renderers
+format them and never recompute a verdict.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
 from fractions import Fraction
-from typing import Any
+from functools import cache
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
-from junheng.policy.model import Localized, Status, share_fields_set
+from junheng.policy.model import Localized, Schedule, Status, share_fields_set
 
 
 class Outcome(StrEnum):
     passed = "passed"  # 达标
     failed = "failed"  # 未达标
     unknown = "unknown"  # 无法判定 (a fact is missing: never a pass)
+    scored = "scored"
+    """计分: a school section under a scored scheme that states no pass mark and no gate — the
+    outcome is its score, neither met nor failed (school level only)."""
 
 
 class _Frozen(BaseModel):
@@ -30,19 +35,52 @@ class _Frozen(BaseModel):
         share_fields_set(self)
 
 
+class MissingFact(_Frozen):
+    """A figure a judgement needed and did not get (缺少的数据): which fact, where."""
+
+    fact: str
+    school_id: str | None = None
+    level: Level | None = None
+    reason: Literal["absent", "not_positive", "zero_everywhere", "no_ruleset"] = "absent"
+    """absent: not given; not_positive: a weight (e.g. enrolment) of 0 or less; zero_everywhere:
+    no school has any of the resource, so its CV is undefined; no_ruleset: the every-school
+    criterion needs a provincial school ruleset that was not named."""
+
+
+@cache
+def missing_fact(fact: str) -> MissingFact:
+    """The record of one absent fact (one shared object per fact name)."""
+    return MissingFact(fact=fact)
+
+
+def missing_facts(names: tuple[str, ...]) -> tuple[MissingFact, ...]:
+    return tuple(missing_fact(n) for n in names)
+
+
+class ShortfallBase(_Frozen):
+    """What a per-unit requirement is counted on (按…计): the fact the indicator divides by."""
+
+    fact: str
+    """``students``, ``teachers``, ``classes`` …"""
+    value: Fraction
+
+
 class Shortfall(_Frozen):
     """What it takes to meet a requirement (缺额), in the resource fact's own unit."""
 
     fact: str
     """The fact to change (e.g. ``teaching_aux_area_m2``)."""
-    fact_title: Localized
     unit: str
-    direction: str  # "increase" or "decrease"
+    direction: Literal["increase", "decrease"]
     amount: Fraction
     """Whole units rounded up for indivisible things; divisible quantities rounded up to the
     unit's resolution (0.01 m², 0.01 元), so adding ``amount`` always closes the gap."""
     target: Fraction
     """The fact's value after the change."""
+    current: Fraction
+    """The fact's value now."""
+    base: ShortfallBase | None = None
+    """What the requirement is counted on, when it is per student / teacher / class."""
 
 
 class GateMember(_Frozen):
@@ -73,8 +111,32 @@ class GatePath(_Frozen):
     already at the floor needs no step."""
 
 
+class RequirementCheck(_Frozen):
+    """One requirement of a scored item, measured (an item may have several)."""
+
+    indicator: str
+    title: Localized
+    outcome: Outcome
+    actual: Fraction | None
+    required: Fraction | None
+    op: str
+    unit: str
+    gap: Fraction | None = None
+    missing_facts: tuple[MissingFact, ...] = ()
+    unbounded: bool = False
+    undefined: bool = False
+
+
+class ScoreNote(_Frozen):
+    """Why a scored item has no points: no assessed score, an invalid one, or no size-table row."""
+
+    kind: Literal["no_assessed_score", "invalid_assessed_score", "no_table_row"]
+    value: str = ""
+    """The invalid score as written, or the class count without a table row."""
+
+
 class ItemScore(_Frozen):
-    """Points of one scored item (计分项): awarded, deducted, and the schedule in words."""
+    """Points of one scored item (计分项): awarded, deducted, and the schedule it follows."""
 
     points: Fraction
     """The item's maximum (满分)."""
@@ -83,14 +145,22 @@ class ItemScore(_Frozen):
     deducted: Fraction | None
     group: str | None = None
     schedule_kind: str
-    schedule: Localized
-    """The deduction schedule in words ("每少0.5扣1分，缺额不足0.5不扣分，扣完为止")."""
+    schedule: Schedule
+    """The deduction schedule, as the ruleset states it (rendered as "每少0.5扣1分…")."""
+    schedule_unit: str | None = None
+    """The unit the schedule's steps are counted in (the first requirement's indicator unit)."""
     schedule_status: Status | None = None
     assessed: bool = False
     """Points taken from the input's assessed/self score, because the scoring rule is not known."""
     full_marks: tuple[Shortfall, ...] = ()
     """The least change to each resource that restores full points (may be less than the change
     that meets the requirement, e.g. a step schedule forgives a remainder under one step)."""
+    raw: Fraction | None = None
+    """Proportional points before rounding (points × attainment)."""
+    steps: int | None = None
+    """Step schedule: the number of full steps in the gap (⌊gap ÷ per⌋)."""
+    checks: tuple[RequirementCheck, ...] = ()
+    note: ScoreNote | None = None
 
 
 class GroupScore(_Frozen):
@@ -112,8 +182,9 @@ class ScoreSummary(_Frozen):
 
 
 class Judgement(_Frozen):
-    """What every judged item carries, school rule or county criterion: the verdict, the
-    numbers it rests on, the explanation, and the provenance of the rule (依据与来源状态)."""
+    """What every judged item carries, school rule or county criterion: the rule reference
+    (title, original text, article, public source, status), the measurement, the outcome and the
+    missing facts. No sentence: renderers word it (:mod:`junheng.cli.render`)."""
 
     kind: str
     title: Localized
@@ -122,18 +193,25 @@ class Judgement(_Frozen):
     required: Fraction | None = None
     op: str | None = None
     unit: str | None = None
-    missing_facts: tuple[str, ...] = ()
-    explanation: Localized
+    missing_facts: tuple[MissingFact, ...] = ()
+    unbounded: bool = False
+    """The value divides by zero under an upper bound (e.g. students ÷ 0 computers): it fails."""
+    undefined: bool = False
+    """The value divides by zero under a lower bound (e.g. area ÷ 0 students): undecidable."""
     text: str = ""
     article: str = ""
     source: str = ""
+    """The public citation (document title + 文号 + article, or a public address): shown as 依据."""
     status: Status
     parameter_status: Status | None = None
     """Status of the parameter the requirement came from, when it is weaker than the rule's."""
+    schedule_status: Status | None = None
+    """Status of a scored item's deduction schedule, when it differs from the item's."""
 
     @property
     def passed(self) -> bool | None:
-        return None if self.outcome is Outcome.unknown else self.outcome is Outcome.passed
+        """True met, False not met, None when it cannot be decided or is a score without a pass mark."""
+        return None if self.outcome in (Outcome.unknown, Outcome.scored) else self.outcome is Outcome.passed
 
 
 class RuleResult(Judgement):
@@ -143,6 +221,8 @@ class RuleResult(Judgement):
     actual_at_least: bool = False
     """``actual`` is a lower bound, not a measurement: the indicator's own facts are missing and
     a bound decided the rule (the largest class is at least ⌈students ÷ classes⌉)."""
+    level: Level | None = None
+    """The section's level the requirement was read for (None only in hand-built results)."""
     gap: Fraction | None = None
     """required − actual (lower bound) or actual − required (upper bound), in the indicator's
     unit: per student for 生均 indicators, per 100 students for 每百名学生 indicators."""
@@ -162,6 +242,8 @@ class SchoolResult(_Frozen):
     school_id: str
     level: Level
     school_name: str
+    county: str = ""
+    """The county named in the input (县区), for the letter's signature."""
     school_type: str | None = None
     students: Fraction | None = None
     outcome: Outcome
@@ -173,7 +255,8 @@ class SchoolResult(_Frozen):
 
     @property
     def passed(self) -> bool | None:
-        return None if self.outcome is Outcome.unknown else self.outcome is Outcome.passed
+        """True met, False not met, None when it cannot be decided or is a score without a pass mark."""
+        return None if self.outcome in (Outcome.unknown, Outcome.scored) else self.outcome is Outcome.passed
 
 
 class RulesetInfo(_Frozen):
@@ -181,6 +264,9 @@ class RulesetInfo(_Frozen):
     version: str
     title: Localized
     document: str
+    """The document's 文号 (or its title when it has none)."""
+    document_title: Localized | None = None
+    """The document's full title (《…》)."""
     sha256: str
     path: str
 

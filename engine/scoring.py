@@ -23,17 +23,19 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from junheng.engine.explain import citation, threshold_explanation
 from junheng.engine.measure import Measurement, attainment, gap, margin, measure, shortfall
-from junheng.engine.numbers import decimal_text, percent_text, to_decimal
+from junheng.engine.numbers import to_decimal
 from junheng.engine.predicates import CompiledPredicates
 from junheng.engine.results import (
     GroupScore,
     ItemScore,
     Outcome,
+    RequirementCheck,
     RuleResult,
+    ScoreNote,
     ScoreSummary,
     Shortfall,
+    missing_facts,
 )
 from junheng.engine.verdicts import Atom, Verdict
 from junheng.policy.inputs import SchoolSection
@@ -41,12 +43,10 @@ from junheng.policy.model import (
     AllOrNothingSchedule,
     AssessedSchedule,
     LevelValues,
-    Localized,
     Op,
     ProportionalSchedule,
     Requirement,
     Ruleset,
-    Schedule,
     ScoredRule,
     Status,
     StepSchedule,
@@ -54,7 +54,6 @@ from junheng.policy.model import (
     TieredSchedule,
     to_fraction,
 )
-from junheng.policy.units import unit
 
 _WEAKNESS = [Status.confirmed, Status.secondary, Status.inferred, Status.unconfirmed]
 
@@ -105,46 +104,6 @@ def full_marks_attainment(points: Fraction, schedule: ProportionalSchedule) -> F
     if schedule.rounding != "half_up":
         return Fraction(1)
     return max(Fraction(0), 1 - Fraction(1, 2 * 10**schedule.places) / points)
-
-
-# --- the schedule in words ------------------------------------------------------------------
-
-
-def _u(code: str | None, lang: str) -> str:
-    return unit(code).label(lang) if code else ""
-
-
-def schedule_words(schedule: Schedule, unit_code: str | None) -> Localized:
-    """The deduction schedule as a sentence fragment, in both languages."""
-    if isinstance(schedule, StepSchedule):
-        per, d = decimal_text(schedule.per), decimal_text(schedule.deduct)
-        zh = schedule.text or f"每少{per}{_u(unit_code, 'zh')}扣{d}分，缺额不足{per}不扣分"
-        return Localized(zh=f"{zh}，扣完为止",
-                         en=f"{d} point(s) off per full {per} {_u(unit_code, 'en')} short, a remainder "
-                            f"under {per} is not deducted, never below zero")
-    if isinstance(schedule, TieredSchedule):
-        parts_zh, parts_en = [], []
-        for tier in schedule.tiers:
-            share_zh = "满分" if tier.share == 1 else f"{percent_text(tier.share, 0)}的分值"
-            parts_zh.append(f"达到要求的{percent_text(tier.at_least, 0)}及以上得{share_zh}")
-            parts_en.append(f"{percent_text(tier.at_least, 0)} of the requirement → "
-                            f"{percent_text(tier.share, 0)} of the points")
-        low = percent_text(schedule.tiers[-1].at_least, 0)
-        other = percent_text(schedule.otherwise, 0)
-        parts_zh.append(f"低于{low}不得分" if schedule.otherwise == 0 else f"低于{low}得{other}的分值")
-        parts_en.append(f"below {low} → {other}")
-        return Localized(zh=schedule.text or "，".join(parts_zh), en="; ".join(parts_en))
-    if isinstance(schedule, ProportionalSchedule):
-        rz = {"half_up": f"四舍五入到{schedule.places}位小数" if schedule.places else "四舍五入到整数",
-              "floor": "舍去尾数", "exact": "不取整"}[schedule.rounding]
-        re_ = {"half_up": f"rounded half up to {schedule.places} decimals",
-               "floor": "rounded down", "exact": "not rounded"}[schedule.rounding]
-        return Localized(zh=schedule.text or f"按达到要求的比例计分（满分×实际值÷要求值），{rz}",
-                         en=f"points × (actual ÷ required), {re_}")
-    if isinstance(schedule, AllOrNothingSchedule):
-        return Localized(zh=schedule.text or "未达标，不得分", en="all or nothing: not met, no points")
-    return Localized(zh=schedule.text or "评分细则未找到，按评估组认定（或学校自评）的得分计",
-                     en="the scoring rule was not found: points as assessed (or self-scored)")
 
 
 # --- preparing one scored item for one school section ---------------------------------------
@@ -311,24 +270,23 @@ def scored_result(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
     schedule = item.schedule
     first = checks[0] if checks else None
     unit_code = ruleset.indicators[item.requirements[0].indicator].unit if item.requirements else None
-    words = schedule_words(schedule, unit_code)
     param_status = weakest(*(c.m.parameter_status for c in checks if c.m is not None),
                            *(c.table_status for c in checks))
     awarded: Fraction | None = None
     outcome = Outcome.unknown
-    note_zh = note_en = ""
+    note: ScoreNote | None = None
+    raw: Fraction | None = None
+    steps: int | None = None
     if isinstance(schedule, AssessedSchedule):
         value, bad = assessed_score(section, item.id)
         if value is not None and 0 <= value <= item.points:
             awarded = value
             outcome = Outcome.passed if value == item.points else Outcome.failed
         elif value is not None or bad is not None:
-            shown = bad if bad is not None else decimal_text(value or Fraction(0))
-            note_zh = f"输入的得分“{shown}”无效（应为0至{decimal_text(item.points)}分）"
-            note_en = f"the assessed score {shown!r} is not between 0 and {decimal_text(item.points)}"
+            note = ScoreNote(kind="invalid_assessed_score",
+                             value=bad if bad is not None else str(value))
         else:
-            note_zh = f"缺少该项的评估得分（列“score:{item.id}”或“{item.id}得分”）"
-            note_en = f"no assessed score for this item (column 'score:{item.id}')"
+            note = ScoreNote(kind="no_assessed_score")
     elif all(c.rule is not None and c.m is not None and c.m.decidable for c in checks):
         met = f"{item.id}#met" in held
         outcome = Outcome.passed if met else Outcome.failed
@@ -338,19 +296,20 @@ def scored_result(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
         elif isinstance(schedule, AllOrNothingSchedule):
             awarded = Fraction(0)
         elif isinstance(schedule, StepSchedule):
-            awarded = step_points(item.points, gap(first.rule, first.m) or Fraction(0),
-                                  schedule.per, schedule.deduct)
+            short_by = gap(first.rule, first.m) or Fraction(0)
+            steps = math.floor(max(short_by, Fraction(0)) / schedule.per)
+            awarded = step_points(item.points, short_by, schedule.per, schedule.deduct)
         elif isinstance(schedule, TieredSchedule):
             reached = next((k for k in range(len(schedule.tiers)) if f"{item.id}#tier{k}" in held), None)
             awarded = tiered_points(item.points, schedule, reached)
         elif isinstance(schedule, ProportionalSchedule):
             reach = attainment(first.rule, first.m)
-            awarded = proportional_points(item.points, reach if reach is not None else Fraction(0), schedule)
+            reach = reach if reach is not None else Fraction(0)
+            raw = item.points * min(max(reach, Fraction(0)), Fraction(1))
+            awarded = proportional_points(item.points, reach, schedule)
     elif any(c.rule is None and not c.missing for c in checks):
-        note_zh = (f"办学规模参数表中没有{decimal_text(section.values.get('classes') or Fraction(0))}"
-                   f"个班的{section.level.zh}数值")
-        note_en = (f"the size table has no value for a {section.level.value} school with "
-                   f"{decimal_text(section.values.get('classes') or Fraction(0))} classes")
+        classes = section.values.get("classes")
+        note = ScoreNote(kind="no_table_row", value=str(classes) if classes is not None else "")
     deducted = None if awarded is None else item.points - awarded
     full = _full_marks(ruleset, item, checks, section) if awarded is not None and awarded < item.points else ()
     m = first.m if first is not None else None
@@ -360,70 +319,42 @@ def scored_result(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
     if outcome is Outcome.failed and frule is not None and m is not None:
         short = shortfall(ruleset, frule, section.level, section.values, m)
         the_gap = gap(frule, m)
-    cite = citation(item.source, item.status, param_status)
-    if schedule.status is not None and schedule.status is not item.status:
-        cite = Localized(zh=f"{cite.zh}；扣分办法为{schedule.status.label('zh')}",
-                         en=f"{cite.en}; the schedule is {schedule.status.label('en')}")
-    explanation = _item_explanation(ruleset, item, checks, held, awarded, deducted, words,
-                                    short, section, cite, (note_zh, note_en))
     return RuleResult(
-        rule_id=item.id, kind=item.kind, title=item.title, outcome=outcome,
+        rule_id=item.id, level=section.level, kind=item.kind, title=item.title, outcome=outcome,
         actual=m.actual if m is not None else (awarded if isinstance(schedule, AssessedSchedule) else None),
         required=m.required if m is not None else None,
         op=item.requirements[0].op.value if item.requirements else None,
         unit=unit_code if item.requirements else "points",
         gap=the_gap, shortfall=short,
-        missing_facts=tuple(n for c in checks for n in c.missing),
-        explanation=explanation, text=item.text, article=item.article, source=item.source,
+        missing_facts=missing_facts(tuple(n for c in checks for n in c.missing)),
+        unbounded=bool(m is not None and m.unbounded), undefined=bool(m is not None and m.undefined),
+        text=item.text, article=item.article, source=item.source,
         status=item.status, parameter_status=param_status,
+        schedule_status=schedule.status if schedule.status is not item.status else None,
         score=ItemScore(points=item.points, awarded=awarded, deducted=deducted, group=item.group,
-                        schedule_kind=schedule.kind, schedule=words, schedule_status=schedule.status,
-                        assessed=isinstance(schedule, AssessedSchedule), full_marks=full),
+                        schedule_kind=schedule.kind, schedule=schedule, schedule_unit=unit_code,
+                        schedule_status=schedule.status,
+                        assessed=isinstance(schedule, AssessedSchedule), full_marks=full,
+                        raw=raw, steps=steps, checks=_requirement_checks(ruleset, item, checks, held),
+                        note=note),
     )
 
 
-def _item_explanation(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check], held: frozenset[str],
-                      awarded: Fraction | None, deducted: Fraction | None, words: Localized,
-                      short: Shortfall | None, section: SchoolSection,
-                      cite: Localized, note: tuple[str, str]) -> Localized:
-    pts = decimal_text(item.points)
-    head_zh = f"{item.id} {item.title.zh}（满分{pts}分）"
-    head_en = f"{item.id} {item.title.en} ({pts} points)"
-    parts_zh: list[str] = []
-    parts_en: list[str] = []
-    empty = Localized(zh="", en="")
+def _requirement_checks(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
+                        held: frozenset[str]) -> tuple[RequirementCheck, ...]:
+    out = []
     for j, c in enumerate(checks):
         if c.rule is None or c.m is None:
             continue
         ind = ruleset.indicators[c.rule.indicator]
         o = Outcome.unknown if not c.m.decidable else (
             Outcome.passed if f"{item.id}#req{j}" in held else Outcome.failed)
-        s = threshold_explanation(
-            title=ind.title, outcome=o, level=section.level, actual=c.m.actual, required=c.m.required,
-            op=c.rule.op, unit_code=ind.unit, gap=gap(c.rule, c.m) if o is Outcome.failed else None,
-            shortfall=short if c is checks[0] else None, students=section.values.get("students"),
-            missing=c.m.missing, unbounded=c.m.unbounded, undefined=c.m.undefined, cite=empty)
-        parts_zh.append(s.zh.rstrip("。"))
-        parts_en.append(s.en.rstrip(". "))
-    if note[0]:
-        parts_zh.append(note[0])
-        parts_en.append(note[1])
-    if awarded is None:
-        tail_zh, tail_en = "无法计分", "cannot be scored"
-    elif isinstance(item.schedule, AssessedSchedule):
-        tail_zh = f"{words.zh}：得{decimal_text(awarded)}分"
-        tail_en = f"{words.en}: {decimal_text(awarded)} points"
-    elif deducted == 0:
-        tail_zh, tail_en = f"得满分{pts}分", f"full {pts} points"
-    else:
-        tail_zh = f"按“{words.zh}”，扣{decimal_text(deducted or Fraction(0))}分，得{decimal_text(awarded)}分"
-        tail_en = (f"by the schedule ({words.en}): {decimal_text(deducted or Fraction(0))} off, "
-                   f"{decimal_text(awarded)} points")
-    body_zh = "；".join(parts_zh)
-    body_en = "; ".join(parts_en)
-    zh = f"{head_zh}：{body_zh + '；' if body_zh else ''}{tail_zh}。{cite.zh}"
-    en = f"{head_en}: {body_en + '; ' if body_en else ''}{tail_en}. {cite.en}"
-    return Localized(zh=zh, en=en)
+        out.append(RequirementCheck(
+            indicator=c.rule.indicator, title=ind.title, outcome=o, actual=c.m.actual,
+            required=c.m.required, op=c.rule.op.value, unit=ind.unit,
+            gap=gap(c.rule, c.m) if o is Outcome.failed else None,
+            missing_facts=missing_facts(c.m.missing), unbounded=c.m.unbounded, undefined=c.m.undefined))
+    return tuple(out)
 
 
 # --- a batch ---------------------------------------------------------------------------------

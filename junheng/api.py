@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from junheng.cli.compare_json import compare_json, diff_json
 from junheng.cli.county_json import county_json
-from junheng.cli.json_output import dumps, evaluation_json, rule_json
+from junheng.cli.json_output import dumps, evaluation_json, missing_names, rule_json
+from junheng.cli.render.explain import explain_criterion
 from junheng.engine.compare import Comparison
 from junheng.engine.compare import compare as _compare
 from junheng.engine.county import evaluate_county as _evaluate_county
@@ -324,7 +325,8 @@ class CountyEvaluation(_Tabular):
                 "criterion_id": c.criterion_id, "kind": c.kind, "group": c.group, "title": c.title.get(self.lang),
                 "passed": c.passed, "outcome": c.outcome.value, "actual": _exact(c.actual, numbers, places),
                 "required": _exact(c.required, numbers, places), "op": c.op, "unit": c.unit,
-                "missing_facts": list(c.missing_facts), "explanation": c.explanation.get(self.lang),
+                "missing_facts": missing_names(c.missing_facts),
+                "explanation": explain_criterion(c, self.run, self.lang),
                 "text": c.text, "article": c.article, "source": c.source, "status": c.status.value,
                 "parameter_status": c.parameter_status.value if c.parameter_status else None,
             })

@@ -20,7 +20,7 @@ import junheng
 from junheng.engine.county import all_schools_ruleset, evaluate_county, exclusion, section_key, split_shared_assets
 from junheng.engine.county_results import CountyRun, LevelDispersion
 from junheng.engine.evaluate import EngineName, engine_label, evaluate_sections, gated_rules, ruleset_info
-from junheng.engine.measure import attainment, compiled_formula, fact_title, holds, measure, parameter_values, shortfall
+from junheng.engine.measure import attainment, compiled_formula, holds, measure, parameter_values, shortfall
 from junheng.engine.plan import solver
 from junheng.engine.plan.records import (
     Addition,
@@ -48,7 +48,7 @@ from junheng.policy.facts import FACTS, Level
 from junheng.policy.formula import FormulaError, Name, NotSolvable, as_function_of
 from junheng.policy.inputs import FactsBatch, SchoolSection
 from junheng.policy.loader import LoadedRuleset
-from junheng.policy.model import CountGateRule, Ruleset, ScoredRule, ThresholdRule
+from junheng.policy.model import CountGateRule, Localized, Ruleset, ScoredRule, ThresholdRule
 from junheng.policy.units import unit
 
 __all__ = ["MissingCostError", "PlanError", "make_plan"]
@@ -188,7 +188,7 @@ def _section_needs(ruleset: Ruleset, result: SchoolResult, section: SchoolSectio
             if rr.outcome is Outcome.unknown:
                 out.blocked = True
                 unfixable.append(_unfixable_rule(UnfixableKind.missing_data, rule, rr, section, criterion_id,
-                                                 tuple(Remedy(action="supply", fact=f) for f in rr.missing_facts)))
+                                                 tuple(Remedy(action="supply", fact=f.fact) for f in rr.missing_facts)))
                 continue
             need = _threshold_need(ruleset, rule, section, None)
             if need is None or need.full is None:
@@ -215,7 +215,7 @@ def _section_needs(ruleset: Ruleset, result: SchoolResult, section: SchoolSectio
             if mr.outcome is Outcome.unknown:
                 blocked = True
                 unfixable.append(_unfixable_rule(UnfixableKind.missing_data, member, mr, section, criterion_id,
-                                                 tuple(Remedy(action="supply", fact=f) for f in mr.missing_facts)))
+                                                 tuple(Remedy(action="supply", fact=f.fact) for f in mr.missing_facts)))
                 continue
             need = _threshold_need(ruleset, member, section, floor)
             if need is None:
@@ -336,7 +336,7 @@ def _cones(b: _Built, ruleset: Ruleset, sections: Sequence[SchoolSection], inclu
                     unfixable.append(Unfixable(
                         kind=UnfixableKind.missing_data, title=ind.title, criterion_id=c.id, level=level,
                         outcome=Outcome.unknown, missing_facts=ind.missing,
-                        remedies=tuple(Remedy(action="supply", fact=m.split("@")[0]) for m in ind.missing)))
+                        remedies=tuple(Remedy(action="supply", fact=m.fact) for m in ind.missing)))
                     continue
                 if c.judge == "composite" and ind.indicator not in caps:
                     continue
@@ -595,7 +595,8 @@ def make_plan(loaded: LoadedRuleset, batch: FactsBatch, costs: UnitCosts, *, sco
     cost_by_fact: dict[str, Fraction] = {}
     for (i, fact), amount in sorted(amounts.items(), key=lambda kv: (kv[0][0], list(FACTS).index(kv[0][1]))):
         price = costs.price(fact) or Fraction(0)
-        by_section.setdefault(i, []).append(Addition(fact=fact, title=fact_title(fact), unit=FACTS[fact].unit,
+        title = Localized(zh=FACTS[fact].zh, en=FACTS[fact].en)
+        by_section.setdefault(i, []).append(Addition(fact=fact, title=title, unit=FACTS[fact].unit,
                                                      amount=amount, yuan_per_unit=price, cost=price * amount))
         cost_by_fact[fact] = cost_by_fact.get(fact, Fraction(0)) + price * amount
     total = sum(cost_by_fact.values(), Fraction(0))

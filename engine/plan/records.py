@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from junheng.engine.results import Outcome, RulesetInfo
+from junheng.engine.results import MissingFact, Outcome, RulesetInfo
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
 from junheng.policy.model import Localized
@@ -121,7 +121,7 @@ class Unfixable(_Frozen):
     actual: Fraction | None = None
     required: Fraction | None = None
     op: str | None = None
-    missing_facts: tuple[str, ...] = ()
+    missing_facts: tuple[MissingFact, ...] = ()
     remedies: tuple[Remedy, ...] = ()
 
 

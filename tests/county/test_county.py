@@ -14,10 +14,12 @@ from typer.testing import CliRunner
 
 from junheng.cli.app import app
 from junheng.cli.county_json import county_json
+from junheng.cli.render.explain import explain_criterion
 from junheng.engine.county import evaluate_county
-from junheng.engine.results import Outcome
+from junheng.engine.results import MissingFact, Outcome
 from junheng.examples import example_path
 from junheng.policy.county_facts import parse_county_facts
+from junheng.policy.facts import Level
 from junheng.policy.loader import RulesetError, load_ruleset_file
 from junheng.policy.readers import read_facts, read_facts_text
 from junheng.policy.registry import load_ruleset
@@ -119,10 +121,11 @@ def test_missing_fact_is_never_a_pass(ruleset) -> None:  # type: ignore[no-untyp
     run = evaluate_county(ruleset, read_facts_text(sections, "csv", "c.csv"), facts())
     by_id = {c.criterion_id: c for c in run.criteria}
     assert by_id["satisfaction"].outcome is Outcome.unknown
-    assert by_id["satisfaction"].missing_facts == ("public_satisfaction",)
-    assert "public_satisfaction" in by_id["satisfaction"].explanation.en
+    assert by_id["satisfaction"].missing_facts == (MissingFact(fact="public_satisfaction"),)
+    assert "“公众满意度”" in explain_criterion(by_id["satisfaction"], run, "zh")  # its name, never its id
+    assert "public satisfaction" in explain_criterion(by_id["satisfaction"], run, "en")
     assert by_id["cv"].outcome is Outcome.unknown  # J2's books are missing
-    assert "books@J2/junior" in by_id["cv"].missing_facts
+    assert MissingFact(fact="books", school_id="J2", level=Level.junior) in by_id["cv"].missing_facts
     assert by_id["classes"].outcome is Outcome.passed
     assert run.outcome is Outcome.unknown
 
@@ -157,7 +160,8 @@ def test_demo_basic_2012(demo) -> None:  # type: ignore[no-untyped-def]
     by_id = {c.criterion_id: c for c in run.criteria}
     assert by_id["balance.composite_cv"].outcome is Outcome.passed
     assert by_id["prerequisite.provincial_standard"].outcome is Outcome.unknown
-    assert by_id["prerequisite.provincial_standard"].missing_facts == ("--school-ruleset",)
+    assert by_id["prerequisite.provincial_standard"].missing_facts == (
+        MissingFact(fact="school_ruleset", reason="no_ruleset"),)
     assert run.outcome is Outcome.unknown
     assert {lv.level.value for lv in run.levels} == {"primary", "junior"}
     jsonschema.validate(county_json(run, "zh"), SCHEMA)
@@ -176,7 +180,8 @@ def test_demo_quality_2017(demo) -> None:  # type: ignore[no-untyped-def]
     assert by_id["government.04_school_size"].failing == ("G-SYN/primary",)
     assert "G-SYN/primary" in by_id["government.05_class_size"].failing
     # the demo file leaves 校际差异率 out on purpose: listed by name, never a pass
-    assert by_id["quality.09b_monitoring_difference"].missing_facts == ("quality_monitoring_between_school_ratio",)
+    assert by_id["quality.09b_monitoring_difference"].missing_facts == (
+        MissingFact(fact="quality_monitoring_between_school_ratio"),)
     assert by_id["veto.exam_admission"].outcome is Outcome.passed
     assert run.outcome is Outcome.failed
     # G-SYN 62 in 56–65; C-JZ has no largest class but 1865 ÷ 31 = 60.2 → at least 61 (see test_class_size)

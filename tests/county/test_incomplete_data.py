@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from junheng.cli.app import app
 from junheng.cli.compare_json import compare_json
 from junheng.cli.county_json import county_json
+from junheng.cli.render.explain import explain_county, explain_criterion
 from junheng.engine.compare import compare
 from junheng.engine.county import evaluate_county
 from junheng.engine.results import Outcome
@@ -109,9 +110,10 @@ def test_rejected_primary_row_makes_primary_cv_and_county_undecidable(ruleset: L
     assert run.outcome is Outcome.unknown
     (row,) = run.rejected_rows
     assert (row.file, row.row, row.school_id, row.school_name, row.level) == ("c.csv", 5, "P3", "三小", Level.primary)
-    assert "c.csv 第5行（P3 三小 小学）" in run.explanation.zh
-    assert "c.csv row 5 (P3, 三小, primary)" in run.explanation.en
-    assert "第5行" in by_id["cv"].explanation.zh and "第5行" in by_id["classes"].explanation.zh
+    assert "c.csv 第5行（P3 三小 小学）" in explain_county(run, "zh")
+    assert "c.csv row 5 (P3, 三小, primary)" in explain_county(run, "en")
+    assert "第5行" in explain_criterion(by_id["cv"], run, "zh")
+    assert "第5行" in explain_criterion(by_id["classes"], run, "zh")
     doc = county_json(run, "zh")
     jsonschema.validate(doc, schema("county-1"))
     assert doc["verdict"]["passed"] is None

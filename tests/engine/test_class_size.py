@@ -13,7 +13,7 @@ import pytest
 
 from junheng.engine.county import evaluate_county
 from junheng.engine.evaluate import evaluate_sections
-from junheng.engine.results import Outcome, RuleResult
+from junheng.engine.results import MissingFact, Outcome, RuleResult
 from junheng.examples import example_path
 from junheng.policy.county_facts import read_county_facts
 from junheng.policy.facts import Level
@@ -51,7 +51,7 @@ def test_junior_1490_in_28_classes_fails_without_a_largest_class(engine: str) ->
 def test_an_average_on_the_limit_decides_nothing(engine: str) -> None:
     # 1400 ÷ 28 = 50 ≤ 50: one class may still hold 51 or more, so it cannot be decided.
     r = _anhui_class_size(_section("junior", students=1400, classes=28), engine)
-    assert r.outcome is Outcome.unknown and r.missing_facts == ("max_class_size",)
+    assert r.outcome is Outcome.unknown and r.missing_facts == (MissingFact(fact="max_class_size"),)
     assert not r.actual_at_least
 
 

@@ -14,9 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
-from junheng.cli.explain_cmd import render_letter
-from junheng.engine.evaluate import evaluate_sections
-from junheng.engine.letter import write_letter
+from junheng.cli.render.letter import letter_text, write_letter
+from junheng.engine.evaluate import evaluate_sections, ruleset_info
 from junheng.engine.results import GatePath, RuleResult, SchoolResult
 from junheng.examples import example_path
 from junheng.policy.facts import Level
@@ -114,18 +113,21 @@ def test_unknown_member_leaves_no_paths(ruleset: Ruleset) -> None:
 
 def test_letter_gives_both_options(ruleset: Ruleset) -> None:
     s = section("junior", GX_A)
-    letter = write_letter(ruleset, evaluate_one(ruleset, s), s)
-    zh, en = render_letter(letter, "zh"), render_letter(letter, "en")
+    result = evaluate_one(ruleset, s)
+    zh = letter_text(write_letter(ruleset_info(ruleset), result, "zh"))
+    en = letter_text(write_letter(ruleset_info(ruleset), result, "en"))
     assert "按“至少6项达标、余项不低于要求的85%”的规定，只需做到以下任一种：" in zh
-    assert ("（甲）再建13间多媒体教室（达到31间），并使“生均教学及辅助用房面积”达到要求的85%"
+    assert ("（甲）再建13间网络多媒体教室（达到31间），并使“生均教学及辅助用房面积”达到要求的85%"
             "（再增加教学及辅助用房1904.77平方米，达到6354.77平方米）") in zh
     assert ("（乙）再增加教学及辅助用房3026.2平方米（达到7476.2平方米），并使“每百名学生拥有网络多媒体教室数”"
-            "达到要求的85%（再建9间多媒体教室，达到27间）。") in zh
+            "达到要求的85%（再建9间网络多媒体教室，达到27间）。") in zh
     # the options come after the per-item explanations, before the plan
     assert zh.index("二、") < zh.index("（甲）") < zh.index("建议按下面的顺序着手")
-    assert "any one of these is enough: (a) add 13 rooms" in en
-    assert "add 1904.77 m² of teaching and auxiliary rooms area, to 6354.77" in en
-    assert "(b) add 3026.2 m²" in en and "add 9 rooms of networked multimedia classrooms, to 27" in en
+    # 7 indicators: 5 met, 2 not met (the gate is the verdict, not an eighth item)
+    assert "5项达到要求、2项没有达到要求。结论：未达标。" in zh
+    assert "any one of these is enough: (a) add 13 networked multimedia classrooms (to 31)" in en
+    assert "add 1904.77 m² of teaching and auxiliary rooms area, to 6354.77 m²" in en
+    assert "(b) add 3026.2 m²" in en and "add 9 networked multimedia classrooms, to 27" in en
 
 
 def test_explain_cli_prints_options() -> None:
@@ -139,7 +141,7 @@ def test_json_paths_validate() -> None:
                                       "--engine", "direct"])
     doc = json.loads(result.output)
     jsonschema.validate(doc, SCHEMA)
-    assert doc["schema_version"] == "1.2"
+    assert doc["schema_version"] == "1.4"
     gx_a = next(s for s in doc["schools"] if s["school_id"] == "GX-A")
     g = next(r for r in gx_a["results"] if r["rule_id"] == GATE)["gate"]
     assert g["paths"][0] == {

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from junheng.engine.evaluate import direct_verdicts, evaluate_sections
-from junheng.engine.results import Outcome, RuleResult, SchoolResult
+from junheng.engine.results import MissingFact, Outcome, RuleResult, SchoolResult
 from junheng.policy.facts import FACTS, Level
 from junheng.policy.inputs import SchoolSection
 from junheng.policy.model import CountGateRule, LevelValues, Ruleset, ThresholdRule
@@ -160,7 +160,7 @@ def test_bounds(s: SchoolSection) -> None:
         res = r[rule.id]
         fact = RESOURCE[rule.id]
         if fact not in s.values:
-            assert res.outcome is Outcome.unknown and res.missing_facts == (fact,)
+            assert res.outcome is Outcome.unknown and res.missing_facts == (MissingFact(fact=fact),)
             assert res.actual is None and res.shortfall is None and res.gap is None
             continue
         expected = s.values[fact] / students * scale(rule)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
+from junheng.cli.render.explain import explain_county
 from junheng.engine.county import evaluate_county
 from junheng.engine.results import Outcome
 from junheng.policy.facts import Level
@@ -129,7 +130,7 @@ def test_county_from_the_shenbao_workbook_is_not_met_while_a_row_is_rejected(tmp
     run = evaluate_county(load_ruleset("national/quality-2017"), batch, None, engine="direct")
     assert run.outcome is not Outcome.passed
     assert [(r.sheet, r.row) for r in run.rejected_rows] == [("表Ⅱ-2", 7), ("表Ⅱ-2", 10)]
-    assert "申报表.xlsx 工作表“表Ⅱ-2” 第7行（S03 河口小学 小学）" in run.explanation.zh
+    assert "申报表.xlsx 工作表“表Ⅱ-2” 第7行（S03 河口小学 小学）" in explain_county(run, "zh")
     path = tmp_path / "申报表.xlsx"
     shenbao_workbook().save(path)
     out = CliRunner().invoke(app, ["county", str(path), "-f", "json"])

@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from junheng.cli.app import app
 from junheng.cli.compare_json import compare_json, diff_json
+from junheng.cli.render.letter import letter_text, write_letter
 from junheng.engine.compare import compare
 from junheng.engine.diff import diff, direction
-from junheng.engine.evaluate import evaluate_sections
-from junheng.engine.letter import write_letter
+from junheng.engine.evaluate import evaluate_sections, ruleset_info
 from junheng.examples import example_path
 from junheng.policy.facts import Level
 from junheng.policy.inputs import SchoolSection
@@ -92,16 +92,21 @@ def test_compare_scored_and_cli_json() -> None:
 
 def test_letter_for_school_a() -> None:
     batch = read_facts(example_path("guangxi_school_a.csv"))
-    ruleset = load_ruleset("guangxi/school-b").ruleset
-    result = evaluate_sections(ruleset, batch.sections)[0]
-    letter = write_letter(ruleset, result, batch.sections[0])
-    assert "97分" in letter.opening.zh and "共扣3分" in letter.opening.zh
-    assert [i.rule_id for i in letter.items] == ["B8", "B1"]  # the larger deduction first
-    steps = {i.rule_id: i.step for i in letter.items}
-    assert steps["B8"] < steps["B1"]  # titles (bureau) before building work (county project)
-    b8 = next(i for i in letter.items if i.rule_id == "B8")
-    assert b8.action is not None and "13名" in b8.action.zh and "17名" in b8.action.zh
-    assert any("未确认" in c.zh for c in letter.caveats)  # the 4.39 table
+    loaded = load_ruleset("guangxi/school-b")
+    result = evaluate_sections(loaded.ruleset, batch.sections)[0]
+    letter = write_letter(ruleset_info(loaded), result, "zh")
+    # 100 − 1 (B1) − 2 (B8) = 97, every item decided
+    assert "贵校得97分（满分100分，扣3分）" in letter.opening
+    # the larger deduction first: B8 (2 points) before B1 (1 point)
+    assert [i.heading.split("（")[0] for i in letter.failed] == ["教师专业技术岗位设置", "生均教学及教学辅助用房"]
+    # titles (bureau, step 2) before building work (county project, step 3)
+    assert [h for h, _ in letter.plan] == ["需要向县教育局申请的：人员和职称",
+                                          "需要县里立项的：校舍和场地（周期最长，建议现在就申报）"]
+    b8 = letter.plan[0][1][0]
+    # 50% × 96 = 48 → +17 to meet; 4 points need ≥ 3.5/6 = 58.3% of 50% … 44 of 96 → +13
+    assert "再有13名教师" in b8 and "再有17名教师" in b8
+    assert any("未确认" in c for c in letter.caveats)  # the 4.39 table
+    assert "满分100分" in letter_text(letter)  # every item decided: full marks may be promised
     runner = CliRunner()
     for lang in ("zh", "en"):
         out = runner.invoke(app, ["explain", str(example_path("guangxi_school_a.csv")), "--school", "GX-A",

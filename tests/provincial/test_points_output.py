@@ -36,7 +36,7 @@ def _evaluate(*args: str) -> Any:
 def test_json_points_per_item_and_section() -> None:
     doc = json.loads(_evaluate(GUANGXI_A, "-r", "guangxi/school-b", "-f", "json"))
     jsonschema.validate(doc, SCHEMA)
-    assert doc["schema_version"] == "1.2"
+    assert doc["schema_version"] == "1.4"
     [school] = doc["schools"]
     by_id = {r["rule_id"]: r["points"] for r in school["results"]}
     # B1: 4450 / 1289 = 3.452 < 4.39: short 0.9377 → ⌊0.9377 ÷ 0.5⌋ = 1 point off 18

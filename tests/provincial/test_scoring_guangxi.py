@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from junheng.cli.render.explain import explanation
 from junheng.engine.evaluate import evaluate_sections
 from junheng.engine.results import Outcome, RuleResult, SchoolResult
 from junheng.examples import example_path
@@ -69,11 +70,11 @@ def test_what_it_takes_for_full_marks_and_for_the_standard() -> None:
 
 def test_unconfirmed_table_and_schedule_show_in_explanations() -> None:
     a = school_a()
-    assert "未确认" in item(a, "B1").explanation.zh  # the size table (4.39) is unconfirmed
-    assert "unconfirmed" in item(a, "B1").explanation.en
-    assert "扣分办法为未确认" in item(a, "B2").explanation.zh  # all-or-nothing is assumed
-    assert "扣分办法为推算" in item(a, "B8").explanation.zh
-    assert "未确认" in item(a, "B3").explanation.zh  # assessed item
+    assert "未确认" in explanation(item(a, "B1")).zh  # the size table (4.39) is unconfirmed
+    assert "unconfirmed" in explanation(item(a, "B1")).en
+    assert "扣分办法为未确认" in explanation(item(a, "B2")).zh  # all-or-nothing is assumed
+    assert "扣分办法为推算" in explanation(item(a, "B8")).zh
+    assert "未确认" in explanation(item(a, "B3")).zh  # assessed item
 
 
 def section(**values: int | str) -> SchoolSection:
@@ -88,7 +89,7 @@ def test_size_table_without_the_row_is_unknown_never_guessed() -> None:
     r = evaluate_sections(GUANGXI, [s])[0]
     b1 = item(r, "B1")
     assert b1.outcome is Outcome.unknown and b1.score is not None and b1.score.awarded is None
-    assert "24个班" in b1.explanation.zh
+    assert "24个班" in explanation(b1).zh
     assert r.score is not None and r.score.undecided >= 18 + 12
 
 

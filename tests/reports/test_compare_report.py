@@ -67,15 +67,15 @@ def test_xlsx_per_level_before_after_and_extra_needed(anhui: CompareReport) -> N
     sports, row = rows[("GX-A", "生均运动场地面积")]
     # 2007: 13247 / 1289 = 10.28 ≥ 8 met; 2018: < 10.6, short 1289 × 10.6 − 13247 = 13663.4 − 13247 = 416.4 m²
     assert (sports["变化"], sports["原标准"], sports["新标准"]) == ("新增未达标", "达标", "未达标")
-    assert (sports["原要求"], sports["新要求"]) == ("≥8", "≥10.6")
-    assert (sports["新标准下需补充"], sports["数量"], sports["单位"], sports["补足后"]) == (
+    assert (sports["原要求"], sports["新要求"]) == ("≥8.00", "≥10.60")  # indicator values: 2 decimals
+    assert (sports["新标准下需要"], sports["数量"], sports["单位"], sports["补足后"]) == (
         "体育运动场馆面积", 416.4, "平方米", 13663.4)
     assert _fill(junior, row, "变化").endswith(CHANGE_FILLS["newly_failing"])
     assert _fill(junior, row, "原标准").endswith(FILLS[Outcome.passed])
     assert _fill(junior, row, "新标准").endswith(FILLS[Outcome.failed])
     computers, row = rows[("GX-A", "学生与计算机之比")]
     # ≤ 12 → ≤ 8 students per computer: ⌈1289 / 8⌉ = ⌈161.125⌉ = 162 computers, 162 − 88 = 74 more
-    assert (computers["变化"], computers["原要求"], computers["新要求"]) == ("仍未达标", "≤12", "≤8")
+    assert (computers["变化"], computers["原要求"], computers["新要求"]) == ("仍未达标", "≤12.00", "≤8.00")
     assert (computers["数量"], computers["单位"], computers["补足后"]) == (74, "台", 162)
     assert _fill(junior, row, "变化").endswith(CHANGE_FILLS["still_failing"])
     size, _ = rows[("GX-A", "学校规模")]  # only in 2018: 1289 ≤ 2000
@@ -100,13 +100,14 @@ def test_xlsx_points_under_a_scoring_standard(guangxi: CompareReport) -> None:
     assert (b1["Change"], b1["Base standard"], b1["New standard"]) == ("added", "—", "not met")
     assert (b1["Points before"], b1["Max before"], b1["Points after"], b1["Max after"]) == (None, None, 17, 18)
     # to meet it: 4.39 × 1289 − 4450 = 5658.71 − 4450 = 1208.71 m²
-    assert (b1["Extra needed under the new standard"], b1["Amount"], b1["Unit"], b1["Target"]) == (
+    assert (b1["Needed under the new standard"], b1["Amount"], b1["Unit"], b1["Target"]) == (
         "teaching and auxiliary rooms area", 1208.71, "m²", 5658.71)
     # B8: 31 / 96 = 0.3229 < 0.5 → 6 × 0.3229 / 0.5 = 3.875 → 4 of 6; ⌈0.5 × 96⌉ − 31 = 48 − 31 = 17 teachers
     assert (b8["Points after"], b8["Max after"], b8["Amount"], b8["Target"]) == (4, 6, 17, 48)
     [school] = [r for r in wb["Comparison"].iter_rows(values_only=True) if r and r[0] == "GX-A"]
-    # 100 − 1 (B1) − 2 (B8) = 97 under Guangxi; Anhui is not scored
-    assert school[3:7] == ("not met", "not met", None, "97/100")
+    # 100 − 1 (B1) − 2 (B8) = 97 under Guangxi, a scheme without a pass mark: its outcome is the score,
+    # never "not met"; Anhui is not scored
+    assert school[3:7] == ("not met", "scored", None, "97/100")
 
 
 def test_html_offline_coloured_by_change(anhui: CompareReport, guangxi: CompareReport) -> None:
@@ -117,7 +118,7 @@ def test_html_offline_coloured_by_change(anhui: CompareReport, guangxi: CompareR
     assert html.count('<td class="chg-still_passing">') == engine["still_passing"]
     assert f'<div class="kpi chg-newly_failing"><b>{engine["newly_failing"]}</b>新增未达标</div>' in html
     assert html.count('<article class="card ') == 8  # one card per school section
-    assert "体育运动场馆面积 +416.4平方米" in html and "≥8 → ≥10.6" in html
+    assert "体育运动场馆面积 增加416.4平方米" in html and "≥8.00 → ≥10.60" in html  # indicators: 2 decimals
     en = compare_html(guangxi, "en")
     assert not EXTERNAL.search(en) and '<html lang="en">' in en
     assert "not met 17/18" in en and "97/100" in en  # B1 under Guangxi, and the section's total

@@ -46,7 +46,7 @@ def test_county_cv_chart(demo_run: EvaluationRun) -> None:
             CvBar("生均体育运动场馆面积", Level.junior, Fraction(3, 10), Fraction(45, 100), Outcome.passed)]
     html = evaluation_html(demo_run, "zh", bars)
     assert "各指标差异系数与限值" in html
-    assert "0.61 / 限值 0.5" in html and "0.3 / 限值 0.45" in html
+    assert "0.610 / 限值 0.50" in html and "0.300 / 限值 0.45" in html  # CV 3 decimals, limit 2
     assert html.count("stroke-dasharray") == 2  # one limit line per bar
 
 
