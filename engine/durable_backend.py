@@ -44,6 +44,8 @@ Engine behaviour:
     batch). Seen in a national run; regression pair ``_i`` 3,848 and 116,270 (both ``k0`` 0).
     Guard: every fact carries an explicit ``id`` (then ``mid`` is the id's text): its position
     in the batch, 0..n-1, whose FNV-1a-32 hashes are pairwise distinct below _ID_LIMIT.
+    Checked: 200,000 synthetic national/quality-2017 sections, batches of 500 and of 10,000: no
+    MessageObservedException, 0 differences from ``evaluate_directly`` (2026-12-07).
   * after any error from ``assert_facts`` (MessageObservedException included) a ``delete_state``
     on that sid segfaulted the process. Guard: never call ``delete_state`` after a failed assert;
     the chunk is re-registered under a fresh name (the old state is abandoned, never touched)
