@@ -18,6 +18,7 @@ from junheng.cli.county_json import county_json
 from junheng.cli.json_output import dumps
 from junheng.cli.options import (
     EXIT_FAILED,
+    AtOption,
     ColumnsOption,
     Engine,
     EngineOption,
@@ -29,6 +30,7 @@ from junheng.cli.options import (
     column_map,
     fail,
     output_format,
+    parse_at,
     pick,
     shown,
 )
@@ -43,7 +45,7 @@ from junheng.policy.county_facts import read_county_facts
 from junheng.policy.facts import FACTS, Level
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import read_facts
-from junheng.policy.registry import load_ruleset
+from junheng.policy.versions import load_at
 
 _STYLE = {Outcome.passed: "green", Outcome.failed: "bold red", Outcome.unknown: "yellow", Outcome.scored: "cyan"}
 _GROUPS = {
@@ -177,6 +179,7 @@ def county(
     output: OutputOption = None,
     engine: EngineOption = Engine.durable,
     columns: ColumnsOption = None,
+    at: AtOption = None,
 ) -> None:
     """县域评估 / Evaluate a county: verdict, reasons, and what drives each 差异系数.
 
@@ -187,8 +190,9 @@ def county(
     if fmt.is_report and output is None:
         raise fail(f"--format {fmt} 需要用 -o 指定输出文件", f"--format {fmt} needs -o FILE", lang)
     try:
-        loaded = load_ruleset(ruleset)
-        school: LoadedRuleset | None = load_ruleset(school_ruleset) if school_ruleset else None
+        when = parse_at(at)  # the values in force then (dated rulesets, the 2019 规程's window)
+        loaded = load_at(ruleset, when)
+        school: LoadedRuleset | None = load_at(school_ruleset, when) if school_ruleset else None
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
     for path in (file, county_facts):

@@ -17,6 +17,7 @@ from typing import Literal
 import junheng
 from junheng.engine.measure import (
     Measurement,
+    apply_relaxations,
     attainment,
     gap,
     holds,
@@ -32,6 +33,7 @@ from junheng.engine.predicates import (
     could_hold,
     engine_fact,
 )
+from junheng.engine.relaxation import relaxation_record
 from junheng.engine.results import (
     EvaluationRun,
     GateMember,
@@ -151,8 +153,10 @@ def _prepare(ruleset: Ruleset, compiled: CompiledPredicates, plan: _Plan,
              section: SchoolSection) -> _Prepared:
     scope = {**plan.parameters, **section.values}
     measurements = {
-        t.rule.id: measure_in_scope(t.rule, t.indicator.formula, t.required, t.parameter_status, scope,
-                                    bound=t.indicator.at_least)
+        t.rule.id: apply_relaxations(
+            ruleset, t.rule, measure_in_scope(t.rule, t.indicator.formula, t.required, t.parameter_status, scope,
+                                     bound=t.indicator.at_least),
+            section.level, section.school_type, section.values)
         for t in plan.thresholds
     }
     fact = engine_fact(compiled, ruleset, measurements, plan.floors)
@@ -196,6 +200,7 @@ def _threshold_result(ruleset: Ruleset, t: _ThresholdPlan, prepared: _Prepared,
         text=rule.text, article=rule.article,
         source=rule.source, status=rule.status, parameter_status=m.parameter_status,
         actual_at_least=m.at_least,
+        relaxation=relaxation_record(m, section.values, t.required),
     )
 
 

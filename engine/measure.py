@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from functools import cache
 
@@ -26,7 +26,7 @@ from junheng.policy.formula import (
     names,
     parse_formula,
 )
-from junheng.policy.model import LowerBound, ParamRef, Ruleset, Status, ThresholdRule
+from junheng.policy.model import LowerBound, ParamRef, Relaxation, Ruleset, Status, ThresholdRule
 from junheng.policy.units import unit
 
 
@@ -77,6 +77,13 @@ class Measurement:
     is at least the average), used because the indicator's own facts are missing: it decides
     only a failure of an upper bound ("不超过"); the true value is this or more."""
 
+    relaxation: Relaxation | None = None
+    """The relaxation whose requirement was applied: its window contains the evaluation date
+    and the school meets its conditions (the 2019 规程's transitional values)."""
+    relaxation_pending: Relaxation | None = None
+    """A relaxation that would decide a pass, but a fact of its condition is missing: the rule is
+    undecided, and that fact is listed as missing."""
+
     @property
     def decidable(self) -> bool:
         return self.required is not None and not self.missing and not self.undefined and (
@@ -100,8 +107,9 @@ def measure(ruleset: Ruleset, rule: ThresholdRule, level: Level,
             values: Mapping[str, Fraction], school_type: str | None = None) -> Measurement:
     required, param_status = requirement(ruleset, rule, level, school_type)
     indicator = ruleset.indicators[rule.indicator]
-    return measure_in_scope(rule, indicator.formula, required, param_status,
-                            formula_scope(ruleset, level, values), bound=indicator.at_least)
+    m = measure_in_scope(rule, indicator.formula, required, param_status,
+                         formula_scope(ruleset, level, values), bound=indicator.at_least)
+    return apply_relaxations(ruleset, rule, m, level, school_type, values)
 
 
 def lower_bound(bound: LowerBound, scope: Mapping[str, Fraction]) -> Fraction | None:
@@ -140,6 +148,59 @@ def measure_in_scope(rule: ThresholdRule, formula: str, required: Fraction | Non
             return Measurement(None, required, (), undefined=True, parameter_status=param_status)
         return Measurement(None, required, (), unbounded=True, parameter_status=param_status)
     return Measurement(actual, required, (), parameter_status=param_status)
+
+
+def condition_holds(relaxation: Relaxation, values: Mapping[str, Fraction]) -> tuple[bool | None, tuple[str, ...]]:
+    """Whether a school meets a relaxation's conditions: True, False, or None with the missing
+    facts (one of ``when_any`` and each of ``when_all``)."""
+    def one(fact: str, check: bool | None) -> bool | None:
+        return check if fact in values else None
+
+    anys = [one(c.fact, c.fact in values and c.op.holds(values[c.fact], c.value)) for c in relaxation.when_any]
+    alls = [one(c.fact, c.fact in values and c.op.holds(values[c.fact], c.value)) for c in relaxation.when_all]
+    any_ok = True if not anys else (True if True in anys else (None if None in anys else False))
+    all_ok = False if False in alls else (None if None in alls else True)
+    if any_ok is False or all_ok is False:
+        return False, ()
+    if any_ok is None or all_ok is None:
+        missing = sorted({c.fact for c in (*relaxation.when_any, *relaxation.when_all) if c.fact not in values})
+        return None, tuple(missing)
+    return True, ()
+
+
+def relaxed_requirement(rule: ThresholdRule, relaxation: Relaxation, level: Level,
+                        school_type: str | None) -> Fraction | None:
+    """The relaxed requirement for this level and school type; a school type the relaxation does
+    not name keeps the rule's own type value (a relaxation never tightens)."""
+    if school_type is not None and school_type in relaxation.value_by_school_type:
+        return relaxation.value_by_school_type[school_type]
+    if school_type is not None and school_type in rule.value_by_school_type:
+        return rule.value_by_school_type[school_type]
+    value = relaxation.value.for_level(level)
+    return value if isinstance(value, Fraction) else None
+
+
+def apply_relaxations(ruleset: Ruleset, rule: ThresholdRule, m: Measurement, level: Level,
+                      school_type: str | None, values: Mapping[str, Fraction]) -> Measurement:
+    """The measurement against a relaxed requirement when one applies. A school that meets the
+    rule's own requirement needs none; one whose relaxation condition cannot be checked (a
+    missing fact) but would pass under it is undecided, naming that fact."""
+    if not rule.relaxations or not m.decidable or m.actual is None or m.required is None:
+        return m
+    if rule.op.holds(m.actual, m.required):
+        return m
+    for relaxation in rule.relaxations:
+        if not ruleset.relaxation_applies(relaxation):
+            continue
+        relaxed = relaxed_requirement(rule, relaxation, level, school_type)
+        if relaxed is None:
+            continue
+        ok, missing = condition_holds(relaxation, values)
+        if ok:
+            return replace(m, required=relaxed, relaxation=relaxation)
+        if ok is None and rule.op.holds(m.actual, relaxed):
+            return replace(m, missing=missing, relaxation_pending=relaxation)
+    return m
 
 
 def holds(rule: ThresholdRule, m: Measurement) -> bool:

@@ -214,10 +214,40 @@ class Judgement(_Frozen):
         return None if self.outcome in (Outcome.unknown, Outcome.scored) else self.outcome is Outcome.passed
 
 
+class ConditionCheck(_Frozen):
+    """One condition of a relaxation, with the school's value (None when not given)."""
+
+    fact: str
+    op: str
+    value: Fraction
+    actual: Fraction | None = None
+    holds: bool | None = None
+
+
+class RelaxationRecord(_Frozen):
+    """A dated, conditional relaxation (the 2019 规程's transitional values) considered for a
+    rule: ``applied`` when the school meets its conditions and was judged on ``required``
+    instead of the rule's own ``required_without``; not applied when a condition fact is
+    missing and the relaxed value would decide a pass (the rule is then undecided)."""
+
+    id: str
+    title: Localized
+    applied: bool
+    required: Fraction | None
+    required_without: Fraction | None
+    conditions: tuple[ConditionCheck, ...]
+    text: str = ""
+    article: str = ""
+    source: str = ""
+    status: Status
+
+
 class RuleResult(Judgement):
     """One school rule's result."""
 
     rule_id: str
+    relaxation: RelaxationRecord | None = None
+    """The relaxation that applied (or would, were a missing condition fact known)."""
     actual_at_least: bool = False
     """``actual`` is a lower bound, not a measurement: the indicator's own facts are missing and
     a bound decided the rule (the largest class is at least ⌈students ÷ classes⌉)."""

@@ -197,9 +197,13 @@ def check_county(ruleset: Ruleset, known_facts: frozenset[str],
             add(("county", "indicators", name, "formula"), f"unknown fact or parameter {fact!r}")
         for key, message in indicator.bound_problems(set(ruleset.parameters)):
             add(("county", "indicators", name, "at_least", key), message)
+    from junheng.policy.loader import relaxation_problems
+
     for i, rule in enumerate(spec.school_checks):
         if rule.indicator not in indicators:
             add(("county", "school_checks", i, "indicator"), f"unknown indicator {rule.indicator!r}")
+        for problem_path, message in relaxation_problems(rule, set(ruleset.parameters)):
+            add(("county", "school_checks", i, *problem_path), message)
     seen: set[str] = set()
     for i, c in enumerate(spec.criteria):
         path: tuple[str | int, ...] = ("county", "criteria", i)

@@ -127,6 +127,18 @@ SCHOOL_FACTS: tuple[FactSpec, ...] = (
     _school("pe_art_teachers", "体育、艺术（美术、音乐）专任教师数", "PE and arts teachers", "persons",
             "体育艺术专任教师数", "体育、艺术专任教师数", "体艺教师数", "体育、艺术教师数",
             "体育艺术教师数"),
+    # for the 2019 规程's transitional relaxations and the music/art rooms of 教督〔2017〕6号
+    _school("built_year", "建成年份", "year built", "year", "建校年份", "学校建成年份"),
+    _school("migrant_share", "随迁子女占比", "share of migrant workers' children", "ratio",
+            "进城务工人员随迁子女占比", "随迁子女比例"),
+    _school("music_rooms", "音乐专用教室数", "music rooms", "rooms", "音乐教室数"),
+    _school("music_room_area_m2", "音乐专用教室面积（最小一间）", "music room area (smallest room)", "m2",
+            "音乐专用教室面积", "音乐教室面积"),
+    _school("art_rooms", "美术专用教室数", "art rooms", "rooms", "美术教室数"),
+    _school("art_room_area_m2", "美术专用教室面积（最小一间）", "art room area (smallest room)", "m2",
+            "美术专用教室面积", "美术教室面积"),
+    _school("rural_small_school", "农村小规模学校（1=是，0=否）", "rural small school (1 = yes, 0 = no)", "bool",
+            "农村小规模学校", "是否农村小规模学校"),
 )
 
 COUNTY_FACTS: tuple[FactSpec, ...] = (

@@ -5,6 +5,7 @@ Every problem names the file, the line and the key. All problems in a file are r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -151,6 +152,20 @@ def _check_ranges(ruleset: Ruleset, add: Callable[[tuple[str | int, ...], str], 
                     add(("rules", index, "floor"), f"floor {floor} must be above 0 and at most 1 (100%)")
 
 
+def relaxation_problems(rule: ThresholdRule, parameters: set[str]) -> list[tuple[tuple[str | int, ...], str]]:
+    """Unknown condition facts and window parameters of a rule's relaxations."""
+    out: list[tuple[tuple[str | int, ...], str]] = []
+    for i, relaxation in enumerate(rule.relaxations):
+        for key in ("when_any", "when_all"):
+            for j, condition in enumerate(getattr(relaxation, key)):
+                if condition.fact not in FACTS:
+                    out.append((("relaxations", i, key, j, "fact"), f"unknown fact {condition.fact!r}"))
+        year = relaxation.until_year
+        if isinstance(year, ParamRef) and year.param not in parameters:
+            out.append((("relaxations", i, "until_year"), f"unknown parameter {year.param!r}"))
+    return out
+
+
 def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
     """Cross-references the schema cannot express: facts, units, parameters, rule ids."""
     problems: list[Problem] = []
@@ -201,6 +216,8 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
                 add(("rules", index, "levels"), f"level {level} is not among the ruleset's levels")
         refs: list[ParamRef] = []
         if isinstance(rule, ThresholdRule):
+            for problem_path, message in relaxation_problems(rule, set(ruleset.parameters)):
+                add(("rules", index, *problem_path), message)
             if rule.indicator not in ruleset.indicators:
                 add(("rules", index, "indicator"), f"unknown indicator {rule.indicator!r}")
             for level in rule.levels:
@@ -249,7 +266,14 @@ def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
 
 def load_ruleset_file(path: Path, at: dt.date | None = None) -> LoadedRuleset:
     """Load and check one ruleset file; a dated file (``editions``) as in force on ``at``
-    (its latest edition when None), see :mod:`junheng.policy.dated`."""
+    (its latest edition when None), see :mod:`junheng.policy.dated`. Relaxations apply only
+    when ``at`` (today when None) lies in their window."""
+    loaded = _load_file(path, at)
+    ruleset = loaded.ruleset.in_force_on(at or dt.date.today())
+    return loaded if ruleset == loaded.ruleset else dataclasses.replace(loaded, ruleset=ruleset)
+
+
+def _load_file(path: Path, at: dt.date | None) -> LoadedRuleset:
     try:
         size = path.stat().st_size
         if size > MAX_YAML_BYTES:  # checked before reading (100 MB used to load in 40 s)

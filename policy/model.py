@@ -240,6 +240,71 @@ class Provenance(_Strict):
     note: str = ""
 
 
+class Condition(_Strict):
+    """A condition on one school fact: ``built_year <= 2010``, ``migrant_share > 0.5``,
+    ``rural_small_school`` true (booleans are 1 / 0)."""
+
+    fact: str
+    op: Op = Op.at_least
+    value: Exact
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _bool(cls, value: object) -> object:
+        return int(value) if isinstance(value, bool) else value
+
+
+class Relaxation(_Strict):
+    """A dated, conditional exception to a threshold (例外): in force from ``from`` to the end of
+    ``until_year``, for schools meeting ``when_any`` (one of) and ``when_all`` (each of), the
+    requirement is ``value`` instead of the rule's. The 2019 规程's transitional relaxations of
+    the 2017 办法 are written this way. It carries its own sentence, source and status."""
+
+    id: str
+    title: Localized
+    start: dt.date = Field(alias="from")
+    until_year: int | ParamRef | None = None
+    """Last calendar year of the window (a parameter when the end is not confirmed)."""
+    when_any: tuple[Condition, ...] = ()
+    when_all: tuple[Condition, ...] = ()
+    value: LevelValues
+    value_by_school_type: dict[str, Fraction] = Field(default_factory=dict)
+    text: str = ""
+    article: str = ""
+    source: str
+    evidence: str = ""
+    status: Status
+    last_checked: dt.date | None = None
+    note: str = ""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _per_level(cls, value: object) -> object:
+        return _level_values(value)
+
+    @field_validator("value_by_school_type", mode="before")
+    @classmethod
+    def _exact_by_type(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {k: to_fraction(v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _some_condition(self) -> Relaxation:
+        if not self.when_any and not self.when_all:
+            raise ValueError("a relaxation needs a condition (when_any or when_all)")
+        return self
+
+    def last_day(self, ruleset: Ruleset) -> dt.date | None:
+        year = self.until_year
+        if isinstance(year, ParamRef):
+            resolved = ruleset.resolve(year, Level.primary)
+            year = None if resolved is None else int(resolved)
+        return None if year is None else dt.date(year, 12, 31)
+
+
 class ThresholdRule(Provenance):
     """A per-level threshold on one indicator: 小学 ≥ x, 初中 ≥ y (or ≤, >, <)."""
 
@@ -252,6 +317,8 @@ class ThresholdRule(Provenance):
     levels: tuple[Level, ...] = (Level.primary, Level.junior)
     value_by_school_type: dict[str, Fraction] = Field(default_factory=dict)
     """Requirement overrides for some school types (e.g. 一贯制 2500 instead of 2000)."""
+    relaxations: tuple[Relaxation, ...] = ()
+    """Dated, conditional exceptions (the 2019 规程's transitional values); see :class:`Relaxation`."""
 
     @field_validator("value_by_school_type", mode="before")
     @classmethod
@@ -540,12 +607,31 @@ class Ruleset(_Strict):
     """Inherited rules this ruleset drops."""
     county: CountySpec | None = None
     """County criteria (县域评估), see :mod:`junheng.policy.county_model`."""
+    applied_on: dt.date | None = None
+    """The date the ruleset is applied on (``--at``; today without it), set when loading: dated
+    relaxations apply only inside their window."""
 
     def rule(self, rule_id: str) -> ThresholdRule | CountGateRule | ScoredRule:
         for rule in self.rules:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def in_force_on(self, at: dt.date) -> Ruleset:
+        """This ruleset applied on ``at``: only relaxations whose window contains it apply (it is
+        recorded in ``applied_on``; rulesets without relaxations are returned unchanged)."""
+        checks = self.county.school_checks if self.county is not None else []
+        if not any(r.relaxations for r in [*self.rules, *checks] if isinstance(r, ThresholdRule)):
+            return self
+        return self.model_copy(update={"applied_on": at})
+
+    def relaxation_applies(self, relaxation: Relaxation) -> bool:
+        """Whether the date the ruleset is applied on lies in the relaxation's window."""
+        at = self.applied_on
+        if at is None or at < relaxation.start:
+            return False
+        last = relaxation.last_day(self)
+        return last is None or at <= last
 
     def resolve(self, value: Fraction | ParamRef | None, level: Level) -> Fraction | None:
         """A literal, or the parameter's value for this level."""

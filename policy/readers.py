@@ -766,6 +766,8 @@ def _number(b: _RowBuilder, col: ColumnInfo, raw: Any, fact: FactSpec) -> Fracti
     if value is None:
         return None
     uz, ue = unit(fact.unit).zh, unit(fact.unit).en
+    if percent and fact.unit == "ratio":  # a share such as 随迁子女占比 "60%" is 0.6, said explicitly
+        value, percent = value / 100, False
     if percent:
         b.error(header, raw, f"“{fact.zh}”不能用百分数填写（单位：{uz}）",
                 f"{fact.name} cannot be a percentage (unit: {ue})")

@@ -87,11 +87,12 @@ def load_at(ref: str, at: dt.date | None) -> LoadedRuleset:
     if ref in bundled_ids():
         candidates = [(info, loaded) for info, loaded in versions(ref) if in_force(loaded.ruleset, at)]
         if candidates:
-            return max(candidates, key=lambda pair: pair[0].start)[1]
+            info = max(candidates, key=lambda pair: pair[0].start)[0]
+            return load_ruleset(info.ref, at) if "@" not in info.ref else load_version(info.ref)
         listed = "; ".join(_dates(info) for info, _ in versions(ref))
         raise RulesetError([Problem(ref, None, "--at",
                                     f"{at} 无有效版本 / no version in force on {at} (versions: {listed})")])
-    loaded = load_ruleset(ref)
+    loaded = load_ruleset(ref, at)
     if not in_force(loaded.ruleset, at):
         e = loaded.ruleset.effective
         span = f"{e.start} – {e.until or '…'}"

@@ -168,9 +168,27 @@ def explain_rule(r: RuleResult, lang: str) -> str:
         return _gate(r, lang)
     if r.score is not None:
         return _scored(r, level, lang)
+    cite = relaxation_citation(r, lang) if r.relaxation is not None and r.relaxation.applied else citation(r, lang)
     return _threshold(r.title.get(lang), r.outcome, level, r.actual, r.required, r.op or ">=", r.unit,
-                      r.gap, r.shortfall, r.missing_facts, r.unbounded, r.undefined, citation(r, lang), lang,
+                      r.gap, r.shortfall, r.missing_facts, r.unbounded, r.undefined, cite, lang,
                       r.actual_at_least)
+
+
+def relaxation_citation(r: RuleResult, lang: str) -> str:
+    """Which relaxation applied and why (each condition the school meets), then its own 依据."""
+    rel = r.relaxation
+    assert rel is not None
+    reasons = SEP.get(lang).join(
+        template("relaxation", "reason").fill(
+            lang, fact=fact_name(c.fact, lang), op=op_words(c.op, lang),
+            actual=n.quantity(c.actual, FACTS[c.fact].unit, lang) if c.actual is not None else "",
+            value=n.quantity(c.value, FACTS[c.fact].unit, lang))
+        for c in rel.conditions if c.holds)
+    required = n.quantity(rel.required, r.unit, lang) if rel.required is not None else ""
+    without = n.quantity(rel.required_without, r.unit, lang) if rel.required_without is not None else ""
+    return (template("relaxation", "applied").fill(lang, title=rel.title.get(lang), reasons=reasons,
+                                                   required=required, without=without)
+            + template("cite", "plain").fill(lang, source=rel.source, status=rel.status.label(lang)))
 
 
 def _gate(r: RuleResult, lang: str) -> str:

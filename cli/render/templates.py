@@ -109,6 +109,10 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("rounding", "exact"): T("不取整", "not rounded"),
     # --- citations (依据) -----------------------------------------------------------------------
     ("cite", "plain"): T("依据：{source}（{status}）", "Source: {source} ({status})"),
+    # a dated, conditional relaxation applied (the 2019 规程's transitional values)
+    ("relaxation", "applied"): T("适用{title}：{reasons}，要求按{required}计（原要求{without}）。",
+                                 "Relaxed under {title}: {reasons}; required {required} (otherwise {without}). "),
+    ("relaxation", "reason"): T("{fact}为{actual}（{op}{value}）", "{fact} {actual} ({op} {value})"),
     ("cite", "parameter"): T("；所用参数为{status}数值", "; the parameter used is {status}"),
     ("cite", "schedule"): T("；扣分办法为{status}", "; the schedule is {status}"),
     # --- county criteria -------------------------------------------------------------------------

@@ -21,6 +21,9 @@ QUALITY_2017_HEADERS = [
     "在校生数（人）", "班级数（个班）", "最大班额（人）", "教学及辅助用房面积（平方米）", "体育运动场馆面积（平方米）",
     "教学仪器设备值（元）", "网络多媒体教室数（间）", "高于规定学历教师数（人）", "县级以上骨干教师数（人）",
     "体育、艺术（美术、音乐）专任教师数（人）",
+    # the county part's school checks: the 2019 规程's conditions and the music/art rooms
+    "建成年份（年）", "随迁子女占比", "音乐专用教室数（间）", "音乐专用教室面积（最小一间）（平方米）",
+    "美术专用教室数（间）", "美术专用教室面积（最小一间）（平方米）", "农村小规模学校（1=是，0=否）",
 ]
 
 
@@ -45,7 +48,8 @@ def test_template_has_exactly_the_facts_the_formulas_use(tmp_path: Path) -> None
     readme = [row[1] for row in wb["说明"].iter_rows(min_row=5, values_only=True)]
     assert readme[5:] == ["students", "classes", "max_class_size", "teaching_aux_area_m2", "sports_area_m2",
                           "equipment_value_yuan", "multimedia_classrooms", "teachers_above_required_degree",
-                          "backbone_teachers", "pe_art_teachers"]
+                          "backbone_teachers", "pe_art_teachers", "built_year", "migrant_share", "music_rooms",
+                          "music_room_area_m2", "art_rooms", "art_room_area_m2", "rural_small_school"]
 
 
 def test_template_round_trip(tmp_path: Path) -> None:
