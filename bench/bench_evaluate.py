@@ -13,8 +13,14 @@ written to a CSV, then ``junheng evaluate FILE -r national/quality-2017 --format
 (and ``--formats html table`` too, on request) in a child process, whose wall and CPU seconds and
 ``ru_maxrss`` come from ``os.wait4``; and, in the same run on the same CSV, the floor
 (``bench/floor_quality2017.py``: plain Python, exact Fractions, no durable_rules, no pydantic)
-writing the same JSON document, so the report gives the ratio junheng ÷ floor. For N up to
+writing the same JSON document (compact, as the CLI writes a file; and once indented 2, for
+scale), so the report gives the ratio junheng ÷ floor (compact). For N up to
 ``--check-max`` the two documents are parsed and compared section by section (they must be equal).
+
+With ``--county K`` it times county mode as it stands (one ``junheng county FILE --county-facts
+… --format json -o`` call per county; there is no call for several counties yet): K counties of
+``--county-sections`` synthetic sections each (own seeds), one fresh process per county, and
+extrapolates the mean CPU seconds per call to ``--county-total`` counties (2 900 by default).
 
 With ``--xlsx N …`` it measures the report path end to end instead, as ``junheng evaluate
 FILE -o 报告.xlsx`` runs it: N synthetic sections written to a CSV, then read → evaluate (durable)
@@ -27,6 +33,7 @@ Usage::
     python bench/bench_evaluate.py --xlsx 1000 5000
     python bench/bench_evaluate.py --e2e 10000              # 100000 200000 by choice
     python bench/bench_evaluate.py --e2e 10000 --formats json html table
+    python bench/bench_evaluate.py --county 20          # 20 counties × 70 sections, extrapolated
 """
 
 from __future__ import annotations
@@ -117,13 +124,13 @@ def child(n: int, engine: str, trace: bool) -> dict[str, Any]:
     }
 
 
-def synthetic_csv(n: int, path: Any) -> None:
+def synthetic_csv(n: int, path: Any, seed: int = SEED) -> None:
     """The synthetic sections as the CSV a county would export (canonical column names)."""
     import csv
 
     from junheng.engine.numbers import decimal_text
 
-    sections = synthetic_sections(n)
+    sections = synthetic_sections(n, seed)
     names = ["school_id", "school_name", "level", *sections[0].values]
     with open(path, "w", encoding="utf-8", newline="") as handle:
         out = csv.writer(handle)
@@ -184,16 +191,17 @@ def xlsx_main(sizes: list[int]) -> int:
     return 0
 
 
-def timed_child(argv: list[str]) -> dict[str, float]:
+def timed_child(argv: list[str], ok: tuple[int, ...] = (0,)) -> dict[str, float]:
     """Run ``argv`` to the end; its wall seconds, CPU seconds (user + system) and peak RSS, from
-    ``os.wait4`` (that child's own rusage, not the maximum over every child so far)."""
+    ``os.wait4`` (that child's own rusage, not the maximum over every child so far). An exit code
+    outside ``ok`` is an error."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
     proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
+    if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr.strip()[-800:]}")
     return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024}
 
@@ -235,6 +243,8 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
             outs = {"floor": work / "floor.json", "json": work / "out.json", "html": work / "out.html",
                     "table": work / "out.txt"}
             runs: list[tuple[str, list[str], Path]] = [
+                ("floor indent 2", [sys.executable, str(floor), str(source), str(work / "floor-indented.json"),
+                                    "--indent"], work / "floor-indented.json"),
                 ("floor (json)", [sys.executable, str(floor), str(source), str(outs["floor"])], outs["floor"])]
             for fmt in formats:
                 argv = [str(exe), "evaluate", str(source), "-r", "national/quality-2017", "--format", fmt]
@@ -248,7 +258,7 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
                 except RuntimeError as e:
                     print(f"{n:>8} {name:>14} FAILED: {e}", flush=True)
                     continue
-                if name.startswith("floor"):
+                if name == "floor (json)":  # compact, as junheng writes a file: the ratio's base
                     floor_cpu = r["cpu_s"]
                 ratio = "—" if floor_cpu is None or name.startswith("floor") else f"{r['cpu_s'] / floor_cpu:.1f}×"
                 size = f"{out.stat().st_size / 2**20:,.1f} MiB" if out.exists() else "stdout"
@@ -257,6 +267,38 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
                       f"{load:.1f} → {os.getloadavg()[0]:.1f}", flush=True)
             if "json" in formats and n <= check_max and outs["json"].exists() and outs["floor"].exists():
                 print(f"{n:>8} junheng json vs floor: {same_document(outs['json'], outs['floor'])}", flush=True)
+    return 0
+
+
+def county_main(counties: int, per_county: int, total: int) -> int:
+    """One ``junheng county`` call per county (fresh process each), extrapolated to ``total``."""
+    import statistics
+    import tempfile
+
+    from junheng import examples
+
+    exe = Path(sys.executable).with_name("junheng")
+    facts = Path(examples.__file__).with_name("demo_county_facts.yaml")
+    print(f"county mode: {counties} counties × {per_county} sections, one `junheng county … --format json -o` "
+          f"call each (county facts: the demo county's); load average {os.getloadavg()[0]:.1f}")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(counties):
+            source, out = Path(tmp) / f"county-{i}.csv", Path(tmp) / f"county-{i}.json"
+            synthetic_csv(per_county, source, SEED + i)
+            argv = [str(exe), "county", str(source), "-r", "national/quality-2017", "--county-facts", str(facts),
+                    "--format", "json", "-o", str(out)]
+            try:  # exit 1: the county does not meet every criterion (or cannot be decided)
+                runs.append(timed_child(argv, ok=(0, 1)))
+            except RuntimeError as e:
+                print(f"county {i} FAILED: {e}")
+                return 1
+    wall = statistics.median(r["wall_s"] for r in runs)
+    cpu = statistics.median(r["cpu_s"] for r in runs)
+    rss = max(r["maxrss_mib"] for r in runs)
+    print(f"per county call: median wall {wall:.2f} s, median CPU {cpu:.2f} s, max ru_maxrss {rss:,.0f} MiB; "
+          f"{total:,} counties × median CPU = {total * cpu:,.0f} CPU s ({total * cpu / 60:,.1f} min) "
+          f"one call at a time; load average now {os.getloadavg()[0]:.1f}")
     return 0
 
 
@@ -275,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-max", type=int, default=20_000,
                         help="with --e2e: compare junheng's JSON with the floor's up to this N")
     parser.add_argument("--keep", type=Path, help="with --e2e: write the CSV and outputs here, not a temp folder")
+    parser.add_argument("--county", type=int, metavar="K", help="time K `junheng county` calls, one per county")
+    parser.add_argument("--county-sections", type=int, default=70, help="with --county: sections per county")
+    parser.add_argument("--county-total", type=int, default=2_900, help="with --county: counties to extrapolate to")
     parser.add_argument("--child", nargs=3, metavar=("N", "ENGINE", "TRACE"), help=argparse.SUPPRESS)
     parser.add_argument("--xlsx-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -283,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.xlsx:
         return xlsx_main(args.xlsx)
+    if args.county:
+        return county_main(args.county, args.county_sections, args.county_total)
     if args.e2e is not None:
         return e2e_main(args.e2e or [10_000], args.formats, args.check_max, args.keep)
     if args.child:

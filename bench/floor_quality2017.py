@@ -4,7 +4,8 @@ Not part of junheng and not a second implementation to trust: it exists so that 
 say how far the real CLI is from what plain Python can do on the same machine in the same run.
 It reads the same CSV (``csv`` + exact ``Fraction``s, integers on a fast path), decides the seven
 resource indicators and the 6-of-7 gate with its minimal paths, writes the zh sentences from
-fixed templates and dumps the same ``evaluation/1`` document with ``json.dumps(indent=2)`` — no
+fixed templates and dumps the same ``evaluation/1`` document with ``json.dumps`` (compact, as
+the CLI writes a file; ``--indent``: indented 2, the pure-Python encoder) — no
 durable_rules, no pydantic, no ruleset loading (the ruleset's words and numbers are constants
 below). The benchmark checks that its document parses equal to junheng's, section by section.
 
@@ -37,15 +38,15 @@ _CENT = Fraction(1, 100)
 # text, article, source, status
 RULES: list[tuple[Any, ...]] = [
     ("resource.above_degree_teachers", "每百名学生拥有高于规定学历教师数", "teachers_above_required_degree", 100,
-     "teachers_per_100_students", "4.2", "5.3", "persons", True, "高于规定学历教师数",
+     "teachers_per_100_students", "4.2", "5.3", "persons", True, "高于规定学历教师",
      "每百名学生拥有高于规定学历教师数：小学、初中分别达到4.2人以上、5.3人以上", "资源配置（一）",
      f"{_NAT} 资源配置（一）", "confirmed"),
     ("resource.backbone_teachers", "每百名学生拥有县级以上骨干教师数", "backbone_teachers", 100,
-     "teachers_per_100_students", "1", "1", "persons", True, "县级以上骨干教师数",
+     "teachers_per_100_students", "1", "1", "persons", True, "县级以上骨干教师",
      "每百名学生拥有县级以上骨干教师数：小学、初中均达到1人以上", "资源配置（二）",
      f"{_NAT} 资源配置（二）", "confirmed"),
     ("resource.pe_art_teachers", "每百名学生拥有体育、艺术（美术、音乐）专任教师数", "pe_art_teachers", 100,
-     "teachers_per_100_students", "0.9", "0.9", "persons", True, "体育、艺术（美术、音乐）专任教师数",
+     "teachers_per_100_students", "0.9", "0.9", "persons", True, "体育、艺术（美术、音乐）专任教师",
      "每百名学生拥有体育、艺术（美术、音乐）专任教师数：小学、初中均达到0.9人以上", "资源配置（三）",
      f"{_NAT} 资源配置（三）{_WEB}", "secondary"),
     ("resource.teaching_area", "生均教学及辅助用房面积", "teaching_aux_area_m2", 1,
@@ -61,7 +62,7 @@ RULES: list[tuple[Any, ...]] = [
      "生均教学仪器设备值：小学、初中分别达到2000元以上、2500元以上", "资源配置（六）",
      f"{_NAT} 资源配置（六）{_WEB}", "secondary"),
     ("resource.multimedia_classrooms", "每百名学生拥有网络多媒体教室数", "multimedia_classrooms", 100,
-     "rooms_per_100_students", "2.3", "2.4", "rooms", True, "网络多媒体教室数",
+     "rooms_per_100_students", "2.3", "2.4", "rooms", True, "网络多媒体教室",
      "每百名学生拥有网络多媒体教室数：小学、初中分别达到2.3间以上、2.4间以上", "资源配置（七）",
      f"{_NAT} 资源配置（七）{_WEB}", "secondary"),
 ]
@@ -95,11 +96,38 @@ def dec(v: Fraction, places: int | None = None) -> str:
     if places is None:
         places = 4 if abs(v.numerator) < v.denominator else 2
     r = scaled(v, places)
-    if r == 0:
-        return "0"
+    if r == 0 or places == 0:
+        return str(r)
     digits = str(abs(r)).rjust(places + 1, "0")
     whole, frac = digits[:-places], digits[-places:].rstrip("0")
     return ("-" if r < 0 else "") + (f"{whole}.{frac}" if frac else whole)
+
+
+def fixed(v: Fraction, places: int) -> str:
+    """Exactly ``places`` decimals, zeros kept (indicator values: 2; percentages: 1)."""
+    r = scaled(v, places)
+    digits = str(abs(r)).rjust(places + 1, "0")
+    return ("-" if r < 0 else "") + digits[:-places] + "." + digits[-places:]
+
+
+def amount(v: Fraction, runit: str) -> str:
+    """A resource amount: whole persons/rooms, at most 2 decimals of m², 元 or 万元 from 10 000."""
+    if runit == "yuan" and v >= 10_000:
+        return fixed(v / 10_000, 2) + "万元"
+    return (dec(v, 0) if runit in ("persons", "rooms") else dec(v, 2)) + _UNIT[runit]
+
+
+def near(actual: Fraction, req: Fraction) -> tuple[str, str] | None:
+    """When actual ≠ required but both print alike at 2 decimals: actual cut to the first
+    differing decimal with '…', and the requirement at that many places."""
+    if actual == req or fixed(actual, 2) != fixed(req, 2):
+        return None
+    for places in range(4, 14):
+        step = Fraction(1, 10 ** places)
+        cut = (actual // step) * step
+        if cut != req and (cut < req) == (actual < req):
+            return dec(cut, places) + ("…" if cut != actual else ""), dec(req, places)
+    return None
 
 
 def num(v: Fraction) -> int | float:
@@ -139,27 +167,31 @@ def section(row: dict[str, str], line: int, source: str, required: list[list[Fra
         req = required[i][lv]
         ok = actual >= req
         u = _UNIT[unit]
-        head = f"{title}为{dec(actual)}{u}，要求不低于{dec(req)}{u}（{_LEVEL[level]}）"
+        close = near(actual, req)
+        a_text, r_text = close if close else (fixed(actual, 2), fixed(req, 2))
+        head = f"{title}为{a_text}{u}，要求不低于{r_text}{u}（{_LEVEL[level]}）"
         cite = f"依据：{src}（{_STATUS[status]}）"
         rec: dict[str, Any] = {
             "rule_id": rid, "kind": "threshold", "title": title, "passed": ok,
             "outcome": "passed" if ok else "failed", "actual": num(actual), "required": num(req), "op": ">=",
             "unit": unit, "gap": 0 if ok else num(req - actual),
             "shortfall_total": None, "shortfall_unit": None, "shortfall_fact": None,
-            "shortfall_direction": None, "shortfall_target": None, "missing_facts": [],
+            "shortfall_direction": None, "shortfall_target": None, "shortfall_base": None, "missing_facts": [],
         }
         attain = actual / req
         if ok:
             met += 1
             rec["explanation"] = f"{head}，达标。{cite}"
         else:
-            amount, target = shortfall(per, integral, students, current, req)
-            rec.update(shortfall_total=num(amount), shortfall_unit=runit, shortfall_fact=fact,
-                       shortfall_direction="increase", shortfall_target=num(target))
-            ru = _UNIT[runit]
-            rec["explanation"] = (f"{head}，未达标，差{dec(req - actual)}{u}；按在校生{dec(students)}人计，"
-                                  f"需增加{ftitle}{dec(amount)}{ru}（达到{dec(target)}{ru}）。{cite}")
-            step = {"rule_id": rid, "fact": fact, "direction": "increase", "amount": num(amount),
+            more, target = shortfall(per, integral, students, current, req)
+            rec.update(shortfall_total=num(more), shortfall_unit=runit, shortfall_fact=fact,
+                       shortfall_direction="increase", shortfall_target=num(target),
+                       shortfall_base={"fact": "students", "value": num(students)})
+            gap = req - actual
+            by = "，略低于要求" if close or scaled(gap, 2) == 0 else f"，差{fixed(gap, 2)}{u}"
+            rec["explanation"] = (f"{head}，未达标{by}；按在校生{dec(students, 0)}人计，"
+                                  f"需增加{ftitle}{amount(more, runit)}（达到{amount(target, runit)}）。{cite}")
+            step = {"rule_id": rid, "fact": fact, "direction": "increase", "amount": num(more),
                     "unit": runit, "target": num(target)}
             floor_step = None
             if attain < FLOOR:
@@ -175,12 +207,12 @@ def section(row: dict[str, str], line: int, source: str, required: list[list[Fra
     below = [RULES[i][1] for i, a, _ in missed if a < FLOOR]
     gate_ok = met >= MIN_MET and not below
     gid, gtitle, gtext, garticle, gsrc, gstatus = GATE
-    missed_zh = "、".join(f"{RULES[i][1]}（达到要求的{dec(a * 100, 1)}%）" for i, a, _ in missed) or "无"
+    missed_zh = "、".join(f"{RULES[i][1]}（达到要求的{fixed(a * 100, 1)}%）" for i, a, _ in missed) or "无"
     expl = f"{gtitle}：{len(RULES)}项中{met}项达标（要求至少{MIN_MET}项，余项不低于要求的85%）"
     if gate_ok:
-        expl += f"，合格；未达标项：{missed_zh}。"
+        expl += f"，达标；未达标项：{missed_zh}。"
     else:
-        expl += f"，不合格；未达标项：{missed_zh}"
+        expl += f"，未达标；未达标项：{missed_zh}"
         if MIN_MET - met > 0:
             expl += f"；需至少再有{MIN_MET - met}项达标"
         if below:
@@ -204,7 +236,8 @@ def section(row: dict[str, str], line: int, source: str, required: list[list[Fra
         "rule_id": gid, "kind": "count_gate", "title": gtitle, "passed": gate_ok,
         "outcome": "passed" if gate_ok else "failed", "actual": met, "required": MIN_MET, "op": ">=",
         "unit": "count", "gap": None, "shortfall_total": None, "shortfall_unit": None, "shortfall_fact": None,
-        "shortfall_direction": None, "shortfall_target": None, "missing_facts": [], "explanation": expl,
+        "shortfall_direction": None, "shortfall_target": None, "shortfall_base": None, "missing_facts": [],
+        "explanation": expl,
         "text": gtext, "article": garticle, "source": gsrc, "status": gstatus, "parameter_status": None,
         "gate": gate,
     })
@@ -213,7 +246,7 @@ def section(row: dict[str, str], line: int, source: str, required: list[list[Fra
             "source": source, "row": line, "results": results}
 
 
-def evaluate(path: Path, out: Path) -> int:
+def evaluate(path: Path, out: Path, indent: int | None = None) -> int:
     data = path.read_bytes()
     required = [[exact(r[5]), exact(r[6])] for r in RULES]
     with open(path, encoding="utf-8", newline="") as handle:
@@ -221,7 +254,7 @@ def evaluate(path: Path, out: Path) -> int:
                    for line, row in enumerate(csv.DictReader(handle), start=2)]
     passed = sum(1 for s in schools if s["passed"])
     doc = {
-        "$schema": "https://junheng.example/schemas/evaluation-1.schema.json", "schema_version": "1.2",
+        "$schema": "https://junheng.example/schemas/evaluation-1.schema.json", "schema_version": "1.4",
         "junheng_version": "floor", "engine": "floor", "lang": "zh",
         "ruleset": {"id": "national/quality-2017", "version": "2017-05-23",
                     "title": "县域义务教育优质均衡发展督导评估办法（资源配置·学校）", "document": "教督〔2017〕6号",
@@ -229,13 +262,16 @@ def evaluate(path: Path, out: Path) -> int:
         "input": {"file": path.name, "sha256": hashlib.sha256(data).hexdigest(), "rows_read": len(schools),
                   "rows_evaluated": len(schools), "rows_rejected": 0, "unused_columns": []},
         "summary": {"sections": len(schools), "passed": passed, "failed": len(schools) - passed, "unknown": 0,
-                    "rows_rejected": 0},
+                    "scored": 0, "rows_rejected": 0},
         "schools": schools, "errors": [], "warnings": [],
     }
-    text = json.dumps(doc, ensure_ascii=False, indent=2)
-    out.write_text(text, encoding="utf-8")
+    if indent is None:  # as `junheng evaluate -o out.json` writes a file: compact
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(doc, ensure_ascii=False, indent=indent)
+    out.write_text(text + "\n", encoding="utf-8")
     return len(schools)
 
 
 if __name__ == "__main__":
-    print(evaluate(Path(sys.argv[1]), Path(sys.argv[2])))
+    print(evaluate(Path(sys.argv[1]), Path(sys.argv[2]), 2 if sys.argv[3:] == ["--indent"] else None))

@@ -3,6 +3,7 @@ every verdict comes from :mod:`junheng.engine`."""
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -24,8 +25,9 @@ from junheng.cli import (
     rulesets_cmd,
     template_cmd,
 )
-from junheng.cli.atomic import protect, write_text_atomic
+from junheng.cli.atomic import atomic_open, protect, write_text_atomic
 from junheng.cli.explain_cmd import OfficeOption
+from junheng.cli.json_output import write_evaluation_json
 from junheng.cli.options import (
     EXIT_CODES_HELP,
     EXIT_FAILED,
@@ -99,6 +101,9 @@ def evaluate(
     at: AtOption = None,
     columns: ColumnsOption = None,
     office: OfficeOption = None,
+    indent: Annotated[int | None, typer.Option(
+        "--indent", min=0, max=8, help="JSON 缩进（写入文件时默认紧凑）/ JSON indent (files are compact by default)",
+    )] = None,
 ) -> None:
     """逐校评估 / Evaluate every school section in FILE against a ruleset.
 
@@ -135,12 +140,14 @@ def evaluate(
     if fmt.value in REPORT_FORMATS:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     elif fmt is Format.json:
-        text = result.to_json()
-        if output is not None:
-            write_text_atomic(output, text + "\n")
+        if output is not None:  # written section by section, compact unless --indent (issue 12 item 4)
+            with atomic_open(output) as handle:
+                write_evaluation_json(handle, run, lang.value, indent)
+                handle.write("\n")
             Console(stderr=True).print(t("written", lang.value, path=output))
         else:
-            typer.echo(text)
+            typer.echo(result.to_json() if indent is None
+                       else json.dumps(result.to_dict(), ensure_ascii=False, indent=indent))
     else:
         console = Console(record=output is not None, width=160 if output is not None else None)
         print_evaluation(run, console, lang.value)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
-from typing import Any
+from typing import IO, Any
 
 from junheng.cli.render.explain import explain_rule, schedule_text
 from junheng.engine.numbers import json_number
@@ -162,10 +162,11 @@ def school_json(s: SchoolResult, lang: str) -> dict[str, Any]:
     }
 
 
-def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
+def _evaluation_frame(run: EvaluationRun, lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The document's members before ``schools`` and after it (everything but the sections)."""
     errors = [i for i in run.issues if i.severity == "error"]
     warnings = [i for i in run.issues if i.severity != "error"]
-    return {
+    head = {
         "$schema": EVALUATION_SCHEMA_ID,
         "schema_version": EVALUATION_SCHEMA_VERSION,
         "junheng_version": run.junheng_version,
@@ -190,10 +191,45 @@ def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
             "scored": sum(1 for s in run.schools if s.outcome is Outcome.scored),
             "rows_rejected": run.input.rows_rejected if run.input is not None else 0,
         },
-        "schools": [school_json(s, lang) for s in run.schools],
+    }
+    tail = {
         "errors": [issue_json(i, lang) for i in errors],
         "warnings": [issue_json(i, lang) for i in warnings],
     }
+    return head, tail
+
+
+def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
+    head, tail = _evaluation_frame(run, lang)
+    return {**head, "schools": [school_json(s, lang) for s in run.schools], **tail}
+
+
+def write_evaluation_json(handle: IO[str], run: EvaluationRun, lang: str, indent: int | None = None) -> None:
+    """The document of :func:`evaluation_json`, written one section at a time: neither the whole
+    document nor its text is ever held, only one section's. Compact (the C encoder) unless
+    ``indent`` is given; the text parses to the same document as :func:`dumps` of
+    :func:`evaluation_json` (with ``indent=2``, the same bytes)."""
+    head, tail = _evaluation_frame(run, lang)
+    compact = indent is None
+    item = ","
+    key_sep = ":" if compact else ": "
+    pad = "" if compact else "\n" + " " * (indent or 0)
+    pad2 = "" if compact else pad + " " * (indent or 0)
+
+    def value(v: Any, nested: str) -> str:
+        text = json.dumps(v, ensure_ascii=False, separators=(",", ":")) if compact else json.dumps(
+            v, ensure_ascii=False, indent=indent)
+        return text if compact else text.replace("\n", nested)
+
+    def member(key: str, v: Any) -> str:
+        return f"{pad}{json.dumps(key, ensure_ascii=False)}{key_sep}{value(v, pad)}"
+
+    handle.write("{" + item.join(member(k, v) for k, v in head.items()) + item)
+    handle.write(f"{pad}\"schools\"{key_sep}[")
+    for i, s in enumerate(run.schools):
+        handle.write(("," if i else "") + pad2 + value(school_json(s, lang), pad2))
+    handle.write((pad + "]" if run.schools else "]") + item)
+    handle.write(item.join(member(k, v) for k, v in tail.items()) + ("\n}" if not compact else "}"))
 
 
 def dumps(document: dict[str, Any]) -> str:

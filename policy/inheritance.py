@@ -67,6 +67,10 @@ def resolve_parent(ref: object, child: Path, line: int | None) -> LoadedRuleset:
         target = (folder / pure).resolve()
         outside = not target.is_relative_to(folder)
         missing = not target.is_file()
+        if missing and target.is_symlink():
+            # Python 3.13's resolve() returns a symlink loop unresolved instead of raising
+            # RuntimeError (3.11): stat() raises ELOOP here, on every version.
+            target.stat()
     except (OSError, RuntimeError, ValueError) as exc:  # a symlink loop, NUL in the name
         raise _fail(file, line, f"{ref!r} cannot be resolved ({exc})") from None
     if outside:

@@ -61,10 +61,10 @@ L: dict[str, Template] = {
     "step_points": T("评分办法是“{schedule}”：差额{gap}中有{steps}个完整的{per}，因此扣{deducted}分。",
                      "The schedule is: {schedule}. The gap of {gap} holds {steps} full step(s) of {per}, so "
                      "{deducted} point(s) are taken off."),
-    "proportional_points": T("这一项按达到要求的比例计分：{points}分×{reach}＝{raw}分，"
+    "proportional_points": T("这一项按达到要求的比例计分：{points}分×（{actual}÷{required}）＝{raw}分，"
                              "{rounding}后得{awarded}分，扣{deducted}分。",
-                             "Points are proportional: {points} × {reach} = {raw}, {rounding}: {awarded}, "
-                             "{deducted} off."),
+                             "Points are proportional: {points} × ({actual} ÷ {required}) = {raw}, {rounding}: "
+                             "{awarded}, {deducted} off."),
     "other_points": T("按“{schedule}”，这一项扣{deducted}分。",
                       "By the schedule ({schedule}), {deducted} point(s) off."),
     "assessed_points": T("这一项的评分细则没有找到，按填报的评估得分{awarded}分计算，扣{deducted}分。",
@@ -276,7 +276,9 @@ def _points_reason(r: RuleResult, lang: str) -> str:
         rounding = {"half_up": "四舍五入" if lang == "zh" else "rounded half up",
                     "floor": "舍去尾数" if lang == "zh" else "rounded down",
                     "exact": "不取整" if lang == "zh" else "not rounded"}[s.schedule.rounding]
-        return L["proportional_points"].fill(lang, points=pts, reach=n.percent(s.raw / s.points),
+        actual = n.measured(r.actual, r.unit, lang) if r.actual is not None else "—"
+        required = n.required(r.required, r.unit, lang) if r.required is not None else "—"
+        return L["proportional_points"].fill(lang, points=pts, actual=actual, required=required,
                                              raw=n.trimmed(s.raw, 3), rounding=rounding, awarded=got, deducted=d)
     return L["other_points"].fill(lang, schedule=words, deducted=d)
 
