@@ -93,7 +93,8 @@ L: dict[str, Template] = {
     "regain_full": T("；要完全达到标准，需要{action}", "; to meet the standard fully: {action}"),
     "meet": T("{action}，“{title}”即可达标", "{action}, and {title} is met"),
     "ask_score": T("请向评估组取得“{title}”的认定得分并填入数据（列“score:{id}”或“{id}得分”）",
-                   "Obtain the assessors' score for {title} and add it to the data (column 'score:{id}')"),
+                   "Obtain the assessors' score for {title} and add it to the data (column 'score:{id}' or "
+                   "'{id}得分')"),
     "ask_reason": T("请对照评估组的评分表，核实“{title}”扣{deducted}分的具体原因",
                     "Check with the assessors' sheet why {title} lost {deducted} point(s)"),
     "ask_data": T("请补齐“{title}”所需的数据：{missing}", "Add the figures {title} needs: {missing}"),

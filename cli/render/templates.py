@@ -84,7 +84,7 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("scored", "assessed"): T("{schedule}：得{awarded}分", "{schedule}: {awarded} points"),
     ("scored", "unscored"): T("无法计分", "cannot be scored"),
     ("scored", "no_assessed_score"): T("缺少该项的评估得分（列“score:{id}”或“{id}得分”）",
-                                       "no assessed score for this item (column 'score:{id}')"),
+                                       "no assessed score for this item (column 'score:{id}' or '{id}得分')"),
     ("scored", "invalid_assessed_score"): T("输入的得分“{value}”无效（应为0至{points}分）",
                                             "the assessed score '{value}' is not between 0 and {points}"),
     ("scored", "no_table_row"): T("办学规模参数表中没有{value}个班的{level}数值",

@@ -22,7 +22,7 @@ from junheng.engine.results import Outcome, RuleResult, Shortfall, ShortfallBase
 from junheng.policy.facts import Level
 from junheng.policy.model import Localized, Op, Status
 
-NUMBER = re.compile(r"\d+(?:\.\d+)?…?%?")
+NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:…)?(%|万)?")
 UNITS = ["m2_per_student", "teachers_per_100_students", "rooms_per_100_students", "yuan_per_student",
          "students_per_computer", "percent_of_teachers", "persons"]
 
@@ -53,8 +53,15 @@ def threshold_results(draw: st.DrawFn) -> RuleResult:
                       unit=unit_code, gap=gap, shortfall=shortfall, source="某文件", status=Status.confirmed)
 
 
-def _numbers(text: str) -> Counter[str]:
-    return Counter(NUMBER.findall(text.replace("per 100 students", "").replace("/百名学生", "")))
+def _numbers(text: str) -> Counter[Fraction]:
+    """The numbers a sentence states, as values (1,208.2 and 12.08万 alike), whatever their notation."""
+    text = text.replace("per 100 students", "").replace("/百名学生", "")
+    out: Counter[Fraction] = Counter()
+    for m in NUMBER.finditer(text):
+        digits = m.group(0).rstrip("%万").replace(",", "").replace("…", "")
+        value = Fraction(digits) * (10_000 if m.group(1) == "万" else 1)
+        out[value] += 1
+    return out
 
 
 @settings(max_examples=300, deadline=None)
@@ -94,3 +101,37 @@ def test_chinese_and_english_state_the_same_numbers(r: RuleResult) -> None:
 def test_every_template_has_the_same_slots_in_both_languages() -> None:
     for key, t in TEMPLATES.items():
         assert slots(t.zh) == slots(t.en), key
+
+
+def test_every_bundled_result_says_the_same_numbers_in_both_languages() -> None:
+    # every rule of every bundled ruleset on the example county: zh and en state the same numbers
+    from pathlib import Path
+
+    from junheng.cli.render.explain import explain_county, explain_criterion
+    from junheng.engine.county import evaluate_county
+    from junheng.engine.evaluate import evaluate_sections
+    from junheng.examples import example_path
+    from junheng.policy.county_facts import read_county_facts
+    from junheng.policy.readers import read_facts
+    from junheng.policy.registry import load_ruleset
+
+    def said(text: str, lang: str, titles: list[Localized]) -> Counter[Fraction]:
+        for t in sorted(titles, key=lambda t: -len(t.get(lang))):  # titles are the ruleset's data, not ours
+            text = text.replace(t.get(lang), "")
+        return _numbers(text)
+
+    batch = read_facts(Path(example_path("demo_county.csv")))
+    for rid in ("national/quality-2017", "guangxi/school-b", "guizhou/conditions-2014", "anhui/school-2018",
+                "national/basic-2012"):
+        for s in evaluate_sections(load_ruleset(rid).ruleset, batch.sections):
+            for r in s.results:
+                titles = [r.title, *(m.title for m in r.members)]
+                assert said(explain_rule(r, "zh"), "zh", titles) == said(explain_rule(r, "en"), "en", titles), (
+                    rid, r.rule_id)
+    run = evaluate_county(load_ruleset("national/quality-2017"), batch,
+                          read_county_facts(example_path("demo_county_facts.yaml")))
+    titles = [c.title for c in run.criteria] + [i.title for lv in run.levels for i in lv.indicators]
+    for c in run.criteria:
+        assert said(explain_criterion(c, run, "zh"), "zh", titles) == said(
+            explain_criterion(c, run, "en"), "en", titles), c.criterion_id
+    assert said(explain_county(run, "zh"), "zh", titles) == said(explain_county(run, "en"), "en", titles)
