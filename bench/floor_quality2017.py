@@ -247,12 +247,19 @@ def section(row: dict[str, str], line: int, source: str, required: list[list[Fra
 
 
 def evaluate(path: Path, out: Path, indent: int | None = None) -> int:
+    """Compact (as the CLI writes a file): each section's text is made as it is decided and only
+    the texts are kept, because the summary comes before the sections; ``indent``: the whole
+    document, indented."""
     data = path.read_bytes()
     required = [[exact(r[5]), exact(r[6])] for r in RULES]
+    compact = indent is None
+    schools: list[Any] = []
+    passed = 0
     with open(path, encoding="utf-8", newline="") as handle:
-        schools = [section(row, line, path.name, required)
-                   for line, row in enumerate(csv.DictReader(handle), start=2)]
-    passed = sum(1 for s in schools if s["passed"])
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            s = section(row, line, path.name, required)
+            passed += s["passed"]
+            schools.append(json.dumps(s, ensure_ascii=False, separators=(",", ":")) if compact else s)
     doc = {
         "$schema": "https://junheng.example/schemas/evaluation-1.schema.json", "schema_version": "1.4",
         "junheng_version": "floor", "engine": "floor", "lang": "zh",
@@ -263,13 +270,18 @@ def evaluate(path: Path, out: Path, indent: int | None = None) -> int:
                   "rows_evaluated": len(schools), "rows_rejected": 0, "unused_columns": []},
         "summary": {"sections": len(schools), "passed": passed, "failed": len(schools) - passed, "unknown": 0,
                     "scored": 0, "rows_rejected": 0},
-        "schools": schools, "errors": [], "warnings": [],
+        "schools": [] if compact else schools, "errors": [], "warnings": [],
     }
-    if indent is None:  # as `junheng evaluate -o out.json` writes a file: compact
-        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
-    else:
-        text = json.dumps(doc, ensure_ascii=False, indent=indent)
-    out.write_text(text + "\n", encoding="utf-8")
+    with open(out, "w", encoding="utf-8") as handle:
+        if compact:
+            head, tail = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).split('"schools":[]', 1)
+            handle.write(head + '"schools":[')
+            for i, text in enumerate(schools):
+                handle.write(("," if i else "") + text)
+            handle.write("]" + tail)
+        else:
+            handle.write(json.dumps(doc, ensure_ascii=False, indent=indent))
+        handle.write("\n")
     return len(schools)
 
 
