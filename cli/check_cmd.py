@@ -10,6 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli.options import EXIT_FAILED, EXIT_OK, Engine, EngineOption, Lang, LangOption, fail
+from junheng.cli.render.check import finding, invariant_title
+from junheng.cli.render.check import word as _w
+from junheng.cli.render.templates import template
 from junheng.engine.check import CheckReport, CheckSettings, Counterexample, Expectation, run_checks
 from junheng.engine.numbers import decimal_text
 from junheng.policy.facts import FACTS
@@ -21,25 +24,6 @@ class Expect(StrEnum):
     tighter = "tighter"
     looser = "looser"
     unchanged = "unchanged"
-
-
-_WORDS = {
-    "pass": ("通过", "pass"),
-    "fail": ("未通过", "FAIL"),
-    "tried": ("已生成 {n} 个输入", "{n} inputs tried"),
-    "counterexample": ("最小反例：", "Smallest counter-example:"),
-    "fact": ("事实", "fact"),
-    "value": ("值", "value"),
-    "summary_ok": ("全部 {n} 项性质成立（共生成 {m} 个输入）。", "All {n} invariants hold ({m} inputs tried)."),
-    "summary_fail": ("{k}/{n} 项性质不成立。", "{k} of {n} invariants failed."),
-    "header": ("检验规则集 {id}", "Checking ruleset {id}"),
-    "against": ("，对照 {old}，预期：{expect}", " against {old}, expecting: {expect}"),
-}
-
-
-def _w(key: str, lang: str, **values: object) -> str:
-    zh, en = _WORDS[key]
-    return (zh if lang == "zh" else en).format(**values)
 
 
 def _counterexample_table(ce: Counterexample, lang: str) -> Table:
@@ -63,16 +47,17 @@ def _counterexample_table(ce: Counterexample, lang: str) -> Table:
 def print_report(report: CheckReport, console: Console, lang: str) -> None:
     head = _w("header", lang, id=report.ruleset)
     if report.against:
-        head += _w("against", lang, old=report.against, expect=report.expect)
+        head += _w("against", lang, old=report.against,
+                   expect=template("check_expect", report.expect).get(lang) if report.expect else "")
     console.print(f"[bold]{head}[/]", highlight=False)
     for r in report.results:
         mark = "[green]✓ " + _w("pass", lang) + "[/]" if r.passed else "[red]✗ " + _w("fail", lang) + "[/]"
-        console.print(f"{mark}  {r.title.get(lang)}  [dim]({_w('tried', lang, n=r.examples)})[/]",
+        console.print(f"{mark}  {invariant_title(r, report.expect, lang)}  [dim]({_w('tried', lang, n=r.examples)})[/]",
                       highlight=False)
         for problem in r.problems:
-            console.print(f"    - {problem.get(lang)}", highlight=False)
+            console.print(f"    - {finding(problem, lang)}", highlight=False)
         if r.counterexample is not None:
-            console.print(f"    {r.counterexample.reason.get(lang)}", highlight=False)
+            console.print(f"    {finding(r.counterexample.reason, lang)}", highlight=False)
             console.print(f"    {_w('counterexample', lang)}", highlight=False)
             console.print(_counterexample_table(r.counterexample, lang))
     failed = sum(1 for r in report.results if not r.passed)

@@ -2,8 +2,9 @@
 
 Each invariant is searched with hypothesis, used programmatically (``hypothesis.find`` with
 ``database=None``; derandomised by default so CI is reproducible): a failure comes back as the
-*smallest* counter-example school hypothesis could shrink to. Results are data (bilingual
-sentences, exact numbers); :mod:`junheng.cli.check_cmd` formats them.
+*smallest* counter-example school hypothesis could shrink to. Results are typed records (a
+:class:`Finding` code per problem or reason, with its rule ids, facts and exact numbers) and no
+words: :mod:`junheng.cli.render.check` words them, :mod:`junheng.cli.check_cmd` prints them.
 
 Invariants:
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -41,7 +43,6 @@ from junheng.policy.inputs import SchoolSection
 from junheng.policy.model import (
     CountGateRule,
     LevelValues,
-    Localized,
     Op,
     ParamRef,
     Ruleset,
@@ -52,16 +53,92 @@ from junheng.policy.units import unit
 
 Expectation = Literal["tighter", "looser", "unchanged"]
 
-INVARIANTS: dict[str, Localized] = {
-    "well_formed": Localized(zh="结构完整", en="well-formed"),
-    "monotonic": Localized(zh="单调性（增加资源不会降低结果）", en="monotonic (more resources never hurt)"),
-    "exact": Localized(zh="精确性（缺额恰好补齐差距，边界值达标）",
-                       en="exact (the shortfall closes the gap; boundary values pass)"),
-    "deterministic": Localized(zh="确定性（任意行序结果相同）", en="deterministic (any row order)"),
-    "engines_agree": Localized(zh="引擎一致（durable_rules 与直接计算）",
-                               en="engines agree (durable_rules vs direct)"),
-    "update_intent": Localized(zh="修订意图", en="update intent"),
-}
+INVARIANTS: tuple[str, ...] = ("well_formed", "monotonic", "exact", "deterministic", "engines_agree",
+                              "update_intent")
+"""The invariants, in report order (their titles are words: :mod:`junheng.cli.render.check`)."""
+
+
+class Code(StrEnum):
+    """What a finding says; the fields of :class:`Finding` it uses are listed per group."""
+
+    # well_formed, static (indicator / parameter / rule, level, school_type, value, detail)
+    formula_unparsed = "formula_unparsed"
+    unknown_name = "unknown_name"
+    parameter_no_source = "parameter_no_source"
+    rule_no_source = "rule_no_source"
+    rule_no_status = "rule_no_status"
+    rule_unreachable = "rule_unreachable"
+    no_value = "no_value"
+    value_not_positive = "value_not_positive"
+    school_type_value_not_positive = "school_type_value_not_positive"
+    floor_out_of_range = "floor_out_of_range"
+    points_not_positive = "points_not_positive"
+    item_value_not_positive = "item_value_not_positive"
+    indicator_unused = "indicator_unused"
+    # well_formed, generated (rule, value, other, count)
+    points_out_of_range = "points_out_of_range"
+    never_passed = "never_passed"
+    never_failed = "never_failed"
+    # any search (error, detail)
+    evaluation_raised = "evaluation_raised"
+    # monotonic (added, rule, before, after, value, other)
+    more_turned_rule = "more_turned_rule"
+    more_lowered_item = "more_lowered_item"
+    more_turned_school = "more_turned_school"
+    more_lowered_total = "more_lowered_total"
+    # exact (rule, fact, value, other, required)
+    shortfall_off_target = "shortfall_off_target"
+    shortfall_not_enough = "shortfall_not_enough"
+    shortfall_not_minimal = "shortfall_not_minimal"
+    boundary_should_pass = "boundary_should_pass"
+    boundary_should_fail = "boundary_should_fail"
+    # deterministic, engines_agree (school, rule, before, after)
+    rerun_differs = "rerun_differs"
+    reorder_differs = "reorder_differs"
+    engines_differ_on_rule = "engines_differ_on_rule"
+    engines_differ = "engines_differ"
+    # update_intent (rule, before, after)
+    only_unknown_rule = "only_unknown_rule"
+    rule_added_not_only = "rule_added_not_only"
+    rule_removed_not_only = "rule_removed_not_only"
+    unlisted_rule_changed = "unlisted_rule_changed"
+    rule_not_tighter = "rule_not_tighter"
+    school_not_tighter = "school_not_tighter"
+    rule_not_looser = "rule_not_looser"
+    school_not_looser = "school_not_looser"
+    rule_changed = "rule_changed"
+    school_changed = "school_changed"
+    no_tighter_witness = "no_tighter_witness"
+    no_looser_witness = "no_looser_witness"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem or counter-example reason: a :class:`Code` and the data it names (no words)."""
+
+    code: Code
+    rule: str = ""
+    """A rule or scored item id."""
+    name: str = ""
+    """An indicator, parameter or unknown name."""
+    school: str = ""
+    fact: str = ""
+    level: Level | None = None
+    school_type: str = ""
+    value: Fraction | None = None
+    other: Fraction | None = None
+    """A second number: a target, the lowered score, the upper bound of the points."""
+    required: Fraction | None = None
+    before: Outcome | None = None
+    after: Outcome | None = None
+    added: tuple[tuple[str, Fraction], ...] = ()
+    """Resources added (fact, amount)."""
+    count: int = 0
+    error: str = ""
+    """An exception's type name."""
+    detail: str = ""
+    """An exception's or the formula parser's own message, verbatim."""
+
 
 NON_RESOURCE_FACTS = frozenset({"students", "classes", "max_class_size", "staff_quota", "year"})
 """Facts that are not resources a school adds (enrolment, class counts and sizes, the quota)."""
@@ -78,20 +155,18 @@ class Counterexample:
     """The smallest school (or schools, in input order) that breaks an invariant, and why."""
 
     sections: tuple[SchoolSection, ...]
-    reason: Localized
+    reason: Finding
 
 
 @dataclass(frozen=True)
 class InvariantResult:
     name: str
-    title: Localized
     passed: bool
     examples: int = 0
     """Generated inputs tried."""
-    problems: tuple[Localized, ...] = ()
+    problems: tuple[Finding, ...] = ()
     """Static findings (well-formedness, update scope)."""
     counterexample: Counterexample | None = None
-    skipped: Localized | None = None
 
 
 @dataclass(frozen=True)
@@ -355,10 +430,10 @@ class _Search:
     def __init__(self, check: CheckSettings) -> None:
         self.check = check
         self.tried = 0
-        self.reason: Localized | None = None
+        self.reason: Finding | None = None
 
     def violation(self, strategy: st.SearchStrategy[Any],
-                  test: Callable[[Any], Localized | None], factor: float = 1.0) -> tuple[Any, Localized] | None:
+                  test: Callable[[Any], Finding | None], factor: float = 1.0) -> tuple[Any, Finding] | None:
         """The smallest input for which ``test`` returns a reason (or raises), if any."""
 
         def condition(value: Any) -> bool:
@@ -366,8 +441,7 @@ class _Search:
             try:
                 reason = test(value)
             except Exception as exc:  # an exception is a finding, not a crash of the checker
-                reason = Localized(zh=f"评估出错：{type(exc).__name__}: {exc}",
-                                   en=f"evaluation raised {type(exc).__name__}: {exc}")
+                reason = Finding(Code.evaluation_raised, error=type(exc).__name__, detail=str(exc))
             if reason is not None:
                 self.reason = reason
             return reason is not None
@@ -405,10 +479,6 @@ def _as_list(value: SchoolSection | Sequence[SchoolSection]) -> tuple[SchoolSect
     return (value,) if isinstance(value, SchoolSection) else tuple(value)
 
 
-def _t(zh: str, en: str) -> Localized:
-    return Localized(zh=zh, en=en)
-
-
 def _awarded(result: RuleResult | SchoolResult) -> Fraction | None:
     score = result.score
     if score is None:
@@ -422,30 +492,28 @@ def _awarded(result: RuleResult | SchoolResult) -> Fraction | None:
 
 
 def check_well_formed(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
-    problems: list[Localized] = []
+    problems: list[Finding] = []
     add = problems.append
     used_indicators: set[str] = set()
     for name, indicator in ruleset.indicators.items():
         try:
             used = names(compiled_formula(indicator.formula))
         except FormulaError as exc:
-            add(_t(f"指标 {name} 的公式无法解析：{exc}", f"indicator {name}: formula does not parse: {exc}"))
+            add(Finding(Code.formula_unparsed, name=name, detail=str(exc)))
             continue
         for fact in sorted(used - set(FACTS) - set(ruleset.parameters)):
-            add(_t(f"指标 {name} 的公式引用了不存在的事实或参数 {fact}",
-                   f"indicator {name}: formula uses unknown fact or parameter {fact}"))
+            add(Finding(Code.unknown_name, name=name, fact=fact))
     for name, param in ruleset.parameters.items():
         if not param.source.strip():
-            add(_t(f"参数 {name} 缺少来源", f"parameter {name} has no source"))
+            add(Finding(Code.parameter_no_source, name=name))
     for rule in ruleset.rules:
         rid = rule.id
         if not rule.source.strip():
-            add(_t(f"规则 {rid} 缺少来源", f"rule {rid} has no source"))
+            add(Finding(Code.rule_no_source, rid))
         if rule.status is None:  # pragma: no cover - the schema requires it
-            add(_t(f"规则 {rid} 缺少来源状态", f"rule {rid} has no status"))
+            add(Finding(Code.rule_no_status, rid))
         if not set(rule.levels) & set(ruleset.levels):
-            add(_t(f"规则 {rid} 不适用于规则集的任何学段（不可达）",
-                   f"rule {rid} applies to none of the ruleset's levels (unreachable)"))
+            add(Finding(Code.rule_unreachable, rid))
         if isinstance(rule, ThresholdRule):
             used_indicators.add(rule.indicator)
             for level in rule.levels:
@@ -453,34 +521,29 @@ def check_well_formed(ruleset: Ruleset, check: CheckSettings) -> InvariantResult
                     if not isinstance(rule.value.for_level(level), ParamRef) or \
                     rule.value.for_level(level).param in ruleset.parameters else None  # type: ignore[union-attr]
                 if value is None:
-                    add(_t(f"规则 {rid} 没有{level.zh}的要求值", f"rule {rid} has no value for {level.value}"))
+                    add(Finding(Code.no_value, rid, level=level))
                 elif value <= 0:
-                    add(_t(f"规则 {rid} 的{level.zh}要求值 {value} 不是正数",
-                           f"rule {rid}: the {level.value} threshold {value} is not positive"))
+                    add(Finding(Code.value_not_positive, rid, level=level, value=value))
             for school_type, value in rule.value_by_school_type.items():
                 if value <= 0:
-                    add(_t(f"规则 {rid} 对 {school_type} 的要求值 {value} 不是正数",
-                           f"rule {rid}: the threshold {value} for {school_type} is not positive"))
+                    add(Finding(Code.school_type_value_not_positive, rid, school_type=school_type, value=value))
         elif isinstance(rule, CountGateRule):
             for level in rule.levels:
                 floor = ruleset.resolve(rule.floor, level) if not isinstance(rule.floor, ParamRef) or \
                     rule.floor.param in ruleset.parameters else None
                 if floor is None or not 0 < floor <= 1:
-                    add(_t(f"规则 {rid} 的下限比例 {floor} 应在 0 与 1 之间",
-                           f"rule {rid}: the floor {floor} must be in (0, 1]"))
+                    add(Finding(Code.floor_out_of_range, rid, value=floor))
         elif isinstance(rule, ScoredRule):
             used_indicators |= {req.indicator for req in rule.requirements}
             if rule.points <= 0:
-                add(_t(f"计分项 {rid} 的分值 {rule.points} 不是正数",
-                       f"scored item {rid}: points {rule.points} not positive"))
+                add(Finding(Code.points_not_positive, rid, value=Fraction(rule.points)))
             for req in rule.requirements:
                 for level in rule.levels:
                     raw = req.value.for_level(level) if req.value is not None else None
                     if isinstance(raw, Fraction) and raw <= 0:
-                        add(_t(f"计分项 {rid} 的要求值 {raw} 不是正数",
-                               f"scored item {rid}: the threshold {raw} is not positive"))
+                        add(Finding(Code.item_value_not_positive, rid, value=raw))
     for name in sorted(set(ruleset.indicators) - used_indicators):
-        add(_t(f"指标 {name} 未被任何规则使用（不可达）", f"indicator {name} is used by no rule (unreachable)"))
+        add(Finding(Code.indicator_unused, name=name))
 
     # dynamic part: every threshold both passes and fails on some generated school; points stay
     # within 0..max
@@ -489,14 +552,14 @@ def check_well_formed(ruleset: Ruleset, check: CheckSettings) -> InvariantResult
     seen: dict[str, set[Outcome]] = {}
     thresholds = [r.id for r in ruleset.rules if isinstance(r, ThresholdRule)]
 
-    def points_out_of_range(section: SchoolSection) -> Localized | None:
+    def points_out_of_range(section: SchoolSection) -> Finding | None:
         (result,) = evaluate_sections(ruleset, [section], "direct")
         for rr in result.results:
             seen.setdefault(rr.rule_id, set()).add(rr.outcome)
             if rr.score is not None and rr.score.awarded is not None and \
                     not 0 <= rr.score.awarded <= rr.score.points:
-                return _t(f"计分项 {rr.rule_id} 得分 {rr.score.awarded} 超出 0–{rr.score.points}",
-                          f"scored item {rr.rule_id}: {rr.score.awarded} points outside 0..{rr.score.points}")
+                return Finding(Code.points_out_of_range, rr.rule_id, value=rr.score.awarded,
+                               other=Fraction(rr.score.points))
         return None
 
     found = search.violation(factory.section(), points_out_of_range)
@@ -508,12 +571,10 @@ def check_well_formed(ruleset: Ruleset, check: CheckSettings) -> InvariantResult
             seen.setdefault(rr.rule_id, set()).add(rr.outcome)
     for rid in thresholds:
         outcomes = seen.get(rid, set())
-        for outcome, zh, en in ((Outcome.passed, "达标", "passed"), (Outcome.failed, "未达标", "failed")):
+        for outcome, code in ((Outcome.passed, Code.never_passed), (Outcome.failed, Code.never_failed)):
             if outcome not in outcomes:
-                add(_t(f"规则 {rid} 在 {search.tried} 所生成的学校中从未{zh}（要求值可能无法达到或形同虚设）",
-                       f"rule {rid} never {en} on {search.tried} generated schools "
-                       "(its requirement may be unreachable or vacuous)"))
-    return InvariantResult("well_formed", INVARIANTS["well_formed"], not problems and counterexample is None,
+                add(Finding(code, rid, count=search.tried))
+    return InvariantResult("well_formed", not problems and counterexample is None,
                            search.tried, tuple(problems), counterexample)
 
 
@@ -538,33 +599,27 @@ def check_monotonic(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
     search = _Search(check)
     factory = SchoolFactory([ruleset])
 
-    def test(case: tuple[SchoolSection, dict[str, Fraction]]) -> Localized | None:
+    def test(case: tuple[SchoolSection, dict[str, Fraction]]) -> Finding | None:
         section, added = case
         more = section.model_copy(update={"values": {
             k: v + added.get(k, Fraction(0)) for k, v in section.values.items()}})
         before, after = _evaluate(ruleset, [section, more], check)
-        what = "、".join(f"{k} +{v}" for k, v in added.items())
-        what_en = ", ".join(f"{k} +{v}" for k, v in added.items())
+        what = tuple(added.items())
         by_rule = {r.rule_id: r for r in after.results}
         for r in before.results:
             r2 = by_rule.get(r.rule_id)
             if r2 is None:
                 continue
             if r.outcome is Outcome.passed and r2.outcome is not Outcome.passed:
-                return _t(f"增加资源（{what}）后规则 {r.rule_id} 由达标变为{r2.outcome.value}",
-                          f"adding resources ({what_en}) turned rule {r.rule_id} from passed to {r2.outcome.value}")
+                return Finding(Code.more_turned_rule, r.rule_id, added=what, before=r.outcome, after=r2.outcome)
             a, b = _awarded(r), _awarded(r2)
             if a is not None and b is not None and b < a:
-                return _t(f"增加资源（{what}）后计分项 {r.rule_id} 得分由 {a} 降为 {b}",
-                          f"adding resources ({what_en}) lowered item {r.rule_id} from {a} to {b} points")
+                return Finding(Code.more_lowered_item, r.rule_id, added=what, value=a, other=b)
         if _RANK[after.outcome] < _RANK[before.outcome]:
-            return _t(f"增加资源（{what}）后学校结果由{before.outcome.value}变为{after.outcome.value}",
-                      f"adding resources ({what_en}) turned the school from {before.outcome.value} "
-                      f"to {after.outcome.value}")
+            return Finding(Code.more_turned_school, added=what, before=before.outcome, after=after.outcome)
         a, b = _awarded(before), _awarded(after)
         if a is not None and b is not None and b < a:
-            return _t(f"增加资源（{what}）后总分由 {a} 降为 {b}",
-                      f"adding resources ({what_en}) lowered the total from {a} to {b}")
+            return Finding(Code.more_lowered_total, added=what, value=a, other=b)
         return None
 
     found = search.violation(_more_resources(factory), test)
@@ -572,7 +627,7 @@ def check_monotonic(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
     if found is not None:
         (section, _), reason = found
         counterexample = Counterexample((section,), reason)
-    return InvariantResult("monotonic", INVARIANTS["monotonic"], found is None, search.tried,
+    return InvariantResult("monotonic", found is None, search.tried,
                            counterexample=counterexample)
 
 
@@ -585,9 +640,9 @@ def check_exact(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
     factory = SchoolFactory([ruleset])
     thresholds = {r.id: r for r in ruleset.rules if isinstance(r, ThresholdRule)}
 
-    def test(section: SchoolSection) -> Localized | None:
+    def test(section: SchoolSection) -> Finding | None:
         (result,) = _evaluate(ruleset, [section], check)
-        probes: list[tuple[SchoolSection, str, bool, Localized]] = []
+        probes: list[tuple[SchoolSection, str, bool, Finding]] = []
         for r in result.results:
             rule = thresholds.get(r.rule_id)
             if rule is None:
@@ -597,19 +652,15 @@ def check_exact(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
                 current = section.values.get(sf.fact, Fraction(0))
                 sign = 1 if sf.direction == "increase" else -1
                 if sf.target != current + sign * sf.amount:
-                    return _t(f"规则 {r.rule_id} 的缺额 {sf.amount} 与目标值 {sf.target} 不一致",
-                              f"rule {r.rule_id}: shortfall {sf.amount} does not lead to its target {sf.target}")
+                    return Finding(Code.shortfall_off_target, r.rule_id, fact=sf.fact, value=sf.amount,
+                                   other=sf.target)
                 probes.append((_with(section, sf.fact, sf.target, "fix"), r.rule_id, True,
-                               _t(f"补足缺额（{sf.fact} = {sf.target}）后规则 {r.rule_id} 仍未达标",
-                                  f"after adding the shortfall ({sf.fact} = {sf.target}) "
-                                  f"rule {r.rule_id} still fails")))
+                               Finding(Code.shortfall_not_enough, r.rule_id, fact=sf.fact, value=sf.target)))
                 step = Fraction(1) if _integral(sf.fact) else unit(FACTS[sf.fact].unit).resolution
                 less = sf.target - sign * step
                 if sf.amount >= step and less >= 0:
                     probes.append((_with(section, sf.fact, less, "less"), r.rule_id, False,
-                                   _t(f"缺额不是最小值：{sf.fact} = {less} 已经达标（规则 {r.rule_id}）",
-                                      f"the shortfall is not minimal: {sf.fact} = {less} "
-                                      f"already passes rule {r.rule_id}")))
+                                   Finding(Code.shortfall_not_minimal, r.rule_id, fact=sf.fact, value=less)))
             # the exact boundary: put a fact of the formula where the indicator equals the requirement
             required = r.required
             if required is None or r.outcome is Outcome.unknown or r.kind != "threshold":
@@ -626,10 +677,8 @@ def check_exact(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
                         fn.c + fn.d * at == 0 or fn.at(at) != required:
                     continue
                 probes.append((_with(section, fact, at, "edge"), r.rule_id, not rule.op.is_strict,
-                               _t(f"边界值（{fact} = {at}，指标恰好等于 {required}）时规则 {r.rule_id} 应"
-                                  f"{'达标' if not rule.op.is_strict else '未达标'}",
-                                  f"at the boundary ({fact} = {at}, indicator exactly {required}) rule "
-                                  f"{r.rule_id} should {'pass' if not rule.op.is_strict else 'fail'}")))
+                               Finding(Code.boundary_should_fail if rule.op.is_strict else Code.boundary_should_pass,
+                                       r.rule_id, fact=fact, value=at, required=required)))
                 break
         if not probes:
             return None
@@ -642,7 +691,7 @@ def check_exact(ruleset: Ruleset, check: CheckSettings) -> InvariantResult:
 
     found = search.violation(factory.section(), test)
     counterexample = Counterexample((found[0],), found[1]) if found else None
-    return InvariantResult("exact", INVARIANTS["exact"], found is None, search.tried,
+    return InvariantResult("exact", found is None, search.tried,
                            counterexample=counterexample)
 
 
@@ -660,23 +709,22 @@ def check_deterministic(ruleset: Ruleset, check: CheckSettings) -> InvariantResu
     search = _Search(check)
     factory = SchoolFactory([ruleset])
 
-    def test(case: tuple[list[SchoolSection], list[int]]) -> Localized | None:
+    def test(case: tuple[list[SchoolSection], list[int]]) -> Finding | None:
         sections, order = case
         first = _evaluate(ruleset, sections, check)
         again = _evaluate(ruleset, sections, check)
         shuffled = _evaluate(ruleset, [sections[i] for i in order], check)
         if first != again:
-            return _t("同一输入两次评估结果不同", "the same input evaluated twice gave different results")
+            return Finding(Code.rerun_differs)
         by_key = {(r.school_id, r.level): r for r in shuffled}
         for r in first:
             if by_key.get((r.school_id, r.level)) != r:
-                return _t(f"改变行序后学校 {r.school_id} 的结果不同",
-                          f"school {r.school_id}: results differ when the rows are reordered")
+                return Finding(Code.reorder_differs, school=r.school_id)
         return None
 
     found = search.violation(_permuted(factory), test, factor=0.5)
     counterexample = Counterexample(tuple(found[0][0]), found[1]) if found else None
-    return InvariantResult("deterministic", INVARIANTS["deterministic"], found is None, search.tried,
+    return InvariantResult("deterministic", found is None, search.tried,
                            counterexample=counterexample)
 
 
@@ -684,7 +732,7 @@ def check_engines_agree(ruleset: Ruleset, check: CheckSettings) -> InvariantResu
     search = _Search(check)
     factory = SchoolFactory([ruleset])
 
-    def test(sections: list[SchoolSection]) -> Localized | None:
+    def test(sections: list[SchoolSection]) -> Finding | None:
         durable = evaluate_sections(ruleset, sections, "durable")
         direct = evaluate_sections(ruleset, sections, "direct")
         for a, b in zip(durable, direct, strict=True):
@@ -694,37 +742,32 @@ def check_engines_agree(ruleset: Ruleset, check: CheckSettings) -> InvariantResu
             for r in a.results:
                 other = by_rule.get(r.rule_id)
                 if other is None or other != r:
-                    return _t(f"学校 {a.school_id} 规则 {r.rule_id}：durable_rules 为 {r.outcome.value}，"
-                              f"直接计算为 {other.outcome.value if other else '无'}",
-                              f"school {a.school_id}, rule {r.rule_id}: durable_rules says {r.outcome.value}, "
-                              f"direct says {other.outcome.value if other else 'nothing'}")
-            return _t(f"学校 {a.school_id}：两种引擎结果不同", f"school {a.school_id}: the engines differ")
+                    return Finding(Code.engines_differ_on_rule, r.rule_id, school=a.school_id, before=r.outcome,
+                                   after=other.outcome if other else None)
+            return Finding(Code.engines_differ, school=a.school_id)
         return None
 
     found = search.violation(factory.sections(), test, factor=0.5)
     counterexample = Counterexample(tuple(found[0]), found[1]) if found else None
-    return InvariantResult("engines_agree", INVARIANTS["engines_agree"], found is None, search.tried,
+    return InvariantResult("engines_agree", found is None, search.tried,
                            counterexample=counterexample)
 
 
 def check_update_intent(new: Ruleset, old: Ruleset, expect: Expectation, only: Sequence[str],
                         check: CheckSettings) -> InvariantResult:
-    title = Localized(zh=f"修订意图：{ {'tighter': '更严', 'looser': '更宽', 'unchanged': '不变'}[expect]}",
-                      en=f"update intent: {expect}")
     new_ids = [r.id for r in new.rules]
     old_ids = [r.id for r in old.rules]
-    problems: list[Localized] = []
+    problems: list[Finding] = []
     for rid in only:
         if rid not in new_ids and rid not in old_ids:
-            problems.append(_t(f"--only 规则 {rid} 在两个规则集中都不存在", f"--only rule {rid} is in neither ruleset"))
+            problems.append(Finding(Code.only_unknown_rule, rid))
     if only:
         for rid in sorted(set(new_ids) ^ set(old_ids)):
             if rid not in only:
-                side = ("新增", "added") if rid in new_ids else ("删除", "removed")
-                problems.append(_t(f"规则 {rid} 被{side[0]}，但不在 --only 之列",
-                                   f"rule {rid} was {side[1]} but is not listed in --only"))
+                problems.append(Finding(Code.rule_added_not_only if rid in new_ids else Code.rule_removed_not_only,
+                                        rid))
     if problems:
-        return InvariantResult("update_intent", title, False, 0, tuple(problems))
+        return InvariantResult("update_intent", False, 0, tuple(problems))
     shared = [rid for rid in new_ids if rid in old_ids]
     # a count gate over a listed rule changes with it: it is judged with the listed rules
     gates = {r.id for rs in (new, old) for r in rs.rules
@@ -747,36 +790,28 @@ def check_update_intent(new: Ruleset, old: Ruleset, expect: Expectation, only: S
             return [(rid, outcome_of(o, rid), outcome_of(n, rid)) for rid in scope]
         return [("", o.outcome, n.outcome)]
 
-    def label(rid: str) -> tuple[str, str]:
-        return (f"规则 {rid}", f"rule {rid}") if rid else ("学校", "the school")
-
-    def test(section: SchoolSection) -> Localized | None:
+    def test(section: SchoolSection) -> Finding | None:
         o, n = pair(section)
         return compare(o, n)
 
-    def compare(o: SchoolResult, n: SchoolResult) -> Localized | None:
+    def compare(o: SchoolResult, n: SchoolResult) -> Finding | None:
         if only:
             for rid in others:
                 a, b = outcome_of(o, rid), outcome_of(n, rid)
                 if a is not b:
-                    return _t(f"未列入 --only 的规则 {rid} 发生了变化：{a.value} → {b.value}",
-                              f"rule {rid}, not listed in --only, changed: {a.value} → {b.value}")
+                    return Finding(Code.unlisted_rule_changed, rid, before=a, after=b)
         for rid, a, b in scoped(o, n):
-            zh, en = label(rid)
             if expect == "tighter" and a is Outcome.failed and b is Outcome.passed:
-                return _t(f"{zh}按旧标准未达标，按新标准却达标（新标准并非更严）",
-                          f"{en} fails the old ruleset but passes the new one (not tighter)")
+                return Finding(Code.rule_not_tighter if rid else Code.school_not_tighter, rid)
             if expect == "looser" and a is Outcome.passed and b is Outcome.failed:
-                return _t(f"{zh}按旧标准达标，按新标准却未达标（新标准并非更宽）",
-                          f"{en} passes the old ruleset but fails the new one (not looser)")
+                return Finding(Code.rule_not_looser if rid else Code.school_not_looser, rid)
             if expect == "unchanged" and a is not b and not only:
-                return _t(f"{zh}的结果改变：{a.value} → {b.value}", f"{en} changed: {a.value} → {b.value}")
+                return Finding(Code.rule_changed if rid else Code.school_changed, rid, before=a, after=b)
         if expect == "unchanged" and not only:
             for rid in others:
                 a, b = outcome_of(o, rid), outcome_of(n, rid)
                 if a is not b:
-                    return _t(f"规则 {rid} 的结果改变：{a.value} → {b.value}",
-                              f"rule {rid} changed: {a.value} → {b.value}")
+                    return Finding(Code.rule_changed, rid, before=a, after=b)
         return None
 
     probes = factory.probe_sections()
@@ -784,7 +819,7 @@ def check_update_intent(new: Ruleset, old: Ruleset, expect: Expectation, only: S
     old_results = _evaluate(old, probes, check)
     new_results = _evaluate(new, probes, check)
     verdicts = list(zip(probes, old_results, new_results, strict=True))
-    found: tuple[SchoolSection, Localized] | None = None
+    found: tuple[SchoolSection, Finding] | None = None
     for section, o, n in verdicts:
         reason = compare(o, n)
         if reason is not None:
@@ -793,10 +828,10 @@ def check_update_intent(new: Ruleset, old: Ruleset, expect: Expectation, only: S
     if found is None:
         found = search.violation(factory.section(), test, factor=2.0)
     if found is not None:
-        return InvariantResult("update_intent", title, False, search.tried,
+        return InvariantResult("update_intent", False, search.tried,
                                counterexample=Counterexample((found[0],), found[1]))
     if expect == "unchanged":
-        return InvariantResult("update_intent", title, True, search.tried)
+        return InvariantResult("update_intent", True, search.tried)
     want_old, want_new = ((Outcome.passed, Outcome.failed) if expect == "tighter"
                           else (Outcome.failed, Outcome.passed))
 
@@ -807,16 +842,12 @@ def check_update_intent(new: Ruleset, old: Ruleset, expect: Expectation, only: S
         return any(a is want_old and b is want_new for _, a, b in scoped(o, n))
 
     if any(witnessed(o, n) for _, o, n in verdicts):
-        return InvariantResult("update_intent", title, True, search.tried)
+        return InvariantResult("update_intent", True, search.tried)
     witness = search.witness(factory.section(), is_witness, factor=2.0)
     if witness is None:
-        zh = "没有找到按旧标准达标、按新标准未达标的学校（新标准并未更严）" if expect == "tighter" else \
-            "没有找到按旧标准未达标、按新标准达标的学校（新标准并未更宽）"
-        en = ("no school found that passes the old ruleset and fails the new one (not tighter)"
-              if expect == "tighter" else
-              "no school found that fails the old ruleset and passes the new one (not looser)")
-        return InvariantResult("update_intent", title, False, search.tried, (_t(zh, en),))
-    return InvariantResult("update_intent", title, True, search.tried)
+        code = Code.no_tighter_witness if expect == "tighter" else Code.no_looser_witness
+        return InvariantResult("update_intent", False, search.tried, (Finding(code),))
+    return InvariantResult("update_intent", True, search.tried)
 
 
 def run_checks(ruleset: Ruleset, *, against: Ruleset | None = None, expect: Expectation | None = None,

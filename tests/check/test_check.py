@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
+from junheng.cli.render.check import finding
 from junheng.engine.check import CheckSettings, run_checks
 from junheng.policy.loader import load_ruleset_file
 from junheng.policy.registry import bundled_root, load_ruleset
@@ -37,7 +38,7 @@ def loosened(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("ruleset_id", ["national/quality-2017", "anhui/school-2018", "anhui/school-2007"])
 def test_bundled_rulesets_hold_every_invariant(ruleset_id: str) -> None:
     report = run_checks(load_ruleset(ruleset_id).ruleset, check=FAST)
-    assert report.ok, [(r.name, [p.en for p in r.problems], r.counterexample) for r in report.results]
+    assert report.ok, [(r.name, [finding(p, "en") for p in r.problems], r.counterexample) for r in report.results]
     assert report.examples > 0
 
 
@@ -57,7 +58,7 @@ def test_a_loosened_copy_fails_tighter_with_a_counterexample(tmp_path: Path) -> 
     (result,) = report.results
     assert not result.passed
     ce = result.counterexample
-    assert ce is not None and "not tighter" in ce.reason.en
+    assert ce is not None and "not tighter" in finding(ce.reason, "en")
     school = ce.sections[0]
     per_student = school.values["sports_area_m2"] / school.values["students"]
     assert school.level.value == "primary" and 5.5 <= per_student < 6  # exactly the loosened window
@@ -88,7 +89,7 @@ def test_negative_threshold_and_unused_indicator_are_not_well_formed(tmp_path: P
     report = run_checks(load_ruleset_file(path).ruleset, invariants=["well_formed"], check=FAST)
     (result,) = report.results
     assert not result.passed
-    texts = " ".join(p.en for p in result.problems)
+    texts = " ".join(finding(p, "en") for p in result.problems)
     assert "threshold 0 is not positive" in texts
 
 
@@ -104,7 +105,7 @@ def test_a_non_monotonic_formula_is_found_with_a_small_counterexample(tmp_path: 
     report = run_checks(load_ruleset_file(path).ruleset, invariants=["monotonic"], check=CheckSettings(max_examples=80))
     (result,) = report.results
     assert not result.passed and result.counterexample is not None
-    assert "teachers" in result.counterexample.reason.en
+    assert "teachers" in finding(result.counterexample.reason, "en")
 
 
 def test_cli_check_exit_codes_and_counterexample(tmp_path: Path) -> None:
