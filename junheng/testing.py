@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 
+from junheng.cli.render.check import finding, invariant_title
 from junheng.engine.check import INVARIANTS, CheckReport, CheckSettings, Expectation, InvariantResult, run_checks
 from junheng.engine.numbers import decimal_text
 from junheng.policy.registry import load_ruleset
@@ -31,11 +32,11 @@ def _examples(default: int) -> int:
 
 def describe_failure(result: InvariantResult, lang: str = "en") -> str:
     """A failed invariant in words, with the counter-example's facts."""
-    lines = [f"{result.name}: {result.title.get(lang)}"]
-    lines += [f"  - {p.get(lang)}" for p in result.problems]
+    lines = [f"{result.name}: {invariant_title(result, None, lang)}"]
+    lines += [f"  - {finding(p, lang)}" for p in result.problems]
     ce = result.counterexample
     if ce is not None:
-        lines.append(f"  {ce.reason.get(lang)}")
+        lines.append(f"  {finding(ce.reason, lang)}")
         for s in ce.sections:
             facts = ", ".join(f"{k}={decimal_text(v, 6)}" for k, v in s.values.items())
             kind = f", {s.school_type}" if s.school_type else ""
