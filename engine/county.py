@@ -94,7 +94,15 @@ def split_shared_assets(ruleset: Ruleset, sections: Sequence[SchoolSection], fac
         return out, splits, issues
     jw = fraction_or_param(ruleset, spec.shared_assets.junior_weight) or Fraction(1)
     sw = fraction_or_param(ruleset, spec.shared_assets.senior_weight) or Fraction(1)
+    split_facts = spec.shared_assets.facts
     for asset in facts.shared_assets:
+        if split_facts and asset.fact not in split_facts:
+            issues.append(InputIssue(
+                file=facts.file, column=f"shared_assets:{asset.school_id}", severity="warning", value=asset.fact,
+                message_zh=f"该规则集只分摊{'、'.join(split_facts)}；{asset.fact} 应按学段分别填报，未分摊",
+                message_en=f"this ruleset splits only {', '.join(split_facts)}; {asset.fact} is reported per "
+                           "section: not split"))
+            continue
         idx = [i for i, s in enumerate(out) if s.school_id == asset.school_id]
         students = [out[i].values.get("students") for i in idx]
         if not idx or any(p is None for p in students):

@@ -144,6 +144,10 @@ class SharedAssetSplit(_Strict):
 
     junior_weight: Fraction | ParamRef = Fraction(1)
     senior_weight: Fraction | ParamRef = Fraction(1)
+    facts: tuple[str, ...] = ()
+    """The facts that are split (2017: exactly the four asset indicators' facts — 教学及辅助用房,
+    体育运动场馆, 教学仪器设备值, 网络多媒体教室; teacher figures are per section). Empty: any fact
+    reported once is split."""
 
     @field_validator("junior_weight", "senior_weight", mode="before")
     @classmethod
