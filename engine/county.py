@@ -61,7 +61,7 @@ from junheng.policy.county_model import (
     DispersionCriterion,
     fraction_or_param,
 )
-from junheng.policy.facts import SCHOOL_TYPES, Level
+from junheng.policy.facts import FACTS, SCHOOL_TYPES, Level
 from junheng.policy.formula import FormulaError, evaluate, names
 from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
 from junheng.policy.loader import LoadedRuleset
@@ -99,8 +99,10 @@ def split_shared_assets(ruleset: Ruleset, sections: Sequence[SchoolSection], fac
         if split_facts and asset.fact not in split_facts:
             issues.append(InputIssue(
                 file=facts.file, column=f"shared_assets:{asset.school_id}", severity="warning", value=asset.fact,
-                message_zh=f"该规则集只分摊{'、'.join(split_facts)}；{asset.fact} 应按学段分别填报，未分摊",
-                message_en=f"this ruleset splits only {', '.join(split_facts)}; {asset.fact} is reported per "
+                message_zh=f"该规则集只分摊{'、'.join(FACTS[f].zh for f in split_facts)}；"
+                           f"{FACTS[asset.fact].zh if asset.fact in FACTS else asset.fact}应按学段分别填报，未分摊",
+                message_en=f"this ruleset splits only {', '.join(FACTS[f].en for f in split_facts)}; "
+                           f"{FACTS[asset.fact].en if asset.fact in FACTS else asset.fact} is reported per "
                            "section: not split"))
             continue
         idx = [i for i, s in enumerate(out) if s.school_id == asset.school_id]
