@@ -98,7 +98,7 @@ def split_shared_assets(ruleset: Ruleset, sections: Sequence[SchoolSection], fac
     for asset in facts.shared_assets:
         if split_facts and asset.fact not in split_facts:
             issues.append(InputIssue(
-                file=facts.file, column=f"shared_assets:{asset.school_id}", severity="warning", value=asset.fact,
+                file=facts.file, column=f"共用资产（{asset.school_id}）", severity="warning",
                 message_zh=f"该规则集只分摊{'、'.join(FACTS[f].zh for f in split_facts)}；"
                            f"{FACTS[asset.fact].zh if asset.fact in FACTS else asset.fact}应按学段分别填报，未分摊",
                 message_en=f"this ruleset splits only {', '.join(FACTS[f].en for f in split_facts)}; "
