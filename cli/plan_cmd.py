@@ -33,19 +33,19 @@ from junheng.cli.options import (
     shown,
 )
 from junheng.cli.render import numbers as n
+from junheng.cli.render.templates import template
 from junheng.cli.template_cmd import price_unit
 from junheng.cli.text import outcome_word
-from junheng.engine.numbers import decimal_text
 from junheng.engine.plan import MissingCostError, PlanError, PlanRun, Scope, Target, make_plan
 from junheng.engine.plan.records import Remedy, Unfixable, UnfixableKind
 from junheng.engine.results import Outcome
 from junheng.policy.cells import CellError, parse_number
 from junheng.policy.costs import CostsFileError, read_costs
 from junheng.policy.county_facts import fact_spec, read_county_facts
+from junheng.policy.facts import Level
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import UnsupportedFormatError, read_facts
 from junheng.policy.registry import load_ruleset
-from junheng.policy.units import unit
 
 PLAN_SCHEMA_ID = "https://junheng.example/schemas/plan-1.schema.json"
 PLAN_SCHEMA_VERSION = "1.0"
@@ -61,21 +61,23 @@ def _fact(name: str | None, lang: str) -> str:
 
 
 def amount_text(amount: Fraction, fact: str, lang: str) -> str:
-    """An amount in the fact's own unit: 1904.77平方米, 13间, 3人."""
+    """An amount in the fact's own unit, under the number policy: 1904.77平方米, 13间, 67.40万元."""
     spec = fact_spec(fact)
-    label = "" if spec is None else unit(spec.unit).label(lang)
-    text = decimal_text(amount, 2)
-    return f"{text}{label}" if lang == "zh" else f"{text} {label}".rstrip()
+    return n.quantity(amount, None if spec is None else spec.unit, lang)
 
 
-def yuan_text(value: Fraction, lang: str) -> str:
-    """元 with thousands separators and two decimals at most: 40,804,390元 / 40,804,390 yuan."""
-    text = decimal_text(value, 2)
-    whole, _, frac = text.partition(".")
-    sign = "-" if whole.startswith("-") else ""
-    whole = f"{int(whole.lstrip('-')):,}"
-    body = f"{sign}{whole}" + (f".{frac}" if frac else "")
-    return f"{body}元" if lang == "zh" else f"{body} yuan"
+def section_label(school_id: str, school_name: str | None, level: Level, lang: str) -> str:
+    """A school section as the evaluate table names it: 示例A初级中学（GX-A）· 初中."""
+    return template("section", "named").fill(lang, name=shown(school_name or school_id), school_id=shown(school_id),
+                                             level=level.label(lang))
+
+
+def unfixable_where(run: PlanRun, u: Unfixable, lang: str) -> str:
+    """The section an unfixable item belongs to (empty for a county-level item)."""
+    if not u.school_id or u.level is None:
+        return ""
+    names = {s.school_id: s.school_name for s in run.sections}
+    return section_label(u.school_id, names.get(u.school_id), u.level, lang)
 
 
 def remedy_text(r: Remedy, lang: str) -> str:
@@ -86,11 +88,14 @@ def remedy_text(r: Remedy, lang: str) -> str:
             _w(f"降低{fact}", f"lower {fact}", lang)
     if r.action == "raise":
         return _w(f"{fact}增加{amount}", f"raise {fact} by {amount}", lang)
-    if r.action == "reach":
+    if r.action == "reach":  # a stated requirement, as written: 20%
+        spec = None if r.fact is None else fact_spec(r.fact)
+        if r.amount is not None and spec is not None and spec.unit in n.PERCENT_UNITS:
+            amount = n.percent_as_written(r.amount)
         return _w(f"{fact}达到{amount}", f"bring {fact} to {amount}", lang)
     if r.action == "open_classes":
-        return _w(f"增设{decimal_text(r.amount or Fraction(0))}个班", f"open {decimal_text(r.amount or Fraction(0))} "
-                  "more classes", lang)
+        classes = n.quantity(r.amount or Fraction(0), None, lang)
+        return _w(f"增设{classes}个班", f"open {classes} more classes", lang)
     if r.action == "supply":
         return _w(f"补充数据：{fact}", f"supply the figure: {fact}", lang)
     if r.action == "school_ruleset":
@@ -197,9 +202,9 @@ def plan_paragraph(run: PlanRun, lang: str) -> str:
     for s in run.sections:
         if s.additions:
             adds = sep.join(f"{a.title.get(lang)} +{amount_text(a.amount, a.fact, lang)}" for a in s.additions)
-            parts.append(_w(f"按本县单价，最省的达标方式约需{yuan_text(s.cost, lang)}：{adds}。",
+            parts.append(_w(f"按本县单价，最省的达标方式约需{n.money(s.cost, lang)}：{adds}。",
                             f"At the county's unit prices, the cheapest way to pass costs about "
-                            f"{yuan_text(s.cost, lang)}: {adds}.", lang))
+                            f"{n.money(s.cost, lang)}: {adds}.", lang))
         elif s.outcome_before is Outcome.passed:
             parts.append(_w("本校已达标，无需增加资源。", "The school already passes: nothing needs to be added.",
                             lang))
@@ -233,11 +238,12 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
     title = run.ruleset.title.get(lang)
     scope = _w("县域（学校达标且差异系数达标）", "county (schools pass and every CV within its limit)", lang) \
         if run.scope is Scope.county else _w("学校", "schools", lang)
-    head = _w(f"[bold]{shown(run.county or '—')}[/] · {run.ruleset.id}（{title}）· 方案范围：{scope}",
-              f"[bold]{shown(run.county or '—')}[/] · {run.ruleset.id} ({title}) · scope: {scope}", lang)
-    console.print(head, highlight=False)
+    county = f"[bold]{shown(run.county or '—')}[/]" + (f" {run.year}" if run.year is not None else "")
+    head = _w(f"{county} · {run.ruleset.id}（{title}）· 方案范围：{scope}",
+              f"{county} · {run.ruleset.id} ({title}) · scope: {scope}", lang)
+    console.print(head, highlight=False, soft_wrap=True)
     table = Table(title=_w("各校需增加的资源", "What to add, by school section", lang), title_justify="left")
-    for col in (_w("学校", "School", lang), _w("学段", "Level", lang), _w("需增加", "Add", lang),
+    for col in (_w("学校 · 学段", "School · level", lang), _w("需增加", "Add", lang),
                 _w("费用", "Cost", lang), _w("结果（前→后）", "Outcome (before → after)", lang)):
         table.add_column(col, overflow="fold")
     for s in run.sections:
@@ -247,10 +253,8 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
                                                      for a in s.additions) or "—"
         met = "" if s.met_before is None else (f"（{s.met_before}→{s.met_after}）" if lang == "zh"
                                                else f" ({s.met_before}→{s.met_after})")
-        name = shown(s.school_name or s.school_id)
-        label = f"{name}（{shown(s.school_id)}）" if lang == "zh" else f"{name} ({shown(s.school_id)})"
-        table.add_row(label, s.level.label(lang), adds,
-                      yuan_text(s.cost, lang),
+        table.add_row(section_label(s.school_id, s.school_name, s.level, lang), adds,
+                      n.money(s.cost, lang),
                       f"{_outcome(s.outcome_before, lang)} → {_outcome(s.outcome_after, lang)}{met}")
     console.print(table)
     if run.cost_by_fact:
@@ -261,8 +265,8 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
         for fact, cost in run.cost_by_fact.items():
             amount = sum((a.amount for s in run.sections for a in s.additions if a.fact == fact), Fraction(0))
             price = next(a.yuan_per_unit for s in run.sections for a in s.additions if a.fact == fact)
-            totals.add_row(_fact(fact, lang), amount_text(amount, fact, lang), yuan_text(price, lang),
-                           yuan_text(cost, lang))
+            totals.add_row(_fact(fact, lang), amount_text(amount, fact, lang), n.money(price, lang),
+                           n.money(cost, lang))
         console.print(totals)
     if run.cv:
         cvt = Table(title=_w("差异系数（前→后）", "Coefficients of variation (before → after)", lang),
@@ -271,24 +275,24 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
                     _w("计划前", "Before", lang), _w("计划后", "After", lang)):
             cvt.add_column(col, overflow="fold")
         for c in run.cv:
-            cvt.add_row(c.level.label(lang), c.title.get(lang), decimal_text(c.limit) if c.judge == "each" else
-                        _w(f"综合≤{decimal_text(c.limit)}", f"composite ≤ {decimal_text(c.limit)}", lang),
+            cvt.add_row(c.level.label(lang), c.title.get(lang), n.limit(c.limit) if c.judge == "each" else
+                        _w(f"综合≤{n.limit(c.limit)}", f"composite ≤ {n.limit(c.limit)}", lang),
                         "—" if c.cv_before is None else n.cv(c.cv_before),
                         "—" if c.cv_after is None else n.cv(c.cv_after))
         for comp in run.composites:
-            cvt.add_row(comp.level.label(lang), _w("综合差异系数", "composite CV", lang), decimal_text(comp.limit),
+            cvt.add_row(comp.level.label(lang), _w("综合差异系数", "composite CV", lang), n.limit(comp.limit),
                         "—" if comp.before is None else n.cv(comp.before),
                         "—" if comp.after is None else n.cv(comp.after))
         console.print(cvt)
-    total = yuan_text(run.total_cost, lang)
+    total = n.money(run.total_cost, lang)
     gap = run.solver.gap
-    gap_text = "—" if gap is None else f"{decimal_text(gap * 100, 4)}%"
+    gap_text = "—" if gap is None else n.percent(gap)
     if run.budget is not None:
-        rest = yuan_text(run.remainder_cost or Fraction(0), lang)
-        console.print(_w(f"预算 {yuan_text(run.budget, lang)}：方案费用 {total}，达标学段 "
+        rest = n.money(run.remainder_cost or Fraction(0), lang)
+        console.print(_w(f"预算 {n.money(run.budget, lang)}：方案费用 {total}，达标学段 "
                          f"{run.sections_passing_before} → "
                          f"{run.sections_passing_after}；全部达标还需约 {rest}。",
-                         f"Budget {yuan_text(run.budget, lang)}: plan costs {total}; sections passing "
+                         f"Budget {n.money(run.budget, lang)}: plan costs {total}; sections passing "
                          f"{run.sections_passing_before} → {run.sections_passing_after}; the rest would cost "
                          f"{rest} more.", lang), highlight=False)
     elif not run.feasible:
@@ -317,7 +321,8 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
     if run.unfixable:
         console.print(_w("增加资源不能解决的事项：", "What additions cannot fix:", lang))
         for u in run.unfixable:
-            where = f"{shown(u.school_id)}/{u.level.label(lang)} " if u.school_id and u.level else ""
+            where = unfixable_where(run, u, lang)
+            where = where + " " if where else ""
             fixes = ("；" if lang == "zh" else "; ").join(remedy_text(r, lang) for r in u.remedies)
             reason = unfixable_reason(u, lang)
             line = (f"  • {where}{u.title.get(lang)}（{reason}）" + (f"：{fixes}" if fixes else "") if lang == "zh"
@@ -332,7 +337,7 @@ def print_plan(run: PlanRun, console: Console, lang: str) -> None:
                      f"{run.solver.seconds:.2f}秒，最优性差距 {gap_text}",
                      f"solver {run.solver.name}, {run.solver.method}, {run.solver.rounds} rounds, "
                      f"{run.solver.cuts} cuts, {run.solver.seconds:.2f} s, optimality gap {gap_text}", lang),
-                  style="dim", highlight=False)
+                  style="dim", highlight=False, soft_wrap=True)
 
 
 def _budget(text: str | None, lang: str) -> Fraction | None:

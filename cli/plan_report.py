@@ -14,8 +14,8 @@ from pathlib import Path
 
 from junheng.cli.atomic import write_text_atomic
 from junheng.cli.options import pick
-from junheng.cli.plan_cmd import amount_text, remedy_text, unfixable_reason, yuan_text
-from junheng.cli.render.numbers import cv as cv_text
+from junheng.cli.plan_cmd import amount_text, remedy_text, section_label, unfixable_reason, unfixable_where
+from junheng.cli.render import numbers as n
 from junheng.cli.text import outcome_word
 from junheng.cli.xlsx_cells import cell_number, write_book
 from junheng.engine.plan import PlanRun
@@ -67,25 +67,30 @@ def write_plan_xlsx(path: Path, run: PlanRun, lang: str) -> None:
 
         if run.cv:
             cv = book.sheet("差异系数" if zh else "CV")
+            limit_fmt = book.fmt(num_format="0." + "0" * n.LIMIT_PLACES)  # 0.50, as the standard writes it
+            cv_fmt = book.fmt(num_format="0." + "0" * n.CV_PLACES)  # 0.515
             cv.append(["学段", "指标", "限值", "计划前", "计划后", "计划前达标", "计划后达标"] if zh else
                       ["level", "indicator", "limit", "before", "after", "met before", "met after"], default=head)
             for c in run.cv:
-                cv.append([c.level.label(lang), c.title.get(lang), cell_number(c.limit),
-                           cell_number(c.cv_before, 3) if c.cv_before is not None else None,
-                           cell_number(c.cv_after, 3) if c.cv_after is not None else None,
+                cv.append([c.level.label(lang), c.title.get(lang), cell_number(c.limit, n.LIMIT_PLACES),
+                           cell_number(c.cv_before, n.CV_PLACES) if c.cv_before is not None else None,
+                           cell_number(c.cv_after, n.CV_PLACES) if c.cv_after is not None else None,
                            "" if c.passed_before is None else c.passed_before,
-                           "" if c.passed_after is None else c.passed_after])
+                           "" if c.passed_after is None else c.passed_after],
+                          formats={2: limit_fmt, 3: cv_fmt, 4: cv_fmt})
             cv.widths([8, 44, 8, 10, 10, 12, 12])
 
         if run.unfixable:
             un = book.sheet("增加资源不能解决" if zh else "not fixed by additions")
-            un.append(["学校标识码", "学段", "事项", "原因", "如何解决"] if zh else
-                      ["school_id", "level", "item", "reason", "what would fix it"], default=head)
+            un.append(["学校标识码", "学校名称", "学段", "事项", "原因", "如何解决"] if zh else
+                      ["school_id", "school", "level", "item", "reason", "what would fix it"], default=head)
+            names = {s.school_id: s.school_name for s in run.sections}
             for u in run.unfixable:
-                un.append([u.school_id or "", "" if u.level is None else u.level.label(lang), u.title.get(lang),
+                un.append([u.school_id or "", names.get(u.school_id or "") or "",
+                           "" if u.level is None else u.level.label(lang), u.title.get(lang),
                            unfixable_reason(u, lang), ("；" if zh else "; ").join(remedy_text(r, lang)
                                                                                 for r in u.remedies)])
-            un.widths([14, 8, 40, 24, 50])
+            un.widths([14, 28, 8, 40, 24, 50])
 
 
 def _bars(rows: list[tuple[str, float, str]], width: int = 640, unit_label: str = "") -> str:
@@ -120,7 +125,7 @@ def _cv_chart(run: PlanRun, lang: str) -> str:
                    f'<line x1="{230 + limit * scale:.1f}" x2="{230 + limit * scale:.1f}" y1="{y}" y2="{y + 25}" '
                    f'stroke="#c00000" stroke-width="2"/>'
                    f'<text x="{240 + top * scale:.1f}" y="{y + 16}" font-size="11">'
-                   f'{cv_text(c.cv_before or Fraction(0))} → {cv_text(c.cv_after or Fraction(0))}</text>')
+                   f'{n.cv(c.cv_before or Fraction(0))} → {n.cv(c.cv_after or Fraction(0))}</text>')
     out.append("</svg>")
     return "".join(out)
 
@@ -137,28 +142,30 @@ def write_plan_html(path: Path, run: PlanRun, lang: str) -> None:
             continue
         adds = "；".join(f"{a.title.get(lang)} +{amount_text(a.amount, a.fact, lang)}" for a in s.additions) or "—"
         after = "—" if s.outcome_after is None else outcome_word(s.outcome_after, lang)
-        rows.append(f"<tr><td>{escape(s.school_name or s.school_id)}（{escape(s.school_id)}）</td>"
-                    f"<td>{s.level.label(lang)}</td><td>{escape(adds)}</td><td class=n>{yuan_text(s.cost, lang)}</td>"
+        rows.append(f"<tr><td>{escape(section_label(s.school_id, s.school_name, s.level, lang))}</td>"
+                    f"<td>{escape(adds)}</td><td class=n>{n.money(s.cost, lang)}</td>"
                     f"<td>{outcome_word(s.outcome_before, lang)} → {after}</td></tr>")
-    costs = _bars([(f"{s.school_name or s.school_id} {s.level.label(lang)}", float(s.cost), yuan_text(s.cost, lang))
+    costs = _bars([(f"{s.school_name or s.school_id} {s.level.label(lang)}", float(s.cost), n.money(s.cost, lang))
                    for s in run.sections if s.cost])
-    unfixable = "".join(f"<li>{escape(u.school_id or '')} {escape(u.title.get(lang))}（{unfixable_reason(u, lang)}）"
+    unfixable = "".join(f"<li>{escape(unfixable_where(run, u, lang))} {escape(u.title.get(lang))}"
+                        f"（{unfixable_reason(u, lang)}）"
                         f"{escape('；'.join(remedy_text(r, lang) for r in u.remedies))}</li>" for u in run.unfixable)
-    gap = "—" if run.solver.gap is None else f"{float(run.solver.gap) * 100:.4f}%"
+    gap = "—" if run.solver.gap is None else n.percent(run.solver.gap)
     check = (w("核验：方案加到数据上由规则引擎重新评估，方案所针对的各项均达标。",
                "Check: the plan applied to the facts and re-evaluated by the rules engine passes everything it "
                "addresses.") if run.verified else w("核验：重新评估未全部达标。", "Check: the re-evaluation does not "
                                                                                   "pass everything."))
+    county = (run.county or "—") + (f" {run.year}" if run.year is not None else "")
     page = f"""<!doctype html><html lang="{lang}"><head><meta charset="utf-8">
-<title>{escape(w('最省达标方案', 'The cheapest way to pass'))} · {escape(run.county)}</title>
+<title>{escape(w('最省达标方案', 'The cheapest way to pass'))} · {escape(county)}</title>
 <style>body{{font-family:sans-serif;margin:2em;max-width:70em}}table{{border-collapse:collapse}}
 td,th{{border:1px solid #ccc;padding:.3em .5em;vertical-align:top}}th{{background:#ddebf7}}.n{{text-align:right}}
 </style></head><body>
-<h1>{escape(w('最省达标方案', 'The cheapest way to pass'))} · {escape(run.county or '—')}</h1>
+<h1>{escape(w('最省达标方案', 'The cheapest way to pass'))} · {escape(county)}</h1>
 <p>{escape(run.ruleset.id)}（{escape(run.ruleset.title.get(lang))}）· {escape(w('合计', 'total'))}
-<b>{yuan_text(run.total_cost, lang)}</b> · {escape(w('达标学段', 'sections passing'))}
+<b>{n.money(run.total_cost, lang)}</b> · {escape(w('达标学段', 'sections passing'))}
 {run.sections_passing_before} → {run.sections_passing_after}</p><p>{escape(check)}</p>
-<table><tr><th>{w('学校', 'School')}</th><th>{w('学段', 'Level')}</th><th>{w('需增加', 'Add')}</th>
+<table><tr><th>{w('学校 · 学段', 'School · level')}</th><th>{w('需增加', 'Add')}</th>
 <th>{w('费用', 'Cost')}</th><th>{w('结果（前→后）', 'Outcome (before → after)')}</th></tr>{''.join(rows)}</table>
 <h2>{w('各学段费用', 'Cost per section')}</h2>{costs}
 <h2>{w('差异系数（灰：计划前，蓝：计划后，红线：限值）', 'CV (grey: before, blue: after, red line: limit)')}</h2>

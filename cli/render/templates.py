@@ -172,6 +172,7 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("county", "rejected"): T("；数据不完整，{rejected}，不能判定为达标",
                               "; the data are incomplete, {rejected}: the county cannot be met"),
     ("section", "label"): T("{name}（{level}）", "{name} ({level})"),
+    ("section", "named"): T("{name}（{school_id}）· {level}", "{name} ({school_id}) · {level}"),
     # --- missing facts -------------------------------------------------------------------------
     ("missing", "fact"): T("“{fact}”", "{fact}"),
     ("missing", "at"): T("“{fact}”（{school}，{level}）", "{fact} ({school}, {level})"),

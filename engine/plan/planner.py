@@ -653,8 +653,9 @@ def make_plan(loaded: LoadedRuleset, batch: FactsBatch, costs: UnitCosts, *, sco
                          school_ruleset=school_ruleset, engine=engine, time_limit=time_limit)
         remainder = rest.total_cost
     county = before.county if before is not None else next((s.county for s in sections if s.county), "")
+    year = before.year if before is not None else next((s.year for s in sections if s.year is not None), None)
     return PlanRun(
-        ruleset=ruleset_info(loaded), scope=scope, target=target, budget=budget, county=county,
+        ruleset=ruleset_info(loaded), scope=scope, target=target, budget=budget, county=county, year=year,
         sections=tuple(plans), total_cost=total, cost_by_fact=cost_by_fact, cv=cv, composites=composites,
         unfixable=tuple(unfixable), solver=info, verified=verified, feasible=feasible,
         sections_passing_before=sum(1 for i in included if outcome_before[i] is Outcome.passed),

@@ -146,6 +146,8 @@ class PlanRun(_Frozen):
     target: Target
     budget: Fraction | None
     county: str
+    year: int | None = None
+    """The school year the data state (the county-facts file fills a gap), as ``junheng county`` reports it."""
     sections: tuple[SectionPlan, ...]
     total_cost: Fraction
     cost_by_fact: dict[str, Fraction]

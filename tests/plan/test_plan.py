@@ -168,7 +168,9 @@ def test_budget_too_small_for_any_section() -> None:
 def test_table_zh_and_en() -> None:
     zh = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS)])
     assert zh.exit_code == 0, zh.output
-    assert "合计 3,521,7" in zh.output and "差异系数（前→后）" in zh.output and "示例单价" in zh.output
+    # the total is 3,521,7xx 元 (below): from 10 000 元 printed in 万元, half-up to 2 decimals → 352.1x万元
+    assert "合计 352.1" in zh.output and "万元" in zh.output
+    assert "差异系数（前→后）" in zh.output and "示例单价" in zh.output
     en = runner.invoke(app, ["plan", str(CV_COUNTY), "--costs", str(COSTS), "--lang", "en", "--scope", "school"])
     assert en.exit_code == 0, en.output
     # school scope: J1 through the gate only, 多媒体 +2 and 运动场 to 85%: 0.85×10.2×1000 − 1000 = 7670 m²
@@ -241,8 +243,8 @@ def test_principals_letter_gets_the_cost_paragraph() -> None:
             "--costs", str(COSTS)]
     zh = runner.invoke(app, args)
     assert zh.exit_code == 0, zh.output
-    # GX-A's cheapest way through the gate (see the first test): 6,494,310 元
-    assert ("按本县单价，最省的达标方式约需6,494,310元：教学及辅助用房面积 +1904.77平方米；"
+    # GX-A's cheapest way through the gate (see the first test): 6,494,310 元 = 649.4310万元 → 649.43万元
+    assert ("按本县单价，最省的达标方式约需649.43万元：教学及辅助用房面积 +1904.77平方米；"
             "网络多媒体教室数 +13间。") in zh.output
     en = runner.invoke(app, [*args, "--lang", "en"])
     assert "the cheapest way to pass costs about 6,494,310 yuan" in en.output
