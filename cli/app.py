@@ -24,6 +24,7 @@ from junheng.cli import (
     plan_cmd,
     rulesets_cmd,
     template_cmd,
+    test_cmd,
 )
 from junheng.cli.atomic import atomic_open, protect, write_text_atomic
 from junheng.cli.explain_cmd import OfficeOption
@@ -176,6 +177,7 @@ app.command(name="plan")(plan_cmd.plan_command)  # issue 13: the cheapest way to
 app.command(name="template")(template_cmd.template)
 app.command(name="check")(check_cmd.check)  # issue 5: property checks
 app.command(name="lint")(lint_cmd.lint)  # issue 5: ruleset lint
+app.command(name="test")(test_cmd.test_command)  # issue 10: test cases as data
 app.add_typer(rulesets_cmd.app, name="rulesets")
 
 
