@@ -38,10 +38,11 @@ from junheng.cli.render import numbers as n
 from junheng.cli.render.explain import exclusion_text, explain_county, explain_criterion, section_names
 from junheng.cli.render.words import fact_name
 from junheng.cli.text import outcome_word
-from junheng.engine.county import CountyEvaluationError, evaluate_county
+from junheng.engine.county import evaluate_county
 from junheng.engine.county_results import CountyRun
 from junheng.engine.results import Outcome
 from junheng.policy.county_facts import read_county_facts
+from junheng.policy.county_inputs import CountyEvaluationError
 from junheng.policy.facts import FACTS, Level
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import read_facts

@@ -32,7 +32,6 @@ from junheng.engine.county_results import (
     Exclusion,
     IndicatorCv,
     LevelDispersion,
-    SharedSplit,
     WhatIf,
 )
 from junheng.engine.dispersion import (
@@ -51,6 +50,11 @@ from junheng.engine.predicates import CompiledPredicates, could_hold
 from junheng.engine.results import MissingFact, Outcome, SchoolResult
 from junheng.engine.verdicts import Atom, Verdict
 from junheng.policy.county_facts import CountyFacts, fact_spec
+from junheng.policy.county_inputs import (
+    county_and_year,
+    county_spec,
+    split_shared_assets,
+)
 from junheng.policy.county_model import (
     OWN,
     PROVINCIAL,
@@ -61,18 +65,12 @@ from junheng.policy.county_model import (
     DispersionCriterion,
     fraction_or_param,
 )
-from junheng.policy.facts import FACTS, SCHOOL_TYPES, Level
+from junheng.policy.facts import SCHOOL_TYPES, Level
 from junheng.policy.formula import FormulaError, evaluate, names
-from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
+from junheng.policy.inputs import FactsBatch, SchoolSection
 from junheng.policy.loader import LoadedRuleset
 from junheng.policy.model import ParamRef, Ruleset, Status, ThresholdRule
 from junheng.policy.registry import load_ruleset
-
-
-class CountyEvaluationError(ValueError):
-    def __init__(self, zh: str, en: str) -> None:
-        super().__init__(f"{en} / {zh}")
-        self.message_zh, self.message_en = zh, en
 
 
 def section_key(s: SchoolSection) -> str:
@@ -80,59 +78,6 @@ def section_key(s: SchoolSection) -> str:
 
 
 # --- preparing the sections -------------------------------------------------------------------
-
-
-def split_shared_assets(ruleset: Ruleset, sections: Sequence[SchoolSection], facts: CountyFacts | None,
-                        ) -> tuple[list[SchoolSection], list[SharedSplit], list[InputIssue]]:
-    """Fill a fact reported once per school into its sections, by weighted enrolment."""
-    spec = ruleset.county
-    assert spec is not None
-    out = list(sections)
-    splits: list[SharedSplit] = []
-    issues: list[InputIssue] = []
-    if facts is None:
-        return out, splits, issues
-    jw = fraction_or_param(ruleset, spec.shared_assets.junior_weight) or Fraction(1)
-    sw = fraction_or_param(ruleset, spec.shared_assets.senior_weight) or Fraction(1)
-    split_facts = spec.shared_assets.facts
-    for asset in facts.shared_assets:
-        if split_facts and asset.fact not in split_facts:
-            issues.append(InputIssue(
-                file=facts.file, column=f"共用资产（{asset.school_id}）", severity="warning",
-                message_zh=f"该规则集只分摊{'、'.join(FACTS[f].zh for f in split_facts)}；"
-                           f"{FACTS[asset.fact].zh if asset.fact in FACTS else asset.fact}应按学段分别填报，未分摊",
-                message_en=f"this ruleset splits only {', '.join(FACTS[f].en for f in split_facts)}; "
-                           f"{FACTS[asset.fact].en if asset.fact in FACTS else asset.fact} is reported per "
-                           "section: not split"))
-            continue
-        idx = [i for i, s in enumerate(out) if s.school_id == asset.school_id]
-        students = [out[i].values.get("students") for i in idx]
-        if not idx or any(p is None for p in students):
-            issues.append(InputIssue(
-                file=facts.file, column=f"shared_assets:{asset.school_id}", severity="warning",
-                message_zh="找不到该校各学段或其在校生数，共用资产未分摊",
-                message_en="the school's sections or their enrolment are missing: total not split"))
-            continue
-        weight = {out[i].level.value: (p or Fraction(0)) * (jw if out[i].level is Level.junior else 1)
-                  for i, p in zip(idx, students, strict=True)}
-        weight["senior"] = asset.senior_students * jw * sw
-        whole = sum(weight.values(), Fraction(0))
-        parts = {k: asset.total * w / whole for k, w in weight.items() if w or k != "senior"}
-        for i in idx:
-            s = out[i]
-            if asset.fact in s.values:
-                issues.append(InputIssue(
-                    file=facts.file, column=f"shared_assets:{asset.school_id}", severity="warning",
-                    value=asset.fact,
-                    message_zh=f"{section_key(s)} 已有该项数据，保留学段数据，不再分摊",
-                    message_en=f"{section_key(s)} already has this fact: the row value is kept"))
-                continue
-            out[i] = s.model_copy(update={"values": {**s.values, asset.fact: parts[s.level.value]}})
-        splits.append(SharedSplit(school_id=asset.school_id, fact=asset.fact, total=asset.total,
-                                  junior_weight=jw, senior_weight=sw,
-                                  senior_students=asset.senior_students, parts=parts,
-                                  origin=asset.origin))
-    return out, splits, issues
 
 
 def exclusion(spec: CountySpec, s: SchoolSection) -> Exclusion | None:
@@ -305,10 +250,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
                     engine: EngineName = "durable") -> CountyRun:
     """Evaluate one county (all sections of ``batch``) against the ruleset's county block."""
     ruleset = loaded.ruleset
-    spec = ruleset.county
-    if spec is None:
-        raise CountyEvaluationError(f"规则集 {ruleset.id} 没有县域评估部分（county）",
-                                    f"ruleset {ruleset.id} has no county part")
+    spec = county_spec(ruleset)
     sections, splits, issues = split_shared_assets(ruleset, batch.sections, county_facts)
     incomplete = tuple(batch.incomplete)  # a rejected row: a section whose outcome is unknown
     excluded = {section_key(s): exclusion(spec, s) for s in sections}
@@ -448,7 +390,7 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
     # Never met on incomplete data, even when no criterion happens to need the rejected rows.
     county_outcome = (Outcome.failed if Outcome.failed in outcomes else
                       Outcome.unknown if Outcome.unknown in outcomes or incomplete else Outcome.passed)
-    county, year, named = _county_and_year(sections, county_facts)
+    county, year, named = county_and_year(sections, county_facts)
     issues += named
     bands = spec.class_size_bands
     schools = []
@@ -500,33 +442,3 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
         junheng_version=junheng.__version__,
         engine="durable_rules 2.0.28" if engine == "durable" else "direct",
         issues=tuple(all_issues), rejected_rows=incomplete)
-
-
-def _county_and_year(sections: Sequence[SchoolSection], facts: CountyFacts | None,
-                     ) -> tuple[str, int | None, list[InputIssue]]:
-    """The county and year the data state (the county-facts file only fills a gap); a warning when
-    the two disagree, or when the sections name more than one county or year."""
-    issues: list[InputIssue] = []
-    where = sections[0].source if sections else ""
-    counties = list(dict.fromkeys(s.county for s in sections if s.county))
-    years = list(dict.fromkeys(s.year for s in sections if s.year is not None))
-    for what_zh, what_en, found in (("县（市、区）", "county", counties), ("学年", "year", years)):
-        if len(found) > 1:
-            listed = "、".join(str(x) for x in found)
-            issues.append(InputIssue(
-                file=where, severity="warning", value=listed,
-                message_zh=f"数据中的{what_zh}不止一个：{listed}；报告使用第一个",
-                message_en=f"the data name more than one {what_en}: {listed}; the report uses the first"))
-    county = counties[0] if counties else (facts.county if facts is not None else "")
-    year = years[0] if years else (facts.year if facts is not None else None)
-    if facts is not None:
-        for what_zh, what_en, data, stated in (("县（市、区）", "county", counties[:1], facts.county),
-                                               ("学年", "year", years[:1], facts.year)):
-            if data and stated and data[0] != stated:
-                issues.append(InputIssue(
-                    file=facts.file, column=what_en, value=str(stated), severity="warning",
-                    message_zh=f"县级数据文件中的{what_zh}“{stated}”与学校数据中的“{data[0]}”不一致；"
-                               f"报告使用学校数据中的“{data[0]}”",
-                    message_en=f"the county facts file says {what_en} {stated!r} but the school data say "
-                               f"{data[0]!r}; the report uses {data[0]!r}"))
-    return county, year, issues

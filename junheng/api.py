@@ -428,7 +428,7 @@ def evaluate_county(facts: FactsInput, ruleset: RulesetInput = "national/quality
                     lang: Lang = "zh", engine: EngineName = "durable") -> CountyEvaluation:
     """Evaluate one county (``junheng county``): every section of ``facts`` and the county-level
     figures (``county_facts``: a YAML/JSON file or a mapping) against the ruleset's county part.
-    Raises :class:`junheng.engine.county.CountyEvaluationError` for a ruleset without one."""
+    Raises :class:`junheng.policy.county_inputs.CountyEvaluationError` for a ruleset without one."""
     loaded = load_ruleset(ruleset, at)
     school = load_ruleset(school_ruleset, at) if school_ruleset is not None else None
     run = _evaluate_county(loaded, read_facts(facts), _county_facts(county_facts), school, engine)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 import junheng
-from junheng.engine.county import all_schools_ruleset, evaluate_county, exclusion, section_key, split_shared_assets
+from junheng.engine.county import all_schools_ruleset, evaluate_county, exclusion, section_key
 from junheng.engine.county_results import CountyRun, LevelDispersion
 from junheng.engine.evaluate import EngineName, engine_label, evaluate_sections, gated_rules, ruleset_info
 from junheng.engine.measure import attainment, compiled_formula, holds, measure, parameter_values, shortfall
@@ -38,6 +38,7 @@ from junheng.engine.plan.records import (
 from junheng.engine.results import Outcome, RuleResult, SchoolResult
 from junheng.policy.costs import UnitCosts
 from junheng.policy.county_facts import CountyFacts
+from junheng.policy.county_inputs import split_shared_assets
 from junheng.policy.county_model import (
     AllSchoolsCriterion,
     CountyFactCriterion,

@@ -288,7 +288,6 @@ def _docstrings(tree: ast.AST) -> set[int]:
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
 CHINESE_ALLOWED = {
     "scoring.py": "input column headers it recognises (“得分”, “自评得分”): data, not words",
-    "county.py": "InputIssue warnings (message_zh/message_en) about the input files: not yet moved out",
 }
 
 
