@@ -36,8 +36,8 @@ from junheng.cli.table_output import print_input_issues
 from junheng.cli.text import outcome_word, t
 from junheng.engine.compare import Comparison, compare
 
-_STYLE = {"newly_failing": "bold red", "still_failing": "red", "newly_passing": "green",
-          "still_passing": "green", "added": "cyan", "removed": "dim", "undecided": "yellow"}
+_STYLE = {"newly_failing": "bold red", "new_failing": "red", "still_failing": "red", "newly_passing": "green",
+          "new_passing": "green", "still_passing": "green", "added": "cyan", "removed": "dim", "undecided": "yellow"}
 
 
 def print_comparison(c: Comparison, console: Console, lang: str) -> None:

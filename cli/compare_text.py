@@ -18,9 +18,11 @@ __all__ = ["CHANGES", "change_word", "needed_text", "requirement_text", "score_t
            "side_value"]
 
 _CHANGE = {
-    "newly_failing": ("新增未达标", "newly failing"), "newly_passing": ("新达标", "newly passing"),
+    "newly_failing": ("新增未达标", "newly failing"),
+    "new_failing": ("新要求下未达标", "fails a new requirement"),
+    "newly_passing": ("新达标", "newly passing"), "new_passing": ("新要求下达标", "meets a new requirement"),
     "still_failing": ("仍未达标", "still failing"), "still_passing": ("仍达标", "still passing"),
-    "added": ("新增条目", "added"), "removed": ("已取消", "removed"), "undecided": ("无法判定", "undecided"),
+    "added": ("新增要求", "new requirement"), "removed": ("已取消", "removed"), "undecided": ("无法判定", "undecided"),
 }
 CHANGES: tuple[str, ...] = tuple(_CHANGE)
 """Every change class, most urgent first (the order of a report's summary)."""

@@ -14,11 +14,26 @@ from junheng.cli.options import AtOption, Lang, LangOption, TextFormat, TextForm
 from junheng.engine.diff import RulesetDiff, RuleView
 from junheng.engine.numbers import decimal_text
 
-_KIND = {"added": ("新增", "added"), "removed": ("取消", "removed"), "tighter": ("从严", "tighter"),
-         "looser": ("放宽", "looser"), "reworded": ("措辞变化", "reworded"), "changed": ("有变化", "changed")}
+_KIND = {"added": ("新增要求", "new requirement"), "removed": ("取消", "removed"), "tighter": ("从严", "tighter"),
+         "looser": ("放宽", "looser"), "new_levels": ("新增要求", "new requirement"),
+         "ended_levels": ("不再要求", "no longer required"), "reworded": ("措辞变化", "reworded"),
+         "changed": ("有变化", "changed")}
 _STYLE = {"added": "cyan", "removed": "dim", "tighter": "bold red", "looser": "green", "reworded": "yellow",
-          "changed": "magenta"}
+          "changed": "magenta", "new_levels": "cyan", "ended_levels": "dim"}
+_DIRECTION = {"tighter": ("从严", "tighter"), "looser": ("放宽", "looser"), "new": ("新增要求", "new requirement"),
+              "ended": ("不再要求", "no longer required")}
 _OP = {">=": "≥", ">": ">", "<=": "≤", "<": "<"}
+_LEVEL = {"primary": ("小学", "primary"), "junior": ("初中", "junior")}
+
+
+def _change_word(kind: str, levels: dict[str, str], lang: str) -> str:
+    """The change in words; when a level gains or loses a requirement, one line per level
+    (``小学：从严`` / ``初中：新增要求``) — a new requirement is never called tighter."""
+    i = 0 if lang == "zh" else 1
+    if not any(d in ("new", "ended") for d in levels.values()):
+        return _KIND[kind][i]
+    sep = "：" if lang == "zh" else ": "
+    return "\n".join(f"{_LEVEL.get(k, (k, k))[i]}{sep}{_DIRECTION[d][i]}" for k, d in levels.items())
 
 
 def _values(v: RuleView | None, lang: str) -> str:
@@ -39,7 +54,7 @@ def print_diff(d: RulesetDiff, console: Console, lang: str) -> None:
                    ("来源", "sources")):
         table.add_column(zh if lang == "zh" else en)
     for c in d.changes:
-        word = _KIND[c.kind][0 if lang == "zh" else 1]
+        word = _change_word(c.kind, dict(c.levels), lang)
         sources = " → ".join(v.source for v in (c.before, c.after) if v is not None)
         table.add_row(f"{c.title.get(lang)}\n{c.rule_id}", f"[{_STYLE[c.kind]}]{word}[/]",
                       _values(c.before, lang), _values(c.after, lang), sources)

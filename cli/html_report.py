@@ -106,9 +106,9 @@ body.only-failed .card.pass,body.only-failed tr.school.pass{display:none}
 .letter .caveats{color:var(--muted);font-size:13px}
 .issues li{margin:0 0 4px;font-size:13px}
 .kpi.chg-newly_failing,td.chg-newly_failing{background:#f9b0a8;color:#7a1109;font-weight:bold}
-.kpi.chg-still_failing,td.chg-still_failing{background:var(--fail-bg);color:var(--fail)}
+.kpi.chg-still_failing,td.chg-still_failing,.kpi.chg-new_failing,td.chg-new_failing{background:var(--fail-bg);color:var(--fail)}
 .kpi.chg-newly_passing,td.chg-newly_passing{background:#b7e4c2;color:#14532d;font-weight:bold}
-.kpi.chg-still_passing,td.chg-still_passing{background:var(--pass-bg);color:var(--pass)}
+.kpi.chg-still_passing,td.chg-still_passing,.kpi.chg-new_passing,td.chg-new_passing{background:var(--pass-bg);color:var(--pass)}
 .kpi.chg-added,td.chg-added{background:#dbeafe;color:#1e3a8a}
 .kpi.chg-removed,td.chg-removed{background:#eceff3;color:var(--muted)}
 .kpi.chg-undecided,td.chg-undecided{background:var(--unk-bg);color:var(--unk)}

@@ -48,7 +48,8 @@ FILLS: dict[Outcome, str] = {Outcome.passed: "C6EFCE", Outcome.failed: "FFC7CE",
 """Cell fill per outcome (Excel's own good / bad / neutral colours)."""
 
 CHANGE_FILLS: dict[str, str] = {
-    "newly_failing": "FF8F8F", "still_failing": "FFC7CE", "newly_passing": "8FD9A0", "still_passing": "C6EFCE",
+    "newly_failing": "FF8F8F", "new_failing": "FFC7CE", "new_passing": "C6EFCE",
+    "still_failing": "FFC7CE", "newly_passing": "8FD9A0", "still_passing": "C6EFCE",
     "added": "DDEBF7", "removed": "D9D9D9", "undecided": "FFEB9C",
 }
 """Cell fill per change class of a comparison: newly failing the strongest red, newly passing the

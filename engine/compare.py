@@ -27,8 +27,11 @@ from junheng.policy.inputs import SchoolSection
 from junheng.policy.loader import LoadedRuleset
 from junheng.policy.model import Localized, Status
 
-Change = Literal["newly_failing", "newly_passing", "still_failing", "still_passing", "added",
-                 "removed", "undecided"]
+Change = Literal["newly_failing", "new_failing", "newly_passing", "new_passing", "still_failing",
+                 "still_passing", "added", "removed", "undecided"]
+"""``new_failing`` / ``new_passing``: the rule binds this section only under the second ruleset (a
+new requirement, 新增要求) — failing it is not a regression of an earlier pass. ``added``: a new
+requirement whose verdict is undecided or a score."""
 
 
 class _Frozen(BaseModel):
@@ -89,6 +92,10 @@ def side(r: RuleResult) -> Side:
 
 def classify(before: RuleResult | None, after: RuleResult | None) -> Change:
     if before is None:
+        if after is not None and after.outcome is Outcome.failed:
+            return "new_failing"
+        if after is not None and after.outcome is Outcome.passed:
+            return "new_passing"
         return "added"
     if after is None:
         return "removed"

@@ -4,7 +4,9 @@ Rules are matched by id: the school rules, and the county block's items that car
 value (issue 3's county criteria). Numbers are compared per level after resolving parameters, so
 a changed parameter shows up in every rule that uses it. For a lower bound (≥, >) a higher value
 is tighter; for an upper bound (≤, <) a lower one; at an equal value a strict comparison is
-tighter than a non-strict one; a level that gains a requirement is tighter.
+tighter than a non-strict one. A level (or a rule) that has no requirement in the base is a new
+requirement (``new``), never "tighter": there was nothing to tighten; a level whose requirement
+ends is ``ended``, never "looser".
 """
 
 from __future__ import annotations
@@ -29,8 +31,11 @@ from junheng.policy.model import (
     ThresholdRule,
 )
 
-Kind = Literal["added", "removed", "tighter", "looser", "reworded", "changed"]
-Direction = Literal["tighter", "looser", "same"]
+Kind = Literal["added", "removed", "tighter", "looser", "new_levels", "ended_levels", "reworded", "changed"]
+"""``new_levels``: the rule's numbers are unchanged but it now also binds a level (or school type)
+it did not bind in the base; ``ended_levels``: the converse. ``tighter`` / ``looser`` are about
+the numbers present on both sides only; the ``levels`` mapping then also names new / ended levels."""
+Direction = Literal["tighter", "looser", "same", "new", "ended"]
 
 
 class _Frozen(BaseModel):
@@ -141,13 +146,13 @@ def county_views(ruleset: Ruleset) -> dict[str, RuleView]:
 
 def direction(op: str | None, key: str, before: Fraction | None, after: Fraction | None,
               op_before: str | None = None) -> Direction:
-    """Tighter or looser for one number of a rule."""
+    """Tighter or looser for one number of a rule; ``new`` / ``ended`` when it exists on one side only."""
     if before is None and after is None:
         return "same"
     if before is None:
-        return "tighter"
+        return "new"
     if after is None:
-        return "looser"
+        return "ended"
     if key == "points":
         return "same" if before == after else ("tighter" if after < before else "looser")
     lower = op is None or Op(op).is_lower_bound
@@ -168,13 +173,18 @@ def diff_views(a: RuleView | None, b: RuleView | None) -> RuleDiff | None:
     levels = {k: direction(b.op, k, a.values.get(k), b.values.get(k), a.op) for k in keys}
     if a.op != b.op and all(d == "same" for d in levels.values()) and a.op and b.op:
         levels["op"] = direction(b.op, "op", Fraction(0), Fraction(0), a.op)
-    moved = {d for d in levels.values() if d != "same"}
+    moved = {d for d in levels.values() if d in ("tighter", "looser")}
+    presence = {d for d in levels.values() if d in ("new", "ended")}
     kind: Kind
-    if moved == {"tighter"}:
+    if moved == {"tighter"} and presence <= {"new"}:
         kind = "tighter"
-    elif moved == {"looser"}:
+    elif moved == {"looser"} and presence <= {"ended"}:
         kind = "looser"
-    elif moved or a.other != b.other or (a.op != b.op):
+    elif not moved and presence == {"new"} and a.other == b.other and a.op == b.op:
+        kind = "new_levels"
+    elif not moved and presence == {"ended"} and a.other == b.other and a.op == b.op:
+        kind = "ended_levels"
+    elif moved or presence or a.other != b.other or (a.op != b.op):
         kind = "changed"
     elif (a.text, a.title, a.article, a.source, a.status) != (b.text, b.title, b.article, b.source, b.status):
         kind = "reworded"

@@ -35,7 +35,9 @@ def test_direction_rules() -> None:
     assert direction("<=", "primary", Fraction(12), Fraction(8)) == "tighter"  # fewer students per computer
     assert direction("<=", "primary", Fraction(45), Fraction(46)) == "looser"
     assert direction(">", "x", Fraction(1), Fraction(1), ">=") == "tighter"  # strict at the same value
-    assert direction("<=", "junior", None, Fraction(50)) == "tighter"  # a level gains a requirement
+    # a level with no requirement in the base gains one: a new requirement, never "tighter"
+    assert direction("<=", "junior", None, Fraction(50)) == "new"
+    assert direction("<=", "junior", Fraction(50), None) == "ended"  # and never "looser" when it ends
 
 
 def test_anhui_diff() -> None:
@@ -43,11 +45,47 @@ def test_anhui_diff() -> None:
     kinds = {c.rule_id: c.kind for c in d.changes}
     assert kinds["campus.building_area"] == "tighter"  # 5 → 8.5, 6 → 9.5
     assert kinds["equipment.students_per_computer"] == "tighter"  # ≤ 12 → ≤ 8
-    assert kinds["organisation.class_size"] == "tighter"  # primary 46 → 45, junior gains ≤ 50
+    # primary ≤ 46 → ≤ 45 is tighter; junior had no 2007 rule, so ≤ 50 is a new requirement
+    cls = next(c for c in d.changes if c.rule_id == "organisation.class_size")
+    assert cls.kind == "tighter" and dict(cls.levels) == {"primary": "tighter", "junior": "new"}
     assert kinds["organisation.school_size"] == "added"
     jsonschema.validate(diff_json(d, "zh"), schema("diff-1"))
     back = {c.rule_id: c.kind for c in diff(A2018, A2007).changes}
     assert back["campus.building_area"] == "looser" and back["organisation.school_size"] == "removed"
+    # back: primary ≤ 45 → ≤ 46 looser; the junior ≤ 50 ends (not "looser")
+    assert dict(next(c for c in diff(A2018, A2007).changes if c.rule_id == "organisation.class_size").levels) == {
+        "primary": "looser", "junior": "ended"}
+
+
+def test_diff_words_new_requirement_not_tightened() -> None:
+    out = CliRunner().invoke(app, ["diff", "anhui/school-2007", "anhui/school-2018"],
+                             env={"COLUMNS": "240"}).output
+    row = out[out.index("班额 "):out.index("organisation.class_size") + 200]
+    assert "小学：从严" in row and "初中：新增要求" in row  # ≤ 46 → ≤ 45; junior ≤ 50 with no 2007 rule
+    assert "初中：从严" not in row
+    en = CliRunner().invoke(app, ["diff", "anhui/school-2007", "anhui/school-2018", "--lang", "en"],
+                            env={"COLUMNS": "240"}).output
+    assert "junior: new requirement" in en
+
+
+def test_compare_junior_class_new_requirement() -> None:
+    # a junior class of 52 (520 students in 10 classes): 2007 has no junior class-size rule, 2018 says ≤ 50;
+    # 52 > 50 fails, but it is a failure under a new requirement, not a regression of a pass
+    s = SchoolSection(school_id="J", level=Level.junior, values={
+        "students": Fraction(520), "classes": Fraction(10), "max_class_size": Fraction(52)})
+    ch = {x.rule_id: x for x in compare(A2007, A2018, [s]).schools[0].changes}
+    assert ch["organisation.class_size"].change == "new_failing"
+    assert ch["organisation.class_size"].before is None
+    # a primary class of 45 (≤ 46 in 2007, ≤ 45 in 2018) is compared on both sides
+    p = SchoolSection(school_id="P", level=Level.primary, values={
+        "students": Fraction(450), "classes": Fraction(10), "max_class_size": Fraction(45)})
+    chp = {x.rule_id: x for x in compare(A2007, A2018, [p]).schools[0].changes}
+    assert chp["organisation.class_size"].change == "still_passing"
+    # under the 2018 rule a junior class of 48 meets the new ≤ 50 requirement
+    ok = SchoolSection(school_id="K", level=Level.junior, values={
+        "students": Fraction(480), "classes": Fraction(10), "max_class_size": Fraction(48)})
+    assert {x.rule_id: x for x in compare(A2007, A2018, [ok]).schools[0].changes}[
+        "organisation.class_size"].change == "new_passing"
 
 
 def test_jiangsu_diff_shows_overrides_and_parameters() -> None:

@@ -79,12 +79,13 @@ def test_xlsx_per_level_before_after_and_extra_needed(anhui: CompareReport) -> N
     assert (computers["数量"], computers["单位"], computers["补足后"]) == (74, "台", 162)
     assert _fill(junior, row, "变化").endswith(CHANGE_FILLS["still_failing"])
     size, _ = rows[("GX-A", "学校规模")]  # only in 2018: 1289 ≤ 2000
-    assert (size["变化"], size["原标准"], size["新标准"], size["原要求"]) == ("新增条目", "—", "达标", "—")
+    assert (size["变化"], size["原标准"], size["新标准"], size["原要求"]) == ("新要求下达标", "—", "达标", "—")
     assert "原得分" not in [c.value for c in junior[1]]  # neither Anhui standard is scored
     # the summary counts the engine's change classes; every pair appears on a level sheet once
     engine = Counter(ch.change for s in anhui.comparison.schools for ch in s.changes)
     summary = {r[0]: r[1] for r in wb["对比汇总"].iter_rows(values_only=True) if r and r[0] in
-               ("新增未达标", "新达标", "仍未达标", "仍达标", "新增条目", "已取消", "无法判定")}
+               ("新增未达标", "新要求下未达标", "新达标", "新要求下达标", "仍未达标", "仍达标", "新增要求", "已取消",
+                "无法判定")}
     assert summary["新增未达标"] == engine["newly_failing"] and summary["仍达标"] == engine["still_passing"]
     assert sum(summary.values()) == len(_rows(wb["小学"])) + len(_rows(junior)) == engine.total()
     [(issue, _)] = _rows(wb["数据问题"])  # the input's warning: 1289 / 18 = 71.6 > 66 per class
@@ -97,7 +98,8 @@ def test_xlsx_points_under_a_scoring_standard(guangxi: CompareReport) -> None:
     rows = {r["Indicator"]: r for r, _ in _rows(wb["Junior"])}
     b1, b8 = rows["teaching and auxiliary rooms per student"], rows["teachers' professional title posts"]
     # B1: 4450 / 1289 = 3.452 < 4.39, short 0.9377 → ⌊0.9377 / 0.5⌋ = 1 point off 18
-    assert (b1["Change"], b1["Base standard"], b1["New standard"]) == ("added", "—", "not met")
+    # B1 does not exist in the Anhui 2018 standard (the base): a new requirement, not a regression
+    assert (b1["Change"], b1["Base standard"], b1["New standard"]) == ("fails a new requirement", "—", "not met")
     assert (b1["Points before"], b1["Max before"], b1["Points after"], b1["Max after"]) == (None, None, 17, 18)
     # to meet it: 4.39 × 1289 − 4450 = 5658.71 − 4450 = 1208.71 m²
     assert (b1["Needed under the new standard"], b1["Amount"], b1["Unit"], b1["Target"]) == (
