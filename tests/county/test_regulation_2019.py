@@ -118,3 +118,19 @@ def test_the_window_end_is_a_parameter() -> None:
     quality = load_at("national/quality-2017", dt.date(2021, 6, 1)).ruleset
     param = quality.parameters["regulation_2019_last_year"]
     assert param.value.for_level(Level.primary) == 2021 and param.status.value == "unconfirmed"
+
+
+@pytest.mark.parametrize("ruleset_id", ["jiangsu/quality-county", "hubei/quality-county"])
+@pytest.mark.parametrize(("at", "outcome", "required"), [
+    (dt.date(2021, 6, 1), Outcome.passed, F(2400)),   # in the window: 2300 ≤ 2400 (relaxed, built 2008 ≤ 2010)
+    (dt.date(2018, 6, 1), Outcome.failed, F(2000)),   # before the 规程: 2300 > 2000
+])
+def test_extending_ruleset_gets_the_dated_layer(ruleset_id: str, at: dt.date, outcome: Outcome,
+                                                required: Fraction) -> None:
+    # a provincial ruleset that extends quality-2017 is applied on the same date as its parent:
+    # neither Jiangsu nor Hubei overrides school size, so the 规程 relaxation applies as nationally
+    batch = FactsBatch(file="t.csv", file_sha256="0", rows_read=1,
+                       sections=[_primary(students=2300, built_year=2008)])
+    run = evaluate_county(load_at(ruleset_id, at), batch, None, engine="direct")
+    r = _check(run, "government.04_school_size", "P", "county.school_size")
+    assert (r.outcome, r.required) == (outcome, required)
