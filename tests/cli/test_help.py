@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 import junheng
 from junheng.cli.app import app
 
-COMMANDS = ["evaluate", "demo", "county", "compare", "diff", "explain", "plan", "template", "check", "lint", "test", "rulesets"]
+COMMANDS = ["evaluate", "demo", "county", "compare", "diff", "explain", "plan", "template", "check", "lint", "test",
+            "rulesets"]
 
 
 def _help(*args: str) -> str:
