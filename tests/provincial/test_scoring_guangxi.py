@@ -1,4 +1,6 @@
-"""Scored items: the Guangxi B1–B9 scheme and the seed school A (shared/spec/examples.md A)."""
+"""Scored items: the Guangxi B1–B9 scheme and the seed school A (shared/spec/examples.md A).
+
+The pure input → points cases (B1 17, B8 4, the B1 step edges) are data in tests/cases/guangxi/school-b/."""
 
 from __future__ import annotations
 
@@ -100,16 +102,3 @@ def test_assessed_scores_missing_or_invalid_are_unknown() -> None:
     assert item(r, "B5").score.awarded is None  # type: ignore[union-attr]  # 11 > 10 points
     assert item(r, "B6").score.awarded is None  # type: ignore[union-attr]
     assert item(r, "B9").outcome is Outcome.unknown  # no column at all
-
-
-def test_step_schedule_boundary_exactly_one_step() -> None:
-    # shortfall exactly 0.5 m²/student is one full step: 100 students, 3.89 × 100 = 389 m² → 17
-    s = section(students=100, classes=18, teaching_aux_area_m2=389)
-    assert item(evaluate_sections(GUANGXI, [s])[0], "B1").score.awarded == 17  # type: ignore[union-attr]
-    # 389.01 m² → shortfall 0.4999 < 0.5 → no deduction, although the standard is not met
-    s = section(students=100, classes=18, teaching_aux_area_m2=Fraction("389.01"))  # type: ignore[arg-type]
-    b1 = item(evaluate_sections(GUANGXI, [s])[0], "B1")
-    assert b1.outcome is Outcome.failed and b1.score is not None and b1.score.awarded == 18
-    # 扣完为止: 0 m² → shortfall 4.39 → ⌊8.78⌋ = 8 steps → 18 − 8 = 10; never negative in general
-    s = section(students=100, classes=18, teaching_aux_area_m2=0)
-    assert item(evaluate_sections(GUANGXI, [s])[0], "B1").score.awarded == 10  # type: ignore[union-attr]
