@@ -11,12 +11,13 @@ from rich.table import Column, Table
 
 from junheng.cli.options import Lang, LangOption
 from junheng.engine.numbers import decimal_text
+from junheng.policy.county_model import AllSchoolsCriterion, CountyFactCriterion, Criterion, DispersionCriterion
+from junheng.policy.facts import Level
 from junheng.policy.loader import RulesetError
 from junheng.policy.model import CountGateRule, ParamRef, Ruleset, ThresholdRule
 from junheng.policy.registry import bundled_ids, load_ruleset
 
 app = typer.Typer(help="规则集 / rulesets", no_args_is_help=True)
-
 
 
 def _requirement_cell(r: Ruleset, op: str, value: Fraction | ParamRef | None, lang: str) -> str:
@@ -26,6 +27,44 @@ def _requirement_cell(r: Ruleset, op: str, value: Fraction | ParamRef | None, la
         param = r.parameters[value.param]
         return f"{op} {{{value.param}}} ({param.status.label(lang)})"
     return f"{op} {decimal_text(value)}"
+
+
+def _criterion_cells(r: Ruleset, c: Criterion, lang: str) -> list[str]:
+    """The requirement of one county criterion, per level (小学, 初中)."""
+    zh = lang == "zh"
+    if isinstance(c, DispersionCriterion):
+        how = ("综合差异系数" if zh else "composite CV") if c.judge == "composite" else (
+            "各项差异系数" if zh else "each CV")
+        return [f"{how} {_requirement_cell(r, '<=', c.limit.for_level(level), lang)}"
+                if level in c.levels else "—" for level in (Level.primary, Level.junior)]
+    if isinstance(c, CountyFactCriterion):
+        cell = f"{c.fact} {_requirement_cell(r, c.op.value, c.value, lang)}"
+        return [cell, cell]
+    assert isinstance(c, AllSchoolsCriterion)
+    which = {"school": "本规则集的学校规则" if zh else "this ruleset's school rules",
+             "self": "县域学校检查项" if zh else "the county school checks",
+             "provincial": "省定办学标准" if zh else "the provincial school standard"}.get(c.ruleset, c.ruleset)
+    rules = "、".join(c.rules) if zh else ", ".join(c.rules)
+    cell = (f"每所学校达到 {which}" + (f"：{rules}" if rules else "") if zh else
+            f"every school meets {which}" + (f": {rules}" if rules else ""))
+    return [cell, cell]
+
+
+def _county_table(r: Ruleset, lang: str) -> Table:
+    """The county part (县域评估): its own school checks, then every criterion, with sources."""
+    assert r.county is not None
+    zh = lang == "zh"
+    table = Table("id", "县域评估项" if zh else "county criterion", "小学/primary", "初中/junior",
+                  "条款" if zh else "article", "状态" if zh else "status", "来源" if zh else "source",
+                  title="县域评估 / county", show_lines=True)
+    for check in r.county.school_checks:
+        cells = [_requirement_cell(r, check.op.value, v, lang) for v in (check.value.primary, check.value.junior)]
+        table.add_row(check.id, check.title.get(lang), *cells, check.article, check.status.label(lang),
+                      check.source)
+    for c in r.county.criteria:
+        table.add_row(c.id, c.title.get(lang), *_criterion_cells(r, c, lang), c.article,
+                      c.status.label(lang), c.source)
+    return table
 
 
 @app.command("list")
@@ -79,7 +118,10 @@ def show(ruleset: Annotated[str, typer.Argument(help="id or YAML path")], lang: 
 
             table.add_row(rule.id, rule.title.get(lang), *scored_cells(r, rule, lang), rule.article,
                           rule.status.label(lang), rule.source)
-    console.print(table)
+    if r.rules:
+        console.print(table)
+    if r.county is not None:
+        console.print(_county_table(r, lang))
     if ruleset in bundled_ids():  # versions (issue 4)
         from junheng.cli.scored_rows import print_versions
 

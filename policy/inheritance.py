@@ -20,9 +20,16 @@ from fractions import Fraction
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from junheng.policy.loader import LoadedRuleset, Problem, RulesetError, validate_document
+from junheng.policy.loader import (
+    LoadedRuleset,
+    Problem,
+    RulesetError,
+    did_you_mean,
+    pydantic_problems,
+    validate_document,
+)
 from junheng.policy.model import (
     LevelValues,
     ParamRef,
@@ -243,8 +250,11 @@ def merge(parent: Ruleset, child: dict[str, Any], file: str, lines: YamlDocument
             try:
                 o = RuleOverride.model_validate(overrides[rule.id])
                 data, replaces = _apply(rule, o, parent)
-            except ValueError as exc:  # pydantic's ValidationError is a ValueError
-                add(("overrides", rule.id), str(exc).splitlines()[0] if str(exc) else "invalid override")
+            except ValidationError as exc:  # every failing key, with its line
+                problems.extend(pydantic_problems(exc, RuleOverride, lines, ("overrides", rule.id)))
+                continue
+            except ValueError as exc:
+                add(("overrides", rule.id), str(exc) or "invalid override")
                 continue
             rules.append(data)
             done_overrides[rule.id] = {**plain(o),
@@ -256,12 +266,13 @@ def merge(parent: Ruleset, child: dict[str, Any], file: str, lines: YamlDocument
         if rule_id in inherited:
             continue
         if rule_id not in county_items:
-            add(("overrides", rule_id), f"{parent.id} has no rule {rule_id!r} to override")
+            add(("overrides", rule_id), f"{parent.id} has no rule {rule_id!r} to override"
+                + did_you_mean(rule_id, [*inherited, *county_items]))
             continue
         try:
             o = RuleOverride.model_validate(overrides[rule_id])
-        except ValueError as exc:
-            add(("overrides", rule_id), str(exc).splitlines()[0])
+        except ValidationError as exc:
+            problems.extend(pydantic_problems(exc, RuleOverride, lines, ("overrides", rule_id)))
             continue
         done_overrides[rule_id] = {**plain(o),
                                    "replaces": _override_item(county_items[rule_id], o, parent)}

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import difflib
 import hashlib
 import math
 import re
+import types
+import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from junheng.policy.facts import FACTS
 from junheng.policy.formula import FormulaError, names, parse_formula
@@ -31,9 +34,118 @@ class Problem:
     key: str
     message: str
 
+    @property
+    def message_zh(self) -> str:
+        """The message in Chinese (from the catalogue :data:`_ZH`), or '' when none is known."""
+        return zh_message(self.message)
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        zh = self.message_zh
+        text = f"{zh} / {self.message}" if zh else self.message
+        return f"{where}: {self.key}: {text}" if self.key else f"{where}: {text}"
+
+
+_NAME = r"'([^']*)'"
+_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), zh) for pattern, zh in (
+    (r"^unknown key \(not part of the ruleset schema\)", "未知的键（不属于规则集格式）"),
+    (rf"^unknown fact or parameter {_NAME}", r"未知的事实或参数 '\1'"),
+    (rf"^unknown fact {_NAME}", r"未知的事实 '\1'"),
+    (rf"^unknown parameter {_NAME}", r"未知的参数 '\1'"),
+    (rf"^unknown indicator {_NAME}", r"未知的指标 '\1'"),
+    (rf"^unknown rule {_NAME}", r"未知的规则 '\1'"),
+    (rf"^unknown unit {_NAME}", r"未知的单位 '\1'"),
+    (rf"^(\S+) has no rule {_NAME} to override", r"\1 中没有可覆盖的规则 '\2'"),
+    (rf"^resource {_NAME} does not appear in the formula", r"资源事实 '\1' 没有出现在公式中"),
+    (rf"^rule {_NAME} is not a threshold rule", r"规则 '\1' 不是阈值规则"),
+    (rf"^rule {_NAME} is inherited", r"规则 '\1' 是继承的：请在 overrides 下修改（注明依据和状态）"),
+    (rf"^indicator {_NAME} is inherited", r"指标 '\1' 是继承的：新指标请另起名称"),
+    (rf"^cannot remove {_NAME}", r"无法删除 '\1'：上级规则集没有这条规则"),
+    (r"^a parameter cannot refer to another parameter", "参数不能引用另一个参数"),
+    (r"^cites a research note \(('[^']*')\)",
+     r"引用了用户无法查阅的研究笔记（\1）：请引用公开文件或网址，研究线索放在 evidence"),
+    (rf"^duplicate rule id {_NAME}", r"规则编号 '\1' 重复"),
+    (rf"^duplicate criterion id {_NAME}", r"评估项编号 '\1' 重复"),
+    (r"^Field required", "缺少必填的键"),
+    (r"^Input should be a valid (number|integer|decimal)", "应为数字"),
+    (r"^Input should be a valid string", "应为文字"),
+    (r"^Input should be a valid date", "应为日期（YYYY-MM-DD）"),
+    (r"^Input should be a valid (dictionary|mapping)", "应为映射（键: 值）"),
+    (r"^Input should be a valid list", "应为列表"),
+    (r"^Input should be a valid boolean", "应为 true 或 false"),
+    (r"^Input should be (.*)", r"取值应为 \1"),
+    (r"^every rule needs a source", "每条规则都须注明依据（文号 + 条款或网址）"),
+    (r"^every criterion needs a source", "每个评估项都须注明依据（文号 + 条款或网址）"),
+    (r"^level (\w+) is not among the ruleset's levels", r"学段 \1 不在本规则集的学段中"),
+    (r"^no value for level (\w+)", r"缺少学段 \1 的取值"),
+    (r"^a ruleset must be a mapping of keys", "规则集须为键值映射"),
+))
+"""Chinese for the loader's messages, by their English form (one catalogue, not a copy per site)."""
+
+
+def zh_message(message: str) -> str:
+    """The Chinese of a loader message; a did-you-mean tail ("did you mean 'x'?") is carried over."""
+    head, _, hint = message.partition(" — did you mean ")
+    for pattern, zh in _ZH:
+        found = pattern.match(head)
+        if found:
+            text = found.expand(zh)
+            return f"{text}——是否应为 {hint.removesuffix('?')}？" if hint else text
+    return ""
+
+
+def did_you_mean(name: str, candidates: typing.Iterable[str]) -> str:
+    """" — did you mean 'books'?" for the closest candidates (difflib), or '' when none is close."""
+    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" — did you mean {close[0]!r}?" if close else ""
+
+
+def _allowed_keys(model: object, loc: tuple[str | int, ...]) -> set[str]:
+    """The keys the models allow at ``loc`` (the parent of an unknown key), across unions."""
+    found: set[str] = set()
+
+    def walk(tp: object, rest: tuple[str | int, ...]) -> None:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            walk(typing.get_args(tp)[0], rest)
+        elif origin in (typing.Union, types.UnionType):
+            for arg in typing.get_args(tp):
+                walk(arg, rest)
+        elif origin in (list, tuple, set, frozenset):
+            args = [a for a in typing.get_args(tp) if a is not Ellipsis]
+            for arg in args:
+                walk(arg, rest[1:] if rest and isinstance(rest[0], int) else rest)
+        elif origin is dict:
+            walk(typing.get_args(tp)[1], rest[1:] if rest else rest)
+        elif isinstance(tp, type) and issubclass(tp, BaseModel):
+            if not rest:
+                found.update(f.alias or n for n, f in tp.model_fields.items())
+                return
+            head = rest[0]
+            for n, f in tp.model_fields.items():
+                if head in (n, f.alias):
+                    walk(f.annotation, rest[1:])
+
+    walk(model, loc)
+    return found
+
+
+def pydantic_problems(exc: ValidationError, model: type[BaseModel], doc: YamlDocument,
+                      prefix: tuple[str | int, ...] = ()) -> list[Problem]:
+    """Every failing location of a pydantic error as a Problem with its line, each unknown key with a
+    did-you-mean. ``prefix`` is where the validated data sits in the file (e.g. an override's id)."""
+    problems = []
+    for err in exc.errors():
+        # discriminated unions put the tag in the location: drop it, it is not a key
+        loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown key (not part of the ruleset schema)"
+            if loc and isinstance(loc[-1], str):
+                message += did_you_mean(loc[-1], _allowed_keys(model, loc[:-1]))
+        where = (*prefix, *loc)
+        problems.append(Problem(doc.file, doc.line_of(where), _key(where), message))
+    return problems
 
 
 class RulesetError(ValueError):
@@ -85,15 +197,7 @@ def validate_document(doc: YamlDocument) -> Ruleset:
     try:
         ruleset = Ruleset.model_validate(doc.data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            # discriminated unions put the tag in the location: drop it, it is not a key
-            loc = tuple(p for p in err["loc"] if p not in _UNION_TAGS)
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = "unknown key (not part of the ruleset schema)"
-            problems.append(Problem(doc.file, doc.line_of(loc), _key(loc), message))
-        raise RulesetError(problems) from None
+        raise RulesetError(pydantic_problems(exc, Ruleset, doc)) from None
     problems = check_semantics(ruleset, doc)
     if problems:
         raise RulesetError(problems)
@@ -166,12 +270,41 @@ def relaxation_problems(rule: ThresholdRule, parameters: set[str]) -> list[tuple
     return out
 
 
+_UNKNOWN = re.compile(r"^unknown (fact or parameter|fact|parameter|indicator|rule|unit) '([^']*)'")
+
+
+def _suggester(ruleset: Ruleset) -> Callable[[str], str]:
+    """For an "unknown fact/parameter/indicator/rule 'x'" message, a did-you-mean among the names
+    this ruleset could have meant."""
+
+    def suggest(message: str) -> str:
+        found = _UNKNOWN.match(message)
+        if found is None or "did you mean" in message:
+            return ""
+        from junheng.policy.county_facts import known_fact_names
+
+        kind, name = found.groups()
+        indicators = set(ruleset.indicators) | set(ruleset.county.indicators if ruleset.county else ())
+        candidates = {
+            "fact or parameter": known_fact_names() | set(ruleset.parameters),
+            "fact": known_fact_names(),
+            "parameter": set(ruleset.parameters),
+            "indicator": indicators,
+            "rule": {r.id for r in ruleset.rules},
+            "unit": set(UNITS),
+        }[kind]
+        return did_you_mean(name, candidates)
+
+    return suggest
+
+
 def check_semantics(ruleset: Ruleset, doc: YamlDocument) -> list[Problem]:
     """Cross-references the schema cannot express: facts, units, parameters, rule ids."""
     problems: list[Problem] = []
+    suggest = _suggester(ruleset)
 
     def add(path: tuple[str | int, ...], message: str) -> None:
-        problems.append(Problem(doc.file, doc.line_of(path), _key(path), message))
+        problems.append(Problem(doc.file, doc.line_of(path), _key(path), message + suggest(message)))
 
     for path, text in _shown_strings(doc.data):
         found = INTERNAL_REFERENCE.search(text)

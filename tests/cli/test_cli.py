@@ -372,3 +372,20 @@ def test_an_unwritable_output_is_a_clear_error_with_exit_2(tmp_path: Path, monke
     assert stopped.value.code == 2
     err = capsys.readouterr().err
     assert "/proc/junheng-no-such-dir" in err and "Traceback" not in err
+
+
+def test_rulesets_show_includes_the_county_part() -> None:
+    # basic-2012 has no school rules, only county criteria (教督〔2012〕3号: 综合差异系数 小学 ≤ 0.65,
+    # 初中 ≤ 0.55; 政府推进工作得分 ≥ 85; 公众满意度 ≥ 85%): no empty rule table, every criterion shown
+    out = run("rulesets", "show", "national/basic-2012", "--lang", "en", columns=300).stdout
+    assert "county" in out
+    for criterion_id in ("prerequisite.provincial_standard", "balance.composite_cv",
+                         "government.effort_score", "public.satisfaction"):
+        assert criterion_id in out
+    assert "composite CV <= 0.65" in out and "composite CV <= 0.55" in out
+    assert "government_effort_score >= 85" in out and "public_satisfaction >= 0.85" in out
+    assert "rule " not in out.split("county")[0]  # no empty school-rule table before the county part
+    # quality-2017: its county school checks (班额 小学 ≤ 45, 初中 ≤ 50) and its criteria
+    q = run("rulesets", "show", "national/quality-2017", columns=300).stdout
+    assert "县域评估" in q and "county.class_size" in q and "<= 45" in q and "<= 50" in q
+    assert "综合差异系数" not in q and "各项差异系数 <= 0.5" in q and "各项差异系数 <= 0.45" in q
