@@ -131,3 +131,12 @@ def show(ruleset: Annotated[str, typer.Argument(help="id or YAML path")], lang: 
         for name, p in r.parameters.items():
             console.print(f"  {name}: {p.value.primary} / {p.value.junior} {p.unit} "
                           f"({p.status.label(lang)}) — {p.source} {p.note}", highlight=False)
+
+
+@app.command("schema")
+def schema() -> None:
+    """打印规则集格式的 JSON Schema（编辑器可用 `# yaml-language-server: $schema=`）/ Print the JSON Schema
+    of the ruleset format (for editors: `# yaml-language-server: $schema=`)."""
+    from junheng.policy.schema import ruleset_schema_text
+
+    typer.echo(ruleset_schema_text(), nl=False)
