@@ -35,6 +35,7 @@ from junheng.cli.options import (
     EXIT_INTERNAL,
     AtOption,
     ColumnsOption,
+    CountyFactsOption,
     Engine,
     EngineOption,
     Format,
@@ -47,9 +48,11 @@ from junheng.cli.options import (
     fail,
     output_format,
     parse_at,
+    shared_split,
     stop,
 )
 from junheng.cli.progress import progress_steps
+from junheng.cli.render.splits import split_sentence
 from junheng.cli.reports import REPORT_FORMATS, write_report
 from junheng.cli.table_output import print_evaluation
 from junheng.cli.text import t
@@ -102,6 +105,7 @@ def evaluate(
     at: AtOption = None,
     columns: ColumnsOption = None,
     office: OfficeOption = None,
+    county_facts: CountyFactsOption = None,
     indent: Annotated[int | None, typer.Option(
         "--indent", min=0, max=8, help="JSON 缩进（写入文件时默认紧凑）/ JSON indent (files are compact by default)",
     )] = None,
@@ -132,12 +136,16 @@ def evaluate(
             for issue in batch.errors:
                 Console(stderr=True).print(issue.message(lang.value), highlight=False, soft_wrap=True)
             raise fail("输入文件中没有可评估的数据行", "the input file has no rows that can be evaluated", lang)
+        batch, splits = shared_split(loaded, batch, county_facts)  # as `junheng county` splits them
         step("评估" if lang is Lang.zh else "evaluating")
         result = api.evaluate(batch, loaded, lang=lang.value, engine=engine.value)  # the Python API
         run = result.run
         if fmt.value in REPORT_FORMATS and output is not None:
             step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
             write_report(fmt.value, output, run, lang.value, office=office)
+    if fmt.value in REPORT_FORMATS or fmt is Format.json:
+        for sp in splits:  # the split figures the verdicts used, never silently
+            Console(stderr=True).print(split_sentence(sp, lang.value), highlight=False, soft_wrap=True)
     if fmt.value in REPORT_FORMATS:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     elif fmt is Format.json:
@@ -152,6 +160,8 @@ def evaluate(
     else:
         console = Console(record=output is not None, width=160 if output is not None else None)
         print_evaluation(run, console, lang.value)
+        for sp in splits:
+            console.print(split_sentence(sp, lang.value), highlight=False, soft_wrap=True)
         if output is not None:
             write_text_atomic(output, console.export_text())
     if batch.errors:

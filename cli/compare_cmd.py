@@ -22,6 +22,7 @@ from junheng.cli.options import (
     EXIT_FAILED,
     AtOption,
     ColumnsOption,
+    CountyFactsOption,
     Format,
     FormatOption,
     Lang,
@@ -29,9 +30,11 @@ from junheng.cli.options import (
     facts,
     load,
     output_format,
+    shared_split,
     shown,
     stop,
 )
+from junheng.cli.render.splits import split_sentence
 from junheng.cli.table_output import print_input_issues
 from junheng.cli.text import outcome_word, t
 from junheng.engine.compare import Comparison, compare
@@ -67,6 +70,7 @@ def compare_command(
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="写入文件（原子写入）/ write to a file (atomically)")] = None,
     columns: ColumnsOption = None,
+    county_facts: CountyFactsOption = None,
 ) -> None:
     """新旧标准对比 / Compare every school in FILE under two rulesets: verdicts and points under
     each, what changed, and the extra resources needed under the second. With --format xlsx or
@@ -78,8 +82,11 @@ def compare_command(
     if fmt.is_report and output is None:
         raise stop(f"--format {fmt.value} 需要用 -o 指定输出文件 / --format {fmt.value} needs -o FILE")
     base, other = load(ruleset, at), load(against, at)
-    batch = facts(file, columns)
-    result = compare(base, other, batch.sections)
+    read = facts(file, columns)
+    batch, splits_base = shared_split(base, read, county_facts)  # each ruleset splits by its own weights
+    other_batch, splits_other = shared_split(other, read, county_facts)
+    result = compare(base, other, batch.sections, against_sections=other_batch.sections)
+    splits = [(base.ruleset.id, sp) for sp in splits_base] + [(other.ruleset.id, sp) for sp in splits_other]
     if output is not None and fmt.is_report:
         write_comparison(fmt.value, output, result, batch, lang.value)
     elif fmt is Format.json:
@@ -91,9 +98,14 @@ def compare_command(
     else:
         console = Console(record=output is not None, width=160 if output is not None else None)
         print_comparison(result, console, lang.value)
+        for rid, sp in splits:
+            console.print(f"{rid}: {split_sentence(sp, lang.value)}", highlight=False, soft_wrap=True)
         print_input_issues(batch.issues, console, lang.value, batch.rejected_rows, batch.unused_columns)
         if output is not None:
             write_text_atomic(output, console.export_text())
+    if fmt.is_report or fmt is Format.json:
+        for rid, sp in splits:  # the split figures the verdicts used, never silently
+            Console(stderr=True).print(f"{rid}: {split_sentence(sp, lang.value)}", highlight=False, soft_wrap=True)
     if output is not None:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     if batch.errors:

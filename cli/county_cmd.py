@@ -36,14 +36,13 @@ from junheng.cli.options import (
 )
 from junheng.cli.render import numbers as n
 from junheng.cli.render.explain import exclusion_text, explain_county, explain_criterion, section_names
-from junheng.cli.render.words import fact_name
+from junheng.cli.render.splits import split_sentence
 from junheng.cli.text import outcome_word
 from junheng.engine.county import evaluate_county
 from junheng.engine.county_results import CountyRun
 from junheng.engine.results import Outcome
 from junheng.policy.county_facts import read_county_facts
 from junheng.policy.county_inputs import CountyEvaluationError
-from junheng.policy.facts import FACTS, Level
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import read_facts
 from junheng.policy.versions import load_at
@@ -138,20 +137,7 @@ def print_county(run: CountyRun, console: Console, lang: str) -> None:
             f"{len(cs.super_large)} super-large{from_avg_en}; largest class unknown: "
             f"{unknown_en or 'none'}.", lang), highlight=False)
     for sp in run.splits:
-        unit_code = FACTS[sp.fact].unit if sp.fact in FACTS else None
-
-        def part(key: str, lang: str = lang) -> str:
-            if key in Level.__members__:
-                return Level(key).label(lang)
-            return _w("高中", "senior", lang)
-
-        parts = ("、" if lang == "zh" else ", ").join(
-            f"{part(k)}{'' if lang == 'zh' else ' '}{n.quantity(v, unit_code, lang)}" for k, v in sp.parts.items())
-        total = n.quantity(sp.total, unit_code, lang)
-        console.print(_w(f"共用资产分摊：{sp.school_id}的{fact_name(sp.fact, 'zh')}合计{total}，按在校生数"
-                         f"（1名初中生折合{n.trimmed(sp.junior_weight)}名小学生）分摊为：{parts}。",
-                         f"Shared total split: {sp.school_id} {fact_name(sp.fact, 'en')} {total} by enrolment "
-                         f"(junior weight {n.trimmed(sp.junior_weight)}): {parts}.", lang), highlight=False)
+        console.print(split_sentence(sp, lang), highlight=False)
     excluded = [s for s in run.schools if s.excluded is not None]
     for s in excluded:
         console.print(f"  − {shown(s.school_name or s.school_id)}（{s.level.label(lang)}）: "

@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from junheng.cli.options import AtOption, Lang, LangOption, facts, load, stop
+from junheng.cli.options import AtOption, CountyFactsOption, Lang, LangOption, facts, load, shared_split, stop
 from junheng.cli.render.letter import letter_text, write_letter
+from junheng.cli.render.splits import split_sentence
 from junheng.engine.evaluate import evaluate_sections, ruleset_info
 from junheng.policy.facts import LEVEL_ALIASES
 from junheng.policy.inputs import FactsBatch, SchoolSection
@@ -31,11 +32,12 @@ def explain_command(
     costs: Annotated[Path | None, typer.Option(
         "--costs", help="单价文件：信末加一段最省达标方案的费用 / unit costs: add the cheapest way to pass")] = None,
     office: OfficeOption = None,
+    county_facts: CountyFactsOption = None,
 ) -> None:
     """给校长的说明 / A plain-language letter to a school's principal: every deduction, then
     what it takes to reach full marks (or to pass), in the order to act on it."""
     loaded = load(ruleset, at)
-    batch = facts(file)
+    batch, splits = shared_split(loaded, facts(file), county_facts)  # as `junheng county` splits them
     sections = [s for s in batch.sections if s.school_id == school]
     if level is not None:
         wanted = LEVEL_ALIASES.get(level)
@@ -48,6 +50,9 @@ def explain_command(
     result = evaluate_sections(loaded.ruleset, [section])[0]
     letter = write_letter(ruleset_info(loaded), result, lang.value, office=office)
     text = letter_text(letter)
+    for sp in splits:  # the letter says which figures were split from a whole-school total, and how
+        if sp.school_id == section.school_id and section.level.value in sp.parts:
+            text += split_sentence(sp, lang.value) + "\n"
     if costs is not None:  # issue 13: what the cheapest way to pass costs at the county's prices
         text += "\n" + _plan_paragraph(loaded, batch, section, costs, lang.value) + "\n"
     typer.echo(text, nl=False)

@@ -13,6 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from junheng.cli.atomic import protect
+from junheng.engine.county_results import SharedSplit
+from junheng.policy.county_facts import read_county_facts
+from junheng.policy.county_inputs import split_shared_assets
 from junheng.policy.inputs import FactsBatch
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import ColumnMapError, UnsupportedFormatError, read_column_map, read_facts
@@ -164,3 +167,28 @@ def facts(file: Path, columns: Path | None = None) -> FactsBatch:
         return read_facts(file, mapping)
     except UnsupportedFormatError as exc:
         raise stop(f"{exc.message_zh} / {exc.message_en}") from None
+
+
+CountyFactsOption = Annotated[Path | None, typer.Option(
+    "--county-facts", help="县级数据 YAML/JSON：其中 shared_assets（一贯制学校全校合计的共用资产）按学段分摊 / "
+                           "county facts: their shared_assets (whole-school totals of an 一贯制 school) are split "
+                           "between its sections")]
+
+
+def shared_split(loaded: LoadedRuleset, batch: FactsBatch, path: Path | None,
+                 ) -> tuple[FactsBatch, list[SharedSplit]]:
+    """The batch with the county-facts file's shared totals split between each school's sections,
+    exactly as ``junheng county`` splits them (the ruleset's county part gives the weights)."""
+    if path is None:
+        return batch, []
+    if not path.is_file():
+        raise stop(f"找不到文件 / no such file: {path}")
+    if loaded.ruleset.county is None:
+        raise stop(f"规则集 {loaded.ruleset.id} 没有县域部分，无从确定共用资产的分摊比例，不能使用 --county-facts / "
+                   f"ruleset {loaded.ruleset.id} has no county part to give the split weights: --county-facts "
+                   "cannot be used")
+    protect(path)
+    county_facts = read_county_facts(path)  # a bad entry is an issue in the list, never lost silently
+    sections, splits, issues = split_shared_assets(loaded.ruleset, batch.sections, county_facts)
+    return batch.model_copy(update={"sections": sections,
+                                    "issues": [*batch.issues, *county_facts.issues, *issues]}), splits

@@ -145,10 +145,13 @@ def compare_school(before: SchoolResult | None, after: SchoolResult | None) -> S
 
 
 def compare(base: LoadedRuleset, against: LoadedRuleset, sections: Sequence[SchoolSection],
-            engine: EngineName = "durable") -> Comparison:
-    """Evaluate ``sections`` under both rulesets and pair every result."""
+            engine: EngineName = "durable", against_sections: Sequence[SchoolSection] | None = None) -> Comparison:
+    """Evaluate ``sections`` under both rulesets and pair every result. ``against_sections``: the
+    same schools as the second ruleset sees them (a shared total split by its own weights)."""
     ra = {(s.school_id, s.level): s for s in evaluate_sections(base.ruleset, sections, engine)}
-    rb = {(s.school_id, s.level): s for s in evaluate_sections(against.ruleset, sections, engine)}
+    rb = {(s.school_id, s.level): s
+          for s in evaluate_sections(against.ruleset, sections if against_sections is None else against_sections,
+                                     engine)}
     keys = [*ra, *(k for k in rb if k not in ra)]
     return Comparison(base=ruleset_info(base), against=ruleset_info(against),
                       schools=tuple(compare_school(ra.get(k), rb.get(k)) for k in keys))
