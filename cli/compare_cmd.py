@@ -85,12 +85,13 @@ def compare_command(
     read = facts(file, columns)
     batch, splits_base = shared_split(base, read, county_facts)  # each ruleset splits by its own weights
     other_batch, splits_other = shared_split(other, read, county_facts)
-    result = compare(base, other, batch.sections, against_sections=other_batch.sections)
+    result = compare(base, other, batch.sections, against_sections=other_batch.sections,
+                     batch=batch)
     splits = [(base.ruleset.id, sp) for sp in splits_base] + [(other.ruleset.id, sp) for sp in splits_other]
     if output is not None and fmt.is_report:
         write_comparison(fmt.value, output, result, batch, lang.value)
     elif fmt is Format.json:
-        text = dumps(compare_json(result, lang.value, batch.issues))
+        text = dumps(compare_json(result, lang.value))
         if output is None:
             typer.echo(text)
         else:

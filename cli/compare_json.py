@@ -7,26 +7,19 @@ when whole); text is in the language asked for. Renderers only: nothing is recom
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from junheng.cli.json_output import issue_json, num
+from junheng.cli.json_output import issues_json, num, ruleset_json
 from junheng.cli.render.explain import explain_rule
 from junheng.engine.compare import Comparison, RuleChange, SchoolComparison, Side
 from junheng.engine.diff import RuleDiff, RulesetDiff, RuleView
-from junheng.engine.results import RulesetInfo, ScoreSummary, Shortfall
-from junheng.policy.inputs import InputIssue
+from junheng.engine.results import ScoreSummary, Shortfall
 
 COMPARE_SCHEMA_ID = "https://junheng.example/schemas/compare-1.schema.json"
 DIFF_SCHEMA_ID = "https://junheng.example/schemas/diff-1.schema.json"
 SCHEMA_VERSION = "1.0"
 COMPARE_SCHEMA_VERSION = "1.2"
 """1.1 adds ``errors`` and ``warnings`` (the input's rejected rows and warnings)."""
-
-
-def ruleset_json(r: RulesetInfo, lang: str) -> dict[str, Any]:
-    return {"id": r.id, "version": r.version, "title": r.title.get(lang), "document": r.document,
-            "sha256": r.sha256}
 
 
 def shortfall_json(s: Shortfall) -> dict[str, Any]:
@@ -64,13 +57,11 @@ def school_json(s: SchoolComparison, lang: str) -> dict[str, Any]:
             "changes": [change_json(c, lang) for c in s.changes]}
 
 
-def compare_json(c: Comparison, lang: str, issues: Sequence[InputIssue] = ()) -> dict[str, Any]:
-    """``issues``: the input's problems; the rejected rows are listed under ``errors`` (1.1)."""
+def compare_json(c: Comparison, lang: str) -> dict[str, Any]:
+    """The input's rejected rows are listed under ``errors`` and its warnings under ``warnings`` (1.1)."""
     return {"$schema": COMPARE_SCHEMA_ID, "schema_version": COMPARE_SCHEMA_VERSION, "lang": lang,
             "base": ruleset_json(c.base, lang), "against": ruleset_json(c.against, lang),
-            "schools": [school_json(s, lang) for s in c.schools],
-            "errors": [issue_json(i, lang) for i in issues if i.severity == "error"],
-            "warnings": [issue_json(i, lang) for i in issues if i.severity != "error"]}
+            "schools": [school_json(s, lang) for s in c.schools], **issues_json(c.envelope, lang)}
 
 
 def view_json(v: RuleView | None) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from junheng.cli.json_output import issue_json, missing_names, num, rejected_row_json, school_json
+from junheng.cli.json_output import envelope_json, issues_json, missing_names, num, rejected_row_json, school_json
 from junheng.cli.render.explain import exclusion_text, explain_county, explain_criterion
 from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersion
 from junheng.engine.results import Outcome
@@ -66,12 +66,7 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
     return {
         "$schema": COUNTY_SCHEMA_ID,
         "schema_version": COUNTY_SCHEMA_VERSION,
-        "junheng_version": run.junheng_version,
-        "engine": run.engine,
-        "lang": lang,
-        "ruleset": {"id": run.ruleset.id, "version": run.ruleset.version,
-                    "title": run.ruleset.title.get(lang), "document": run.ruleset.document,
-                    "sha256": run.ruleset.sha256},
+        **envelope_json(run.envelope, lang),
         "school_ruleset": None if run.school_ruleset is None else {
             "id": run.school_ruleset.id, "version": run.school_ruleset.version,
             "sha256": run.school_ruleset.sha256},
@@ -117,6 +112,5 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
         "input": {"file": run.input_file, "sha256": run.input_sha256,
                   "county_facts": run.county_facts_file,
                   "county_fact_origins": run.county_fact_origins},
-        "errors": [issue_json(i, lang) for i in run.issues if i.severity == "error"],
-        "warnings": [issue_json(i, lang) for i in run.issues if i.severity != "error"],
+        **issues_json(run.envelope, lang),
     }

@@ -26,12 +26,11 @@ def county_school_run(run: CountyRun) -> EvaluationRun:
             seen.setdefault((s.school_id, s.level.value), s)
     schools = tuple(seen.values())
     errors = {(i.sheet, i.row) for i in run.issues if i.severity == "error" and i.row is not None}
-    return EvaluationRun(
-        ruleset=run.ruleset,
-        input=InputInfo(file=run.input_file, sha256=run.input_sha256, rows_read=len(run.schools) + len(errors),
-                        rows_evaluated=len(schools), rows_rejected=len(errors)),
-        junheng_version=run.junheng_version, engine=run.engine, schools=schools, issues=run.issues,
-    )
+    envelope = run.envelope.model_copy(update={
+        "rulesets": run.envelope.rulesets[:1],
+        "input": InputInfo(file=run.input_file, sha256=run.input_sha256, rows_read=len(run.schools) + len(errors),
+                           rows_evaluated=len(schools), rows_rejected=len(errors))})
+    return EvaluationRun(envelope=envelope, schools=schools)
 
 
 def write_county_report(fmt: str, path: Path, run: CountyRun, lang: str) -> None:

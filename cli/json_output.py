@@ -20,6 +20,8 @@ from junheng.engine.results import (
     MissingFact,
     Outcome,
     RuleResult,
+    RulesetInfo,
+    RunEnvelope,
     SchoolResult,
     ScoreSummary,
 )
@@ -162,21 +164,29 @@ def school_json(s: SchoolResult, lang: str) -> dict[str, Any]:
     }
 
 
+def ruleset_json(r: RulesetInfo, lang: str) -> dict[str, Any]:
+    return {"id": r.id, "version": r.version, "title": r.title.get(lang), "document": r.document,
+            "sha256": r.sha256}
+
+
+def envelope_json(env: RunEnvelope, lang: str) -> dict[str, Any]:
+    """A document's header from the run's envelope: version, engine, language, the ruleset judged by."""
+    return {"junheng_version": env.junheng_version, "engine": env.engine, "lang": lang,
+            "ruleset": ruleset_json(env.rulesets[0], lang)}
+
+
+def issues_json(env: RunEnvelope, lang: str) -> dict[str, Any]:
+    """A document's ``errors`` (rejected rows) and ``warnings``, from the run's envelope."""
+    return {"errors": [issue_json(i, lang) for i in env.issues if i.severity == "error"],
+            "warnings": [issue_json(i, lang) for i in env.issues if i.severity != "error"]}
+
+
 def _evaluation_frame(run: EvaluationRun, lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The document's members before ``schools`` and after it (everything but the sections)."""
-    errors = [i for i in run.issues if i.severity == "error"]
-    warnings = [i for i in run.issues if i.severity != "error"]
     head = {
         "$schema": EVALUATION_SCHEMA_ID,
         "schema_version": EVALUATION_SCHEMA_VERSION,
-        "junheng_version": run.junheng_version,
-        "engine": run.engine,
-        "lang": lang,
-        "ruleset": {
-            "id": run.ruleset.id, "version": run.ruleset.version,
-            "title": run.ruleset.title.get(lang), "document": run.ruleset.document,
-            "sha256": run.ruleset.sha256,
-        },
+        **envelope_json(run.envelope, lang),
         "input": None if run.input is None else {
             "file": run.input.file, "sha256": run.input.sha256,
             "rows_read": run.input.rows_read, "rows_evaluated": run.input.rows_evaluated,
@@ -192,11 +202,7 @@ def _evaluation_frame(run: EvaluationRun, lang: str) -> tuple[dict[str, Any], di
             "rows_rejected": run.input.rows_rejected if run.input is not None else 0,
         },
     }
-    tail = {
-        "errors": [issue_json(i, lang) for i in errors],
-        "warnings": [issue_json(i, lang) for i in warnings],
-    }
-    return head, tail
+    return head, issues_json(run.envelope, lang)
 
 
 def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:

@@ -13,8 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from junheng.engine.evaluate import EngineName, evaluate_sections, ruleset_info
+from junheng.engine.evaluate import EngineName, evaluate_sections, run_envelope
 from junheng.engine.results import (
+    EnvelopedRun,
     Outcome,
     RuleResult,
     RulesetInfo,
@@ -23,7 +24,7 @@ from junheng.engine.results import (
     Shortfall,
 )
 from junheng.policy.facts import Level
-from junheng.policy.inputs import SchoolSection
+from junheng.policy.inputs import FactsBatch, SchoolSection
 from junheng.policy.loader import LoadedRuleset
 from junheng.policy.model import Localized, Status
 
@@ -77,10 +78,19 @@ class SchoolComparison(_Frozen):
     changes: tuple[RuleChange, ...]
 
 
-class Comparison(_Frozen):
-    base: RulesetInfo
-    against: RulesetInfo
+class Comparison(EnvelopedRun):
+    """One run of ``junheng compare``: the envelope (the base ruleset, then the one compared against)
+    and every school's paired results."""
+
     schools: tuple[SchoolComparison, ...]
+
+    @property
+    def base(self) -> RulesetInfo:
+        return self.envelope.rulesets[0]
+
+    @property
+    def against(self) -> RulesetInfo:
+        return self.envelope.rulesets[1]
 
 
 def side(r: RuleResult) -> Side:
@@ -145,13 +155,15 @@ def compare_school(before: SchoolResult | None, after: SchoolResult | None) -> S
 
 
 def compare(base: LoadedRuleset, against: LoadedRuleset, sections: Sequence[SchoolSection],
-            engine: EngineName = "durable", against_sections: Sequence[SchoolSection] | None = None) -> Comparison:
+            engine: EngineName = "durable", against_sections: Sequence[SchoolSection] | None = None,
+            batch: FactsBatch | None = None) -> Comparison:
     """Evaluate ``sections`` under both rulesets and pair every result. ``against_sections``: the
-    same schools as the second ruleset sees them (a shared total split by its own weights)."""
+    same schools as the second ruleset sees them (a shared total split by its own weights);
+    ``batch``: the input they were read from (its file and issues go into the envelope)."""
     ra = {(s.school_id, s.level): s for s in evaluate_sections(base.ruleset, sections, engine)}
     rb = {(s.school_id, s.level): s
           for s in evaluate_sections(against.ruleset, sections if against_sections is None else against_sections,
                                      engine)}
     keys = [*ra, *(k for k in rb if k not in ra)]
-    return Comparison(base=ruleset_info(base), against=ruleset_info(against),
+    return Comparison(envelope=run_envelope((base, against), batch, engine),
                       schools=tuple(compare_school(ra.get(k), rb.get(k)) for k in keys))

@@ -22,7 +22,6 @@ import math
 from collections.abc import Sequence
 from fractions import Fraction
 
-import junheng
 from junheng.engine.county_results import (
     ClassSizeSummary,
     CountyRun,
@@ -44,7 +43,7 @@ from junheng.engine.dispersion import (
     sqrt_value,
     with_value,
 )
-from junheng.engine.evaluate import EngineName, decide, evaluate_sections, ruleset_info
+from junheng.engine.evaluate import EngineName, decide, evaluate_sections, run_envelope
 from junheng.engine.measure import compiled_formula, parameter_values, requirement
 from junheng.engine.predicates import CompiledPredicates, could_hold
 from junheng.engine.results import MissingFact, Outcome, SchoolResult
@@ -431,14 +430,11 @@ def evaluate_county(loaded: LoadedRuleset, batch: FactsBatch, county_facts: Coun
             source=bands.source, status=bands.status)
     all_issues = (*batch.issues, *issues, *(county_facts.issues if county_facts is not None else ()))
     return CountyRun(
-        ruleset=ruleset_info(loaded),
-        school_ruleset=ruleset_info(school_ruleset) if school_ruleset is not None else None,
+        envelope=run_envelope((loaded, school_ruleset), batch, engine, issues=all_issues),
         county=county, year=year, outcome=county_outcome,
         levels=tuple(levels_out), criteria=tuple(criteria), schools=tuple(schools),
         school_results=school_results, class_sizes=class_sizes, splits=tuple(splits),
-        parameters=used_params, input_file=batch.file, input_sha256=batch.file_sha256,
+        parameters=used_params,
         county_facts_file=county_facts.file if county_facts is not None else None,
         county_fact_origins=dict(county_facts.origins) if county_facts is not None else {},
-        junheng_version=junheng.__version__,
-        engine="durable_rules 2.0.28" if engine == "durable" else "direct",
-        issues=tuple(all_issues), rejected_rows=incomplete)
+        rejected_rows=incomplete)

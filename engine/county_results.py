@@ -10,9 +10,9 @@ from fractions import Fraction
 
 from pydantic import BaseModel, ConfigDict
 
-from junheng.engine.results import Judgement, MissingFact, Outcome, RulesetInfo, SchoolResult
+from junheng.engine.results import EnvelopedRun, Judgement, MissingFact, Outcome, RulesetInfo, SchoolResult
 from junheng.policy.facts import Level
-from junheng.policy.inputs import InputIssue, RejectedRow
+from junheng.policy.inputs import RejectedRow
 from junheng.policy.model import Localized, Status
 
 
@@ -154,11 +154,10 @@ class ClassSizeSummary(_Frozen):
     status: Status
 
 
-class CountyRun(_Frozen):
-    """One run of ``junheng county``."""
+class CountyRun(EnvelopedRun):
+    """One run of ``junheng county``: what was run on what (the envelope: the county ruleset, then the
+    school ruleset when one is given), and the county's verdict."""
 
-    ruleset: RulesetInfo
-    school_ruleset: RulesetInfo | None
     county: str
     year: int | None
     outcome: Outcome
@@ -171,12 +170,19 @@ class CountyRun(_Frozen):
     splits: tuple[SharedSplit, ...]
     parameters: dict[str, Fraction]
     """Parameters the run used (weighting 1/0, shared-asset weights), as applied."""
-    input_file: str
-    input_sha256: str
     county_facts_file: str | None
     county_fact_origins: dict[str, str]
-    junheng_version: str
-    engine: str
-    issues: tuple[InputIssue, ...] = ()
     rejected_rows: tuple[RejectedRow, ...] = ()
     """Every rejected row (and unread part) of the input: the county is never met on incomplete data."""
+
+    @property
+    def school_ruleset(self) -> RulesetInfo | None:
+        return self.envelope.rulesets[1] if len(self.envelope.rulesets) > 1 else None
+
+    @property
+    def input_file(self) -> str:
+        return self.envelope.input.file if self.envelope.input is not None else ""
+
+    @property
+    def input_sha256(self) -> str:
+        return self.envelope.input.sha256 if self.envelope.input is not None else ""

@@ -43,12 +43,13 @@ from junheng.engine.results import (
     Outcome,
     RuleResult,
     RulesetInfo,
+    RunEnvelope,
     SchoolResult,
     missing_facts,
 )
 from junheng.engine.verdicts import evaluate_directly
 from junheng.policy.facts import Level
-from junheng.policy.inputs import FactsBatch, SchoolSection
+from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
 from junheng.policy.loader import LoadedRuleset
 from junheng.policy.model import (
     CountGateRule,
@@ -383,15 +384,24 @@ def run_evaluation(loaded: LoadedRuleset, batch: FactsBatch,
     # the reader knows no ruleset: columns this ruleset reads (assessed scores) are not unused
     used = set(assessed_columns(loaded.ruleset, batch.unused_columns))
     return EvaluationRun(
-        ruleset=ruleset_info(loaded),
-        input=InputInfo(file=batch.file, sha256=batch.file_sha256, rows_read=batch.rows_read,
-                        rows_evaluated=len(batch.sections), rows_rejected=batch.rejected_rows,
-                        unused_columns=tuple(h for h in batch.unused_columns if h not in used)),
-        junheng_version=junheng.__version__,
-        engine=engine_label(engine),
+        envelope=run_envelope((loaded,), batch, engine, unused_columns=tuple(h for h in batch.unused_columns
+                                                                            if h not in used),
+                              issues=(*batch.issues, *validity_warnings(loaded, _data_years(batch), batch.file))),
         schools=tuple(schools),
-        issues=(*batch.issues, *validity_warnings(loaded, _data_years(batch), batch.file)),
     )
+
+
+def run_envelope(rulesets: Sequence[LoadedRuleset | None], batch: FactsBatch | None, engine: EngineName,
+                 issues: Sequence[InputIssue] | None = None, unused_columns: tuple[str, ...] = ()) -> RunEnvelope:
+    """The header of a run: the rulesets given (``None`` left out), the input read, the engine;
+    ``issues`` defaults to the batch's."""
+    info = None if batch is None else InputInfo(
+        file=batch.file, sha256=batch.file_sha256, rows_read=batch.rows_read,
+        rows_evaluated=len(batch.sections), rows_rejected=batch.rejected_rows, unused_columns=unused_columns)
+    return RunEnvelope(
+        rulesets=tuple(ruleset_info(r) for r in rulesets if r is not None), input=info,
+        junheng_version=junheng.__version__, engine=engine_label(engine),
+        issues=tuple(issues if issues is not None else batch.issues if batch is not None else ()))
 
 
 def _data_years(batch: FactsBatch) -> list[int]:

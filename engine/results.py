@@ -310,12 +310,48 @@ class InputInfo(_Frozen):
     unused_columns: tuple[str, ...] = ()
 
 
-class EvaluationRun(_Frozen):
-    """One run of ``junheng evaluate``: what was run on what, and every result."""
+class RunEnvelope(_Frozen):
+    """What was run on what, by which engine and version, and what the input's readers found: the one
+    header every run record (:class:`EvaluationRun`, ``CountyRun``, ``Comparison``) carries and every
+    renderer reads."""
 
-    ruleset: RulesetInfo
+    rulesets: tuple[RulesetInfo, ...]
+    """The ruleset judged by first; a county run: then the school ruleset its every-school checks use
+    (when one is given); a comparison: the base, then the ruleset compared against."""
     input: InputInfo | None
     junheng_version: str
     engine: str
-    schools: tuple[SchoolResult, ...]
     issues: tuple[InputIssue, ...] = Field(default_factory=tuple)
+    """The input's rejected rows (``error``) and warnings."""
+
+
+class EnvelopedRun(_Frozen):
+    """A run record with its :class:`RunEnvelope`, and the envelope's fields by their old names."""
+
+    envelope: RunEnvelope
+
+    @property
+    def ruleset(self) -> RulesetInfo:
+        return self.envelope.rulesets[0]
+
+    @property
+    def input(self) -> InputInfo | None:
+        return self.envelope.input
+
+    @property
+    def junheng_version(self) -> str:
+        return self.envelope.junheng_version
+
+    @property
+    def engine(self) -> str:
+        return self.envelope.engine
+
+    @property
+    def issues(self) -> tuple[InputIssue, ...]:
+        return self.envelope.issues
+
+
+class EvaluationRun(EnvelopedRun):
+    """One run of ``junheng evaluate``: what was run on what (the envelope), and every result."""
+
+    schools: tuple[SchoolResult, ...]

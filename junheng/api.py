@@ -350,7 +350,7 @@ class RulesetComparison(_Tabular):
 
     def to_dict(self, lang: Lang | None = None) -> dict[str, Any]:
         """The document ``junheng compare --format json`` prints (schema compare/1)."""
-        return compare_json(self.comparison, lang or self.lang, self.facts.issues)
+        return compare_json(self.comparison, lang or self.lang)
 
     def to_json(self, lang: Lang | None = None) -> str:
         return dumps(self.to_dict(lang))
@@ -441,7 +441,7 @@ def compare(facts: FactsInput, ruleset: RulesetInput, against: RulesetInput, *, 
     and what the second one asks for."""
     base, other = load_ruleset(ruleset, at), load_ruleset(against, at)
     batch = read_facts(facts)
-    return RulesetComparison(_compare(base, other, batch.sections, engine), batch, lang)
+    return RulesetComparison(_compare(base, other, batch.sections, engine, batch=batch), batch, lang)
 
 
 def diff(ruleset: RulesetInput, against: RulesetInput, *, at: dt.date | str | None = None,
