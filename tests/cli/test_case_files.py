@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from clikit import run_cli
 
-from junheng.cli.app import main
 from junheng.policy.cases import CaseFileError, read_cases
 from junheng.testing import _is_case_file, run_case
 
@@ -24,16 +24,8 @@ WRONG = """\
 """
 
 
-def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 0 if code is None else 1), out, err
-
-
 def test_bundled_cases_hold(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(capsys, "test", str(CASES), "--lang", "en")
+    code, out, _ = run_cli(capsys, "test", str(CASES), "--lang", "en")
     assert code == 0 and " 0 failed" in out
 
 
@@ -41,13 +33,13 @@ def test_a_wrong_expectation_names_case_rule_expected_and_got(capsys: pytest.Cap
                                                                tmp_path: Path) -> None:
     f = tmp_path / "wrong.yaml"
     f.write_text(WRONG, encoding="utf-8")
-    code, out, _ = _run(capsys, "test", str(f))
+    code, out, _ = run_cli(capsys, "test", str(f))
     assert code == 1
     assert "写错的期望" in out and f"{f}:1" in out
     assert "resource.teaching_area 结果：期望 达标（passed），得到 未达标（failed）" in out
     assert "resource.teaching_area 缺额：期望 3026.3，得到 3026.2" in out
     assert "resource.no_such_rule：规则集中没有此规则" in out
-    code, out, _ = _run(capsys, "test", str(f), "--lang", "en")
+    code, out, _ = run_cli(capsys, "test", str(f), "--lang", "en")
     assert code == 1
     assert "resource.teaching_area shortfall: expected 3026.3, got 3026.2" in out
     assert "expected met (passed), got not met (failed)" in out
@@ -72,7 +64,7 @@ def test_an_unreadable_case_file_exits_2_with_file_line_zh_en(capsys: pytest.Cap
         read_cases(f)
     if line is not None:
         assert err.value.line == line
-    code, _, stderr = _run(capsys, "test", str(f))
+    code, _, stderr = run_cli(capsys, "test", str(f))
     assert code == 2
     flat = " ".join(stderr.split())
     assert str(f.name) in flat and zh in flat and en in flat
@@ -85,7 +77,7 @@ def test_a_rejected_school_figure_is_an_error_not_unknown(capsys: pytest.Capture
     [case] = read_cases(f)
     with pytest.raises(CaseFileError):
         run_case(case)
-    assert _run(capsys, "test", str(f))[0] == 2
+    assert run_cli(capsys, "test", str(f))[0] == 2
 
 
 def test_pytest_collects_only_tests_cases_yaml() -> None:
