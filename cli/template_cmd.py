@@ -32,7 +32,7 @@ from junheng.policy.costs import lever_facts
 from junheng.policy.county_facts import RATIOS_ABOVE_ONE
 from junheng.policy.county_facts import fact_spec as county_fact_spec
 from junheng.policy.county_model import CountyFactCriterion, fraction_or_param
-from junheng.policy.facts import FACTS, SCHOOL_FACTS, SCHOOL_TYPES, FactSpec
+from junheng.policy.facts import FACTS, SCHOOL_FACTS, SCHOOL_TYPES, FactKind, FactSpec
 from junheng.policy.formula import FormulaError, names, parse_formula
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.registry import load_ruleset
@@ -97,6 +97,9 @@ def _validation(fact: FactSpec, lang: str) -> DataValidation | None:
         dv.error = "学年应为四位年份，如 2024" if zh else "a year such as 2024"
     elif fact.name in IDENTITY_COLUMNS:
         return None
+    elif fact.kind is FactKind.boolean:  # 是/否 (the reader also takes 1/0, √/×: policy/cells.py)
+        dv = DataValidation(type="list", formula1='"是,否"', allow_blank=True)
+        dv.error = f"“{fact.zh}”应为“是”或“否”" if zh else f"{fact.en}: 是 (yes) or 否 (no)"
     elif unit(fact.unit).integral:
         dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         dv.error = (f"“{fact.zh}”应为不小于0的整数" if zh else f"{fact.en}: a whole number ≥ 0")
@@ -243,7 +246,7 @@ def fill_hint(fact: FactSpec, lang: str) -> str:
     if fact.unit == "ratio":
         return "比例：0.85 或 85%，不能写85" if zh else "a ratio: 0.85 or 85% (not 85)"
     if fact.unit == "bool":
-        return "是/否：true 或 false" if zh else "yes/no: true or false"
+        return "是/否：是 或 否（也可写 true/false、1/0、√/×）" if zh else "yes/no: 是/否, true/false, 1/0 or √/×"
     if fact.unit == "level":
         return "等级：1、2、3 或 4（Ⅰ—Ⅳ级）" if zh else "a level: 1, 2, 3 or 4"
     return unit(fact.unit).label(lang) or fact.unit

@@ -34,10 +34,13 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 __all__ = [
+    "BOOLEAN_FALSE",
+    "BOOLEAN_TRUE",
     "CELL_UNITS",
     "MISSING_MARKS",
     "CellError",
     "ParsedNumber",
+    "parse_boolean",
     "parse_number",
 ]
 
@@ -303,3 +306,37 @@ def parse_number(text: str) -> ParsedNumber:
         multiplier=mult,
         percent=percent,
     )
+
+
+BOOLEAN_TRUE: frozenset[str] = frozenset({"1", "是", "√", "✓", "✔", "true", "yes", "y"})
+"""Cell texts read as yes (是) for a yes/no fact, compared case-insensitively after NFKC: 1, 是, the
+tick marks a Chinese checklist uses (√ ✓ ✔), and true / yes / Y."""
+BOOLEAN_FALSE: frozenset[str] = frozenset({"0", "否", "×", "✗", "✘", "x", "false", "no", "n"})
+"""Cell texts read as no (否): 0, 否, the crosses (× ✗ ✘ and the letter x), false / no / N. Nothing
+else is guessed: "有/无", "2" or "是的" are errors (无 and blank are *missing*, as for numbers)."""
+
+
+def parse_boolean(value: object) -> Fraction | None:
+    """One yes/no cell as 1 / 0 (``None`` when blank or a missing mark); raise :class:`CellError`
+    naming the accepted forms for anything else. ``value`` is the cell as read: text, a number
+    (1 / 0 exactly; a spreadsheet's 1.0 too) or a boolean (an Excel TRUE/FALSE)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return Fraction(int(value))
+    if isinstance(value, int | Decimal | Fraction):
+        if value in (0, 1):
+            return Fraction(int(value))
+        raise CellError(f"“{value}”不是是/否：应填 是/否（或 1/0、√/×）",
+                        f"{value!r} is not yes/no: write 是/否 (or 1/0, yes/no, √/×)")
+    text = _nfkc(str(value)).strip()
+    if str(value).strip() in MISSING_MARKS or text in MISSING_MARKS:
+        return None
+    key = text.lower()
+    if key in BOOLEAN_TRUE or key in ("1.0",):
+        return Fraction(1)
+    if key in BOOLEAN_FALSE or key in ("0.0",):
+        return Fraction(0)
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    raise CellError(f"“{shown}”不是是/否：应填 是/否（或 1/0、√/×）",
+                    f"{shown!r} is not yes/no: write 是/否 (or 1/0, yes/no, √/×)")

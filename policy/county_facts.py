@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
-from junheng.policy.cells import CellError, parse_number
+from junheng.policy.cells import CellError, parse_boolean, parse_number
 from junheng.policy.facts import COUNTY_FACTS, FACTS, FactKind, FactScope, FactSpec
 from junheng.policy.inputs import InputIssue
 from junheng.policy.readers import ExactSafeLoader, load_json
@@ -160,12 +160,18 @@ def _issue(file: str, column: str | None, value: object, zh: str, en: str) -> In
 
 def _number(raw: object, spec: FactSpec | None) -> Fraction:
     """One exact number from a YAML/JSON scalar; raises CellError."""
+    if spec is not None and spec.kind is FactKind.boolean:  # 是/否, true/false, 1/0, √/× (policy/cells.py)
+        try:
+            value = parse_boolean(raw)
+        except CellError as exc:
+            raise CellError(f"“{spec.zh}”：{exc.message_zh}", f"{spec.name}: {exc.message_en}") from None
+        if value is None:
+            raise CellError("缺少数值", "missing value")
+        return value
     if isinstance(raw, bool) or raw in ("true", "false", "True", "False"):
-        if spec is not None and spec.kind is not FactKind.boolean:
+        if spec is not None:
             raise CellError("此项应为数值，不是是/否", "this item is a number, not true/false")
         return Fraction(1) if raw in (True, "true", "True") else Fraction(0)
-    if spec is not None and spec.kind is FactKind.boolean:
-        raise CellError("此项应为 true 或 false", "this item must be true or false")
     if isinstance(raw, Decimal | int):
         raw = str(raw)
     if not isinstance(raw, str):

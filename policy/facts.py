@@ -137,8 +137,8 @@ SCHOOL_FACTS: tuple[FactSpec, ...] = (
     _school("art_rooms", "美术专用教室数", "art rooms", "rooms", "美术教室数"),
     _school("art_room_area_m2", "美术专用教室面积（最小一间）", "art room area (smallest room)", "m2",
             "美术专用教室面积", "美术教室面积"),
-    _school("rural_small_school", "农村小规模学校（1=是，0=否）", "rural small school (1 = yes, 0 = no)", "bool",
-            "农村小规模学校", "是否农村小规模学校"),
+    _school("rural_small_school", "农村小规模学校（是/否）", "rural small school (yes/no)", "bool",
+            "农村小规模学校", "是否农村小规模学校", "农村小规模学校（1=是，0=否）", kind=FactKind.boolean),
 )
 
 COUNTY_FACTS: tuple[FactSpec, ...] = (

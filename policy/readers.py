@@ -41,8 +41,8 @@ from typing import Any
 
 import yaml
 
-from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_number
-from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactSpec, Level
+from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_boolean, parse_number
+from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactKind, FactSpec, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow, SchoolSection
 from junheng.policy.units import unit
 
@@ -732,6 +732,12 @@ def _number(b: _RowBuilder, col: ColumnInfo, raw: Any, fact: FactSpec) -> Fracti
     header = col.header
     if raw is None:
         return None
+    if fact.kind is FactKind.boolean:  # 是/否, 1/0, √/× (policy/cells.py)
+        try:
+            return parse_boolean(raw)
+        except CellError as exc:
+            b.error(header, raw, f"“{fact.zh}”：{exc.message_zh}", f"{fact.name}: {exc.message_en}")
+            return None
     if isinstance(raw, bool):
         b.error(header, raw, "真/假值不是数值", "true/false is not a number")
         return None

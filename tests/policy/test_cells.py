@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from junheng.policy.cells import CellError, ParsedNumber, parse_number
+from junheng.policy.cells import CellError, ParsedNumber, parse_boolean, parse_number
 
 
 @pytest.mark.parametrize(
@@ -151,3 +151,30 @@ def test_decimal_text_round_trips_exactly(d: object) -> None:
 def test_grouped_integers(n: int) -> None:
     assert parse_number(f"{n:,}").value == n
     assert parse_number(str(n)).value == n
+
+
+# --- yes/no facts (rural_small_school; the county's 是/否 items): one parser, policy/cells.py ----
+
+
+@pytest.mark.parametrize("written", ["是", "1", "√", "✓", "✔", "true", "TRUE", "yes", "Y", "y", "１", 1, True,
+                                     "1.0"])
+def test_yes_forms(written: object) -> None:
+    assert parse_boolean(written) == 1
+
+
+@pytest.mark.parametrize("written", ["否", "0", "×", "✗", "✘", "x", "X", "false", "no", "N", "n", 0, False])
+def test_no_forms(written: object) -> None:
+    assert parse_boolean(written) == 0
+
+
+@pytest.mark.parametrize("written", ["", " ", "—", "无", "/", None])
+def test_blank_and_missing_marks_are_missing_not_no(written: object) -> None:
+    assert parse_boolean(written) is None
+
+
+@pytest.mark.parametrize("written", ["2", "有", "是的", "yes!", "0.5", 2, "对", "农村"])
+def test_anything_else_is_an_error_in_both_languages(written: object) -> None:
+    with pytest.raises(CellError) as err:
+        parse_boolean(written)
+    assert f"“{written}”不是是/否" in err.value.message_zh and "是/否" in err.value.message_zh
+    assert f"{written!r} is not yes/no" in err.value.message_en
