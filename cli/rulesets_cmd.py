@@ -12,12 +12,14 @@ from rich.table import Column, Table
 from junheng.cli.options import Lang, LangOption
 from junheng.engine.numbers import decimal_text
 from junheng.policy.county_model import AllSchoolsCriterion, CountyFactCriterion, Criterion, DispersionCriterion
-from junheng.policy.facts import Level
+from junheng.policy.facts import FACTS, SCHOOL_TYPES, FactKind, Level
 from junheng.policy.loader import RulesetError
-from junheng.policy.model import CountGateRule, ParamRef, Ruleset, ThresholdRule
+from junheng.policy.model import Condition, CountGateRule, ParamRef, Ruleset, ThresholdRule
 from junheng.policy.registry import bundled_ids, load_ruleset
 
 app = typer.Typer(help="规则集 / rulesets", no_args_is_help=True)
+SCHOOL_TYPE_WORDS = {code: zh for zh, code in SCHOOL_TYPES.items()}
+"""School type code → its Chinese name (nine_year → 九年一贯制学校)."""
 
 
 def _requirement_cell(r: Ruleset, op: str, value: Fraction | ParamRef | None, lang: str) -> str:
@@ -27,6 +29,62 @@ def _requirement_cell(r: Ruleset, op: str, value: Fraction | ParamRef | None, la
         param = r.parameters[value.param]
         return f"{op} {{{value.param}}} ({param.status.label(lang)})"
     return f"{op} {decimal_text(value)}"
+
+
+def _condition_text(c: Condition, lang: str) -> str:
+    """One condition of a relaxation in words: 建成年份不超过2016, 农村小规模学校：是."""
+    from junheng.cli.render import numbers as n
+    from junheng.cli.render.words import fact_name, op_words
+
+    name = fact_name(c.fact, lang)
+    fact = FACTS.get(c.fact)
+    if fact is not None and fact.kind is FactKind.boolean:
+        name = name.removesuffix("（是/否）").removesuffix(" (yes/no)")
+        yes = c.op.holds(Fraction(1), c.value) and not c.op.holds(Fraction(0), c.value)
+        return f"{name}：{'是' if yes else '否'}" if lang == "zh" else f"{name}: {'yes' if yes else 'no'}"
+    unit_code = fact.unit if fact is not None else ""
+    value = (decimal_text(c.value) if unit_code == "year" else
+             n.percent_as_written(c.value) if unit_code == "ratio" else n.quantity(c.value, unit_code, lang))
+    return f"{name}{op_words(c.op.value, lang)}{value}" if lang == "zh" else (
+        f"{name} {op_words(c.op.value, lang)} {value}")
+
+
+def relaxation_rows(r: Ruleset, rule: ThresholdRule, lang: str) -> list[list[str]]:
+    """The rows of a rule's dated, conditional relaxations (the 2019 规程's), shown under the rule
+    they relax: id, what and when (conditions, window), the relaxed values, article, status, source."""
+    zh = lang == "zh"
+    rows = []
+    for rel in rule.relaxations:
+        joiner_all, joiner_any = ("且", "或") if zh else (" and ", " or ")
+        parts = []
+        if rel.when_all:
+            parts.append(joiner_all.join(_condition_text(c, lang) for c in rel.when_all))
+        if rel.when_any:
+            parts.append(joiner_any.join(_condition_text(c, lang) for c in rel.when_any))
+        conditions = joiner_all.join(f"（{p}）" if zh and len(parts) > 1 else p for p in parts)
+        year = rel.until_year
+        if isinstance(year, ParamRef):
+            param = r.parameters[year.param]
+            last = r.resolve(year, Level.primary)
+            shown = decimal_text(last) if last is not None else "—"
+            end = (f"{shown}年底（参数 {year.param}，{param.status.label(lang)}）" if zh else
+                   f"the end of {shown} (parameter {year.param}, {param.status.label(lang)})")
+        elif year is not None:
+            end = f"{year}年底" if zh else f"the end of {year}"
+        else:
+            end = "未定" if zh else "open-ended"
+        window = f"{rel.start} 至 {end}" if zh else f"{rel.start} to {end}"
+        what = (f"↳放宽：{rel.title.get(lang)}\n条件：{conditions}\n期间：{window}" if zh else
+                f"↳relaxation: {rel.title.get(lang)}\nwhen: {conditions}\nwindow: {window}")
+        if rel.note and zh:
+            what += f"\n说明：{rel.note}"
+        by_type = "".join(
+            f"\n{SCHOOL_TYPE_WORDS.get(t, t) if zh else t} {rule.op.value} {decimal_text(v)}"
+            for t, v in rel.value_by_school_type.items())
+        cells = [_requirement_cell(r, rule.op.value, v, lang) + by_type if v is not None else "—"
+                 for v in (rel.value.primary, rel.value.junior)]
+        rows.append([rel.id, what, *cells, rel.article, rel.status.label(lang), rel.source])
+    return rows
 
 
 def _criterion_cells(r: Ruleset, c: Criterion, lang: str) -> list[str]:
@@ -50,17 +108,27 @@ def _criterion_cells(r: Ruleset, c: Criterion, lang: str) -> list[str]:
     return [cell, cell]
 
 
+def _columns(what: str, lang: str) -> list[Column]:
+    """The columns of a rule table; long cells fold onto more lines, never cut with "…" (a reviewer
+    reads every condition, window and source next to the printed document)."""
+    zh = lang == "zh"
+    heads = ["id", what, "小学/primary", "初中/junior", "条款" if zh else "article", "状态" if zh else "status",
+             "来源" if zh else "source"]
+    return [Column(h, overflow="fold") for h in heads]
+
+
 def _county_table(r: Ruleset, lang: str) -> Table:
     """The county part (县域评估): its own school checks, then every criterion, with sources."""
     assert r.county is not None
     zh = lang == "zh"
-    table = Table("id", "县域评估项" if zh else "county criterion", "小学/primary", "初中/junior",
-                  "条款" if zh else "article", "状态" if zh else "status", "来源" if zh else "source",
-                  title="县域评估 / county", show_lines=True)
+    table = Table(*_columns("县域评估项" if zh else "county criterion", lang), title="县域评估 / county",
+                  show_lines=True)
     for check in r.county.school_checks:
         cells = [_requirement_cell(r, check.op.value, v, lang) for v in (check.value.primary, check.value.junior)]
         table.add_row(check.id, check.title.get(lang), *cells, check.article, check.status.label(lang),
                       check.source)
+        for row in relaxation_rows(r, check, lang):
+            table.add_row(*row)
     for c in r.county.criteria:
         table.add_row(c.id, c.title.get(lang), *_criterion_cells(r, c, lang), c.article,
                       c.status.label(lang), c.source)
@@ -97,15 +165,15 @@ def show(ruleset: Annotated[str, typer.Argument(help="id or YAML path")], lang: 
                   f"{'生效' if lang == 'zh' else 'effective'} {r.effective.start}"
                   f"{' – ' + str(r.effective.until) if r.effective.until else ''}; sha256 {loaded.sha256}",
                   highlight=False)
-    table = Table("id", "规则" if lang == "zh" else "rule", "小学/primary", "初中/junior",
-                  "条款" if lang == "zh" else "article", "状态" if lang == "zh" else "status",
-                  "来源" if lang == "zh" else "source", show_lines=True)
+    table = Table(*_columns("规则" if lang == "zh" else "rule", lang), show_lines=True)
     for rule in r.rules:
         if isinstance(rule, ThresholdRule):
             cells = [_requirement_cell(r, rule.op.value, v, lang)
                      for v in (rule.value.primary, rule.value.junior)]
             table.add_row(rule.id, rule.title.get(lang), *cells, rule.article,
                           rule.status.label(lang), rule.source)
+            for row in relaxation_rows(r, rule, lang):
+                table.add_row(*row)
         elif isinstance(rule, CountGateRule):
             floor = r.resolve(rule.floor, rule.levels[0])
             desc = (f"≥{rule.min_met}/{len(rule.rules)}，余项≥{decimal_text((floor or Fraction(0)) * 100)}%"

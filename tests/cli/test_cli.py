@@ -389,3 +389,55 @@ def test_rulesets_show_includes_the_county_part() -> None:
     q = run("rulesets", "show", "national/quality-2017", columns=300).stdout
     assert "县域评估" in q and "county.class_size" in q and "<= 45" in q and "<= 50" in q
     assert "综合差异系数" not in q and "各项差异系数 <= 0.5" in q and "各项差异系数 <= 0.45" in q
+
+
+def _rows(out: str) -> list[str]:
+    """The table's rows (between the horizontal rules), each folded cell's lines joined per column,
+    without spaces (a folded line may break anywhere): compare with :func:`_squeezed` text."""
+    rows, current = [], []
+    for line in out.splitlines():
+        if line.startswith(("├", "└", "┡")):
+            cells = ["".join(parts) for parts in zip(*current, strict=True)] if current else []
+            rows.append(" | ".join("".join(c.split()) for c in cells))  # spaces dropped (folds)
+            current = []
+        elif line.startswith("│"):
+            current.append(line.strip("│").split("│"))
+    return rows
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_rulesets_show_lists_each_2019_relaxation_under_the_rule_it_relaxes(lang: str) -> None:
+    # 国教督办函〔2019〕30号 (secondary), window 2019 to the end of regulation_2019_last_year (2021,
+    # unconfirmed): 学校规模 2000 → 2400 (九年一贯制 3000) when built ≤ 2010 or migrant share > 50%;
+    # 音乐 96 → 73 m² (built ≤ 2016) or 小学 54 / 初中 61 m² (rural small school, largest class < 30);
+    # 美术 90 → 67 m² or 54 / 61 m²
+    zh = lang == "zh"
+    out = run("rulesets", "show", "national/quality-2017", "--lang", lang, columns=400).stdout
+    rows = _rows(out)
+    ids = [r.split(" | ")[0] for r in rows]
+    for rule, relaxations in (
+            ("county.music_room_area", ["regulation_2019.music_room_area", "regulation_2019.music_room_area_rural"]),
+            ("county.art_room_area", ["regulation_2019.art_room_area", "regulation_2019.art_room_area_rural"]),
+            ("county.school_size", ["regulation_2019.school_size"])):
+        at = ids.index(rule)
+        assert ids[at + 1: at + 1 + len(relaxations)] == relaxations  # right under the rule it relaxes
+    row = {r.split(" | ")[0]: r.split(" | ") for r in rows}
+    _, what, primary, junior, article, status, source = row["regulation_2019.school_size"]
+    assert (primary, junior) == (_squeezed(f"<= 2400 {'九年一贯制学校' if zh else 'nine_year'} <= 3000"),) * 2
+    assert _squeezed("条件：建成年份不超过2010或随迁子女占比高于50%" if zh else
+                     "when: year built at most 2010 or share of migrant workers' children more than 50%") in what
+    assert _squeezed("期间：2019-01-01 至 2021年底（参数 regulation_2019_last_year，未确认）" if zh else
+                     "window: 2019-01-01 to the end of 2021 (parameter regulation_2019_last_year, unconfirmed)") in what
+    assert (article, status) == ("政府保障程度（四）", "二手来源" if zh else "secondary")
+    assert source.startswith("《县域义务教育优质均衡发展国家督导评估认定工作规程》（国教督办函〔2019〕30号）")
+    _, what, primary, junior, *_ = row["regulation_2019.music_room_area_rural"]
+    assert (primary, junior) == (">=54", ">=61")
+    assert _squeezed("条件：农村小规模学校：是且最大班额低于30人" if zh else
+                     "when: rural small school: yes and largest class less than 30 persons") in what
+    assert row["regulation_2019.music_room_area"][2:4] == [">=73", ">=73"]
+    assert row["regulation_2019.art_room_area"][2:4] == [">=67", ">=67"]
+    assert row["regulation_2019.art_room_area_rural"][2:4] == [">=54", ">=61"]
