@@ -26,9 +26,9 @@ from junheng.cli import (
     template_cmd,
     test_cmd,
 )
-from junheng.cli.atomic import atomic_open, protect, write_text_atomic
+from junheng.cli.atomic import protect, write_text_atomic
+from junheng.cli.chunks import default_jobs, evaluate_json_to_file
 from junheng.cli.explain_cmd import OfficeOption
-from junheng.cli.json_output import write_evaluation_json
 from junheng.cli.options import (
     EXIT_CODES_HELP,
     EXIT_FAILED,
@@ -40,6 +40,7 @@ from junheng.cli.options import (
     EngineOption,
     Format,
     FormatOption,
+    JobsOption,
     Lang,
     LangOption,
     OutputOption,
@@ -51,7 +52,7 @@ from junheng.cli.options import (
     shared_split,
     stop,
 )
-from junheng.cli.progress import progress_steps
+from junheng.cli.progress import progress_count, progress_steps
 from junheng.cli.render.splits import split_sentence
 from junheng.cli.reports import REPORT_FORMATS, write_report
 from junheng.cli.table_output import print_evaluation
@@ -109,6 +110,7 @@ def evaluate(
     indent: Annotated[int | None, typer.Option(
         "--indent", min=0, max=8, help="JSON 缩进（写入文件时默认紧凑）/ JSON indent (files are compact by default)",
     )] = None,
+    jobs: JobsOption = None,
 ) -> None:
     """逐校评估 / Evaluate every school section in FILE against a ruleset.
 
@@ -126,7 +128,8 @@ def evaluate(
     protect(file, loaded.path)
     if fmt.value in REPORT_FORMATS and output is None:
         raise fail(f"--format {fmt.value} 需要用 -o 指定输出文件", f"--format {fmt.value} needs -o FILE", lang)
-    with progress_steps(3 if fmt.value in REPORT_FORMATS else 2) as step:
+    streamed = fmt is Format.json and output is not None  # chunk by chunk, on --jobs processes
+    with progress_steps(1 if streamed else 3 if fmt.value in REPORT_FORMATS else 2) as step:
         step(f"读取 {file.name}" if lang is Lang.zh else f"reading {file.name}")
         try:
             batch = api.read_facts(file, columns=column_map(columns))
@@ -137,22 +140,24 @@ def evaluate(
                 Console(stderr=True).print(issue.message(lang.value), highlight=False, soft_wrap=True)
             raise fail("输入文件中没有可评估的数据行", "the input file has no rows that can be evaluated", lang)
         batch, splits = shared_split(loaded, batch, county_facts)  # as `junheng county` splits them
-        step("评估" if lang is Lang.zh else "evaluating")
-        result = api.evaluate(batch, loaded, lang=lang.value, engine=engine.value)  # the Python API
-        run = result.run
-        if fmt.value in REPORT_FORMATS and output is not None:
-            step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
-            write_report(fmt.value, output, run, lang.value, office=office)
+        if not streamed:
+            step("评估" if lang is Lang.zh else "evaluating")
+            result = api.evaluate(batch, loaded, lang=lang.value, engine=engine.value)  # the Python API
+            run = result.run
+            if fmt.value in REPORT_FORMATS and output is not None:
+                step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
+                write_report(fmt.value, output, run, lang.value, office=office)
     if fmt.value in REPORT_FORMATS or fmt is Format.json:
         for sp in splits:  # the split figures the verdicts used, never silently
             Console(stderr=True).print(split_sentence(sp, lang.value), highlight=False, soft_wrap=True)
     if fmt.value in REPORT_FORMATS:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     elif fmt is Format.json:
-        if output is not None:  # written section by section, compact unless --indent (issue 12 item 4)
-            with atomic_open(output) as handle:
-                write_evaluation_json(handle, run, lang.value, indent)
-                handle.write("\n")
+        if output is not None:  # chunk by chunk, compact unless --indent (issue 12 items 4 and 6)
+            with progress_count(len(batch.sections), "评估并写入" if lang is Lang.zh else "evaluating, writing",
+                                ) as advance:
+                evaluate_json_to_file(output, loaded, batch, lang.value, indent, engine.value,
+                                      jobs or default_jobs(), on_chunk=advance)
             Console(stderr=True).print(t("written", lang.value, path=output))
         else:
             typer.echo(result.to_json() if indent is None

@@ -3,8 +3,9 @@
 Before writing, the target is checked (:func:`check_target`): never one of this run's input files
 (:func:`protect`), a directory, a device, a FIFO or a socket; a symbolic link only with the
 explicit ``--replace-symlinks`` (then the link itself is replaced, never the file it points to).
-Temporary files are ``.<name>.<pid>.<random>.part`` beside the target; one left by a writer that
-was killed (its process no longer exists) is removed by the next write to the same target.
+Temporary files are ``.<name>.<pid>.<random>.part`` beside the target (a directory of that name
+holds the chunks of a document made chunk by chunk); one left by a writer that was killed (its
+process no longer exists) is removed by the next write to the same target.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -90,6 +92,9 @@ def clean_stale_parts(path: Path) -> list[Path]:
             with contextlib.suppress(OSError):
                 if entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+                elif entry.is_dir(follow_symlinks=False):  # a spool of chunks (cli/chunks.py)
+                    shutil.rmtree(entry.path)
                     removed.append(Path(entry.path))
     return removed
 

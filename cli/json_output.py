@@ -8,6 +8,7 @@ decimals; whole numbers as integers); text is in the language asked for.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from fractions import Fraction
 from typing import IO, Any
 
@@ -18,7 +19,6 @@ from junheng.engine.results import (
     GatePath,
     GateStep,
     MissingFact,
-    Outcome,
     RuleResult,
     RulesetInfo,
     RunEnvelope,
@@ -181,28 +181,50 @@ def issues_json(env: RunEnvelope, lang: str) -> dict[str, Any]:
             "warnings": [issue_json(i, lang) for i in env.issues if i.severity != "error"]}
 
 
-def _evaluation_frame(run: EvaluationRun, lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The document's members before ``schools`` and after it (everything but the sections)."""
+OUTCOME_COUNTS = ("passed", "failed", "unknown", "scored")
+"""The members of ``summary`` that count sections by the outcome the engine gave them."""
+
+
+def outcome_counts(schools: Iterable[SchoolResult]) -> dict[str, int]:
+    """How many sections the engine judged passed, failed, unknown (无法判定) and scored: read from
+    each result's outcome, never recomputed. Counts of chunks add up (:func:`add_counts`)."""
+    counts = dict.fromkeys(OUTCOME_COUNTS, 0)
+    for s in schools:
+        counts[s.outcome.value] += 1
+    return counts
+
+
+def add_counts(total: dict[str, int], part: dict[str, int]) -> None:
+    for key in OUTCOME_COUNTS:
+        total[key] += part[key]
+
+
+def evaluation_frame(envelope: RunEnvelope, sections: int, counts: dict[str, int],
+                     lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The document's members before ``schools`` and after it (everything but the sections), from
+    the run's envelope, its number of sections and their :func:`outcome_counts`."""
+    run_input = envelope.input
     head = {
         "$schema": EVALUATION_SCHEMA_ID,
         "schema_version": EVALUATION_SCHEMA_VERSION,
-        **envelope_json(run.envelope, lang),
-        "input": None if run.input is None else {
-            "file": run.input.file, "sha256": run.input.sha256,
-            "rows_read": run.input.rows_read, "rows_evaluated": run.input.rows_evaluated,
-            "rows_rejected": run.input.rows_rejected,
-            "unused_columns": list(run.input.unused_columns),
+        **envelope_json(envelope, lang),
+        "input": None if run_input is None else {
+            "file": run_input.file, "sha256": run_input.sha256,
+            "rows_read": run_input.rows_read, "rows_evaluated": run_input.rows_evaluated,
+            "rows_rejected": run_input.rows_rejected,
+            "unused_columns": list(run_input.unused_columns),
         },
         "summary": {
-            "sections": len(run.schools),
-            "passed": sum(1 for s in run.schools if s.passed is True),
-            "failed": sum(1 for s in run.schools if s.passed is False),
-            "unknown": sum(1 for s in run.schools if s.outcome is Outcome.unknown),
-            "scored": sum(1 for s in run.schools if s.outcome is Outcome.scored),
-            "rows_rejected": run.input.rows_rejected if run.input is not None else 0,
+            "sections": sections,
+            **{key: counts[key] for key in OUTCOME_COUNTS},
+            "rows_rejected": run_input.rows_rejected if run_input is not None else 0,
         },
     }
-    return head, issues_json(run.envelope, lang)
+    return head, issues_json(envelope, lang)
+
+
+def _evaluation_frame(run: EvaluationRun, lang: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    return evaluation_frame(run.envelope, len(run.schools), outcome_counts(run.schools), lang)
 
 
 def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
@@ -210,32 +232,53 @@ def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
     return {**head, "schools": [school_json(s, lang) for s in run.schools], **tail}
 
 
+class DocumentLayout:
+    """The text of an evaluation document in pieces: the head (everything up to ``"schools":[``),
+    each section, and the tail. Compact (the C encoder) unless ``indent`` is given; the pieces
+    joined parse to the same document as :func:`dumps` of :func:`evaluation_json` (with
+    ``indent=2``, the same bytes). A chunk of sections rendered on its own joins the others
+    unchanged: only the document's very first section has no leading comma."""
+
+    def __init__(self, indent: int | None = None) -> None:
+        self.indent = indent
+        self.compact = indent is None
+        self.key_sep = ":" if self.compact else ": "
+        self.pad = "" if self.compact else "\n" + " " * (indent or 0)
+        self.pad2 = "" if self.compact else self.pad + " " * (indent or 0)
+
+    def value(self, v: Any, nested: str) -> str:
+        if self.compact:
+            return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(v, ensure_ascii=False, indent=self.indent).replace("\n", nested)
+
+    def _member(self, key: str, v: Any) -> str:
+        return f"{self.pad}{json.dumps(key, ensure_ascii=False)}{self.key_sep}{self.value(v, self.pad)}"
+
+    def head(self, head: dict[str, Any]) -> str:
+        return ("{" + ",".join(self._member(k, v) for k, v in head.items()) + ","
+                + f"{self.pad}\"schools\"{self.key_sep}[")
+
+    def sections(self, schools: Iterable[SchoolResult], lang: str, first: bool) -> str:
+        """The text of consecutive sections; ``first``: they begin the document's list."""
+        parts = [("," + self.pad2 + self.value(school_json(s, lang), self.pad2)) for s in schools]
+        if first and parts:
+            parts[0] = parts[0][1:]
+        return "".join(parts)
+
+    def tail(self, tail: dict[str, Any], any_sections: bool) -> str:
+        return ((self.pad + "]" if any_sections else "]") + ","
+                + ",".join(self._member(k, v) for k, v in tail.items()) + ("}" if self.compact else "\n}"))
+
+
 def write_evaluation_json(handle: IO[str], run: EvaluationRun, lang: str, indent: int | None = None) -> None:
     """The document of :func:`evaluation_json`, written one section at a time: neither the whole
-    document nor its text is ever held, only one section's. Compact (the C encoder) unless
-    ``indent`` is given; the text parses to the same document as :func:`dumps` of
-    :func:`evaluation_json` (with ``indent=2``, the same bytes)."""
+    document nor its text is ever held, only one section's (see :class:`DocumentLayout`)."""
     head, tail = _evaluation_frame(run, lang)
-    compact = indent is None
-    item = ","
-    key_sep = ":" if compact else ": "
-    pad = "" if compact else "\n" + " " * (indent or 0)
-    pad2 = "" if compact else pad + " " * (indent or 0)
-
-    def value(v: Any, nested: str) -> str:
-        text = json.dumps(v, ensure_ascii=False, separators=(",", ":")) if compact else json.dumps(
-            v, ensure_ascii=False, indent=indent)
-        return text if compact else text.replace("\n", nested)
-
-    def member(key: str, v: Any) -> str:
-        return f"{pad}{json.dumps(key, ensure_ascii=False)}{key_sep}{value(v, pad)}"
-
-    handle.write("{" + item.join(member(k, v) for k, v in head.items()) + item)
-    handle.write(f"{pad}\"schools\"{key_sep}[")
+    layout = DocumentLayout(indent)
+    handle.write(layout.head(head))
     for i, s in enumerate(run.schools):
-        handle.write(("," if i else "") + pad2 + value(school_json(s, lang), pad2))
-    handle.write((pad + "]" if run.schools else "]") + item)
-    handle.write(item.join(member(k, v) for k, v in tail.items()) + ("\n}" if not compact else "}"))
+        handle.write(layout.sections((s,), lang, first=i == 0))
+    handle.write(layout.tail(tail, bool(run.schools)))
 
 
 def dumps(document: dict[str, Any]) -> str:

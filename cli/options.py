@@ -93,6 +93,9 @@ RulesetOption = Annotated[str, typer.Option("--ruleset", "-r", help="规则集�
 OutputOption = Annotated[Path | None, typer.Option(
     "--output", "-o", help="写入文件（原子写入）/ write to a file (atomically)")]
 AtOption = Annotated[str | None, typer.Option("--at", help="按该日期有效的版本 / the version in force on YYYY-MM-DD")]
+JobsOption = Annotated[int | None, typer.Option(
+    "--jobs", "-j", min=1, max=256, help="JSON 写入文件时并行评估的进程数（默认：本机核数）/ worker processes for "
+                                        "JSON written to a file (default: the machine's cores)")]
 
 
 def pick(zh: str, en: str, lang: str) -> str:

@@ -11,9 +11,17 @@ import sys
 from collections.abc import Callable, Iterator
 
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
-__all__ = ["progress_steps", "show_progress"]
+__all__ = ["progress_count", "progress_steps", "show_progress"]
 
 
 def show_progress() -> bool:
@@ -43,3 +51,25 @@ def progress_steps(total: int, enabled: bool | None = None) -> Iterator[Callable
     with progress:
         yield step
         progress.update(task, completed=total)
+
+
+@contextlib.contextmanager
+def progress_count(total: int, label: str, enabled: bool | None = None) -> Iterator[Callable[[int], None]]:
+    """Yield ``advance(n)``: call it as each piece of work of ``n`` (of ``total``) items is done;
+    the display shows the count, the time elapsed and the time left (ETA). It is redrawn only on
+    ``advance`` (no refresh thread: worker processes may be forked while it shows)."""
+    if not (show_progress() if enabled is None else enabled):
+        yield lambda _n: None
+        return
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                        console=Console(stderr=True), transient=True, auto_refresh=False)
+    task = progress.add_task(label, total=total)
+
+    def advance(n: int) -> None:
+        progress.advance(task, n)
+        progress.refresh()
+
+    with progress:
+        progress.refresh()
+        yield advance

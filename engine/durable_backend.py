@@ -71,6 +71,15 @@ Engine behaviour:
   * each Host starts two ``threading.Timer`` chains that call into the C engine forever
     (``start_action``/``assert_timers``), racing with our calls; we never use timers, so our
     single process-global Host subclass disables them.
+  * fork (``junheng evaluate --jobs N`` forks its workers): a child inherits the parent's Host,
+    its registered rulesets and the module lock as they are at the fork. Probing: a child using
+    the inherited Host decides correctly, but a fork while another thread holds the lock (is
+    inside the C engine) leaves the child's copy of the lock held forever: its first evaluate
+    hangs. Guard (``os.register_at_fork``): the lock is taken around every fork, so no call is
+    half-done in the C engine when the child is made, and the child starts with a fresh lock, a
+    fresh Host and an empty cache; a handle compiled before the fork is registered again in the
+    child's Host on its first use (as an evicted one is). Regression tests:
+    ``tests/engine/test_durable_fork.py``.
 
 Speed (facts/s, one ``evaluate`` call, 5,000 facts, 30 single-atom verdicts of which ~16 hold
 per fact, so ~17 actions per fact with the catch-all; noisy shared machine, two runs):
@@ -99,6 +108,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import os
 import re
 import threading
 from collections import OrderedDict
@@ -196,6 +206,30 @@ def _host() -> _QuietHost:
     if _HOST is None:
         _HOST = _QuietHost()
     return _HOST
+
+
+def _after_fork_in_child() -> None:
+    """A forked child's own durable state (see "fork" in the module notes): a fresh lock, no Host
+    yet (made on first use), and every handle from the parent marked for registration again."""
+    global _LOCK, _HOST
+    _LOCK = threading.Lock()
+    _HOST = None
+    for compiled in _CACHE.values():
+        compiled._evicted = True  # re-registered in this process's Host on first use
+    _CACHE.clear()
+
+
+def _before_fork() -> None:
+    _LOCK.acquire()  # no evaluation half-done in the C engine when the child is made
+
+
+def _after_fork_in_parent() -> None:
+    _LOCK.release()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                        after_in_child=_after_fork_in_child)
 
 
 @dataclass

@@ -378,17 +378,20 @@ def run_evaluation(loaded: LoadedRuleset, batch: FactsBatch,
                    engine: EngineName = "durable") -> EvaluationRun:
     """Evaluate an imported batch and record what was run on what."""
     schools = evaluate_sections(loaded.ruleset, batch.sections, engine)
+    return EvaluationRun(envelope=evaluation_envelope(loaded, batch, engine), schools=tuple(schools))
+
+
+def evaluation_envelope(loaded: LoadedRuleset, batch: FactsBatch, engine: EngineName = "durable") -> RunEnvelope:
+    """The envelope of :func:`run_evaluation` for ``batch`` (needs no result: a run that evaluates
+    the sections chunk by chunk records the same header)."""
     from junheng.engine.scoring import assessed_columns
     from junheng.policy.versions import validity_warnings
 
     # the reader knows no ruleset: columns this ruleset reads (assessed scores) are not unused
     used = set(assessed_columns(loaded.ruleset, batch.unused_columns))
-    return EvaluationRun(
-        envelope=run_envelope((loaded,), batch, engine, unused_columns=tuple(h for h in batch.unused_columns
-                                                                            if h not in used),
-                              issues=(*batch.issues, *validity_warnings(loaded, _data_years(batch), batch.file))),
-        schools=tuple(schools),
-    )
+    return run_envelope((loaded,), batch, engine, unused_columns=tuple(h for h in batch.unused_columns
+                                                                      if h not in used),
+                        issues=(*batch.issues, *validity_warnings(loaded, _data_years(batch), batch.file)))
 
 
 def run_envelope(rulesets: Sequence[LoadedRuleset | None], batch: FactsBatch | None, engine: EngineName,
