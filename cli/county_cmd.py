@@ -5,6 +5,7 @@ Only parsing and formatting: every number and verdict comes from :mod:`junheng.e
 
 from __future__ import annotations
 
+import json
 from fractions import Fraction
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +16,8 @@ from rich.table import Table
 
 from junheng.cli.atomic import protect, write_text_atomic
 from junheng.cli.county_json import county_json
+from junheng.cli.county_many import facts_for_one_county, nearest_county, run_counties
+from junheng.cli.county_many import select_county as select_county_batch
 from junheng.cli.json_output import dumps
 from junheng.cli.options import (
     EXIT_FAILED,
@@ -41,8 +44,7 @@ from junheng.cli.text import outcome_word
 from junheng.engine.county import evaluate_county
 from junheng.engine.county_results import CountyRun
 from junheng.engine.results import Outcome
-from junheng.policy.county_facts import read_county_facts
-from junheng.policy.county_inputs import CountyEvaluationError
+from junheng.policy.county_inputs import CountyEvaluationError, counties_of
 from junheng.policy.loader import LoadedRuleset, RulesetError
 from junheng.policy.readers import read_facts
 from junheng.policy.versions import load_at
@@ -157,8 +159,11 @@ def county(
     file: Annotated[Path, typer.Argument(help="县内各校学段数据 CSV/XLSX/XLS/JSON/YAML / school sections")],
     ruleset: Annotated[str, typer.Option("--ruleset", "-r", help="national/basic-2012 | national/quality-2017 | YAML")]
     = "national/quality-2017",
-    county_facts: Annotated[Path | None, typer.Option("--county-facts", help="县级数据 YAML/JSON / county facts")]
-    = None,
+    county_facts: Annotated[list[Path] | None, typer.Option(
+        "--county-facts", help="县级数据 YAML/JSON/XLSX；多个县：每县一个文件（可重复）、文件夹（文件按县命名）"
+                               "或按县分列的一个文件（counties: 映射，或带“县（市、区）”列的 CSV/XLSX）"
+                               "/ county facts; several counties: one file each (repeat), a folder, or one file "
+                               "keyed by county")] = None,
     school_ruleset: Annotated[str | None, typer.Option(
         "--school-ruleset", help="省级办学基本标准规则集 / provincial school ruleset (2012 prerequisite)")] = None,
     fmt: FormatOption = None,
@@ -167,28 +172,72 @@ def county(
     engine: EngineOption = Engine.durable,
     columns: ColumnsOption = None,
     at: AtOption = None,
+    select_county: Annotated[str | None, typer.Option(
+        "--select-county", help="数据中有多个县时只评估此县 / evaluate only this county of several")] = None,
+    indent: Annotated[int | None, typer.Option(
+        "--indent", min=0, max=8, help="JSON 缩进（一个县默认 2；多个县默认紧凑）/ JSON indent (one county: 2; "
+                                       "several: compact)")] = None,
+    school_results: Annotated[bool, typer.Option(
+        "--school-results", help="多个县的 JSON 也写出各校逐项结果（很大）/ several counties: include every "
+                                 "school's full results in the JSON (large)")] = False,
 ) -> None:
     """县域评估 / Evaluate a county: verdict, reasons, and what drives each 差异系数.
 
-    Exit code 0 when the county meets every criterion, 1 when it does not or cannot be decided,
-    2 when an input or ruleset cannot be read, 3 on an internal error.
+    When FILE names several counties (县（市、区） column), each is evaluated on its own sections and
+    facts and the result is one document (JSON) or one line per county (table); report files are
+    made one county at a time (--select-county).
+
+    Exit code 0 when the county (every county) meets every criterion, 1 when one does not or cannot be
+    decided, 2 when an input or ruleset cannot be read, 3 on an internal error.
     """
     fmt = output_format(fmt, output)
     if fmt.is_report and output is None:
         raise fail(f"--format {fmt} 需要用 -o 指定输出文件", f"--format {fmt} needs -o FILE", lang)
+    facts_paths = list(county_facts or [])
     try:
         when = parse_at(at)  # the values in force then (dated rulesets, the 2019 规程's window)
         loaded = load_at(ruleset, when)
         school: LoadedRuleset | None = load_at(school_ruleset, when) if school_ruleset else None
     except RulesetError as exc:
         raise fail(str(exc), str(exc), lang) from None
-    for path in (file, county_facts):
-        if path is not None and not path.is_file():
+    if not file.is_file():
+        raise fail(f"找不到文件：{file}", f"no such file: {file}", lang)
+    for path in facts_paths:
+        if not path.is_file() and not path.is_dir():
             raise fail(f"找不到文件：{path}", f"no such file: {path}", lang)
-    protect(file, county_facts, loaded.path, school.path if school else None)
-    facts = read_county_facts(county_facts) if county_facts is not None else None
+    protect(file, *(p for p in facts_paths if p.is_file()), loaded.path, school.path if school else None)
+    batch = read_facts(file, column_map(columns))
+    if select_county is not None:
+        picked = select_county_batch(batch, select_county)
+        if picked is None:
+            near = nearest_county(batch, select_county)
+            raise fail(f"数据中没有县“{select_county}”" + (f"；是否指“{near}”？" if near else ""),
+                       f"the data name no county {select_county!r}" + (f"; did you mean {near!r}?" if near else ""),
+                       lang)
+        batch = picked
+    names = counties_of(batch)
+    if len(names) > 1:
+        if fmt.is_report:
+            raise fail(f"数据中有 {len(names)} 个县；申报表每县一份，请用 --select-county 县名 逐县生成"
+                       "（或用 --format json / 表格查看所有县）",
+                       f"the data hold {len(names)} counties; the application forms are one county's each: "
+                       "make them one county at a time with --select-county NAME (or see every county with "
+                       "--format json or the table)", lang)
+        try:
+            counted = run_counties(loaded, batch, facts_paths, school, engine.value, lang,
+                                   fmt is Format.json, output, indent, school_results)
+        except CountyEvaluationError as exc:
+            raise fail(exc.message_zh, exc.message_en, lang) from None
+        if counted["passed"] != sum(counted.values()):
+            raise typer.Exit(EXIT_FAILED)
+        return
+    facts, facts_issues = facts_for_one_county(facts_paths, names[0] if names else "") if facts_paths else (None, [])
+    if facts_issues and facts is not None:
+        facts = facts.model_copy(update={"issues": (*facts_issues, *facts.issues)})
+    elif facts_issues:
+        batch = batch.model_copy(update={"issues": [*batch.issues, *facts_issues]})
     try:
-        run = evaluate_county(loaded, read_facts(file, column_map(columns)), facts, school, engine.value)
+        run = evaluate_county(loaded, batch, facts, school, engine.value)
     except CountyEvaluationError as exc:
         raise fail(exc.message_zh, exc.message_en, lang) from None
     if fmt.is_report and output is not None:
@@ -196,7 +245,8 @@ def county(
 
         write_county_report(fmt.value, output, run, lang)
     elif fmt is Format.json:
-        text = dumps(county_json(run, lang)) + "\n"
+        text = (dumps(county_json(run, lang)) if indent is None
+                else json.dumps(county_json(run, lang), ensure_ascii=False, indent=indent)) + "\n"
         if output is not None:
             write_text_atomic(output, text)
         else:

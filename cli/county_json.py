@@ -7,18 +7,34 @@ Numbers are JSON numbers rounded to 6 decimals; a CV is also given exactly squar
 
 from __future__ import annotations
 
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from typing import Any
+from itertools import chain
+from typing import IO, Any
 
-from junheng.cli.json_output import envelope_json, issues_json, missing_names, num, rejected_row_json, school_json
+from junheng.cli.json_output import (
+    envelope_json,
+    issue_json,
+    issues_json,
+    missing_names,
+    num,
+    rejected_row_json,
+    school_json,
+)
 from junheng.cli.render.explain import exclusion_text, explain_county, explain_criterion
 from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersion
 from junheng.engine.results import Outcome
+from junheng.policy.inputs import InputIssue
 
 COUNTY_SCHEMA_ID = "https://junheng.example/schemas/county-1.schema.json"
 COUNTY_SCHEMA_VERSION = "1.3"
 """1.1: school results may carry `gate.paths` (evaluation 1.2); 1.2: `verdict.rejected_rows` and
 `criteria[].rejected_rows` (a county is never met on incomplete data), `sheet`/`cell` on issues."""
+COUNTIES_SCHEMA_VERSION = "1.4"
+"""1.4 adds the several-county document (``counties``, ``summary``): one county's document is unchanged
+and still says 1.3."""
 
 
 def _passed(outcome: Outcome) -> bool | None:
@@ -57,19 +73,14 @@ def _level(lv: LevelDispersion, lang: str) -> dict[str, Any]:
     }
 
 
-def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
+def _county_members(run: CountyRun, lang: str, school_results: bool = True) -> dict[str, Any]:
+    """A county's own members, from ``county`` to ``school_results`` (the envelope left out)."""
     levels: dict[str, Any] = {}
     for lv in run.levels:  # one dispersion criterion per ruleset; a second one is keyed by id
         key = lv.level.value if lv.level.value not in levels else f"{lv.level.value}:{lv.criterion_id}"
         levels[key] = _level(lv, lang)
     cs = run.class_sizes
-    return {
-        "$schema": COUNTY_SCHEMA_ID,
-        "schema_version": COUNTY_SCHEMA_VERSION,
-        **envelope_json(run.envelope, lang),
-        "school_ruleset": None if run.school_ruleset is None else {
-            "id": run.school_ruleset.id, "version": run.school_ruleset.version,
-            "sha256": run.school_ruleset.sha256},
+    out = {
         "county": run.county,
         "year": run.year,
         "verdict": {"passed": _passed(run.outcome), "outcome": run.outcome.value,
@@ -107,10 +118,76 @@ def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
             "parts": {k: num(v) for k, v in sp.parts.items()}, "origin": sp.origin,
         } for sp in run.splits],
         "parameters": {k: num(v) for k, v in run.parameters.items()},
-        "school_results": {cid: [school_json(s, lang) for s in results]
-                           for cid, results in run.school_results.items()},
+    }
+    if school_results:
+        out["school_results"] = {cid: [school_json(s, lang) for s in results]
+                                 for cid, results in run.school_results.items()}
+    return out
+
+
+def _school_ruleset(run: CountyRun) -> dict[str, Any] | None:
+    return None if run.school_ruleset is None else {
+        "id": run.school_ruleset.id, "version": run.school_ruleset.version, "sha256": run.school_ruleset.sha256}
+
+
+def county_json(run: CountyRun, lang: str) -> dict[str, Any]:
+    return {
+        "$schema": COUNTY_SCHEMA_ID,
+        "schema_version": COUNTY_SCHEMA_VERSION,
+        **envelope_json(run.envelope, lang),
+        "school_ruleset": _school_ruleset(run),
+        **_county_members(run, lang),
         "input": {"file": run.input_file, "sha256": run.input_sha256,
                   "county_facts": run.county_facts_file,
                   "county_fact_origins": run.county_fact_origins},
         **issues_json(run.envelope, lang),
     }
+
+
+def county_entry_json(run: CountyRun, lang: str, school_results: bool = False) -> dict[str, Any]:
+    """One county of a several-county document (schema 1.4): its own members, the facts file it was
+    given, and its own errors and warnings (the input's are the document's); ``school_results`` only
+    when asked for (each section's outcome under each every-school criterion is in ``schools[].checks``)."""
+    return {**_county_members(run, lang, school_results), "county_facts": run.county_facts_file,
+            "county_fact_origins": run.county_fact_origins, **issues_json(run.envelope, lang)}
+
+
+def write_counties_json(handle: IO[str], first: CountyRun, runs: Iterable[CountyRun], lang: str,
+                        top_issues: Sequence[InputIssue], county_facts: Sequence[str],
+                        indent: int | None = None, school_results: bool = False) -> Counter[str]:
+    """The several-county document (schema 1.4), written one county at a time as ``runs`` yields them
+    (``first`` is the first of them, already evaluated: the document's header is read from it):
+    the envelope, ``input``, ``counties`` (:func:`county_entry_json` each), then ``summary`` and the
+    input's ``errors``/``warnings``. Compact unless ``indent``. Returns the outcomes counted."""
+    env = first.envelope
+    head = {
+        "$schema": COUNTY_SCHEMA_ID,
+        "schema_version": COUNTIES_SCHEMA_VERSION,
+        **envelope_json(env, lang),
+        "school_ruleset": _school_ruleset(first),
+        "input": {"file": first.input_file, "sha256": first.input_sha256, "county_facts": list(county_facts)},
+    }
+    sep, key_sep = ",", (":" if indent is None else ": ")
+    pad = "" if indent is None else "\n" + " " * indent
+    pad2 = "" if indent is None else pad + " " * indent
+
+    def text(v: Any, nested: str) -> str:
+        if indent is None:
+            return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(v, ensure_ascii=False, indent=indent).replace("\n", nested)
+
+    def member(key: str, v: Any) -> str:
+        return f"{pad}{json.dumps(key, ensure_ascii=False)}{key_sep}{text(v, pad)}"
+
+    counted: Counter[str] = Counter()
+    handle.write("{" + sep.join(member(k, v) for k, v in head.items()) + sep + f"{pad}\"counties\"{key_sep}[")
+    for i, run in enumerate(chain([first], runs)):
+        counted[run.outcome.value] += 1
+        handle.write(("," if i else "") + pad2 + text(county_entry_json(run, lang, school_results), pad2))
+    tail = {"summary": {"counties": sum(counted.values()), "passed": counted["passed"],
+                        "failed": counted["failed"], "unknown": counted["unknown"]},
+            "errors": [issue_json(i, lang) for i in top_issues if i.severity == "error"],
+            "warnings": [issue_json(i, lang) for i in top_issues if i.severity != "error"]}
+    end = "\n}" if indent is not None else "}"
+    handle.write(pad + "]" + sep + sep.join(member(k, v) for k, v in tail.items()) + end)
+    return counted

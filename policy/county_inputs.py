@@ -16,7 +16,7 @@ from junheng.engine.county_results import SharedSplit
 from junheng.policy.county_facts import CountyFacts
 from junheng.policy.county_model import CountySpec, fraction_or_param
 from junheng.policy.facts import FACTS, Level
-from junheng.policy.inputs import InputIssue, SchoolSection
+from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow, SchoolSection
 from junheng.policy.model import Ruleset
 
 
@@ -114,3 +114,46 @@ def county_and_year(sections: Sequence[SchoolSection], facts: CountyFacts | None
                     message_en=f"the county facts file says {what_en} {stated!r} but the school data say "
                                f"{data[0]!r}; the report uses {data[0]!r}"))
     return county, year, issues
+
+
+def counties_of(batch: FactsBatch) -> list[str]:
+    """The counties the sections (and readable rejected rows) name, in order of first appearance."""
+    return list(dict.fromkeys([*(s.county for s in batch.sections if s.county),
+                               *(r.county for r in batch.rejected if r.county)]))
+
+
+def group_by_county(batch: FactsBatch) -> tuple[list[tuple[str, FactsBatch]], list[InputIssue]]:
+    """Split a batch naming several counties into one batch per county, in order of first appearance.
+
+    Each county's batch holds its sections and its own rejected rows. A section or rejected row without
+    a county (and every part of the file that could not be read) could belong to any county: it is an
+    error, and it is a rejected row of every county — so no county is 达标 while it stands, and nothing
+    is assigned to a county by guesswork. ``rows_read`` of a county counts its own rows."""
+    counties = counties_of(batch)
+    sections: dict[str, list[SchoolSection]] = {c: [] for c in counties}
+    rejected: dict[str, list[RejectedRow]] = {c: [] for c in counties}
+    everywhere: list[RejectedRow] = []
+    issues: list[InputIssue] = []
+    for s in batch.sections:
+        if s.county:
+            sections[s.county].append(s)
+            continue
+        everywhere.append(RejectedRow(file=s.source or batch.file, row=s.row, school_id=s.school_id,
+                                      school_name=s.school_name, level=s.level))
+        issues.append(InputIssue(
+            file=s.source or batch.file, row=s.row, column="county", value="",
+            message_zh="未填写县（市、区）：数据中有多个县，此学段无法归入任何县；各县均视为数据不完整（不判为达标）",
+            message_en="no county: the data hold several counties and this section belongs to none of them; "
+                       "every county is treated as incomplete (never met)"))
+    for r in batch.incomplete:
+        if r.county:
+            rejected[r.county].append(r)
+        else:
+            everywhere.append(r)
+    groups = []
+    for c in counties:
+        own = rejected[c] + everywhere
+        groups.append((c, FactsBatch.model_construct(
+            file=batch.file, file_sha256=batch.file_sha256, rows_read=len(sections[c]) + len(rejected[c]),
+            sections=sections[c], issues=[], unused_columns=[], rejected=own)))
+    return groups, issues

@@ -88,6 +88,8 @@ class RejectedRow(BaseModel):
     school_id: str = ""
     school_name: str = ""
     level: Level | None = None
+    county: str = ""
+    """The row's 县（市、区）, when it states one: a rejected row leaves only its own county undecided."""
 
     def label(self, lang: str = "zh") -> str:
         """``demo.xlsx 工作表“小学”第12行（S01 一小，小学）`` / ``demo.xlsx sheet '小学' row 12 (…)``."""

@@ -1169,11 +1169,11 @@ def _rejected_row(name: str, record: _Record, columns: Mapping[str, ColumnInfo])
     found: dict[str, str] = {}
     for header, raw in record.cells.items():
         fact = columns[header].fact
-        if fact in ("school_id", "school_name", "level") and fact not in found and _text(raw):
+        if fact in ("school_id", "school_name", "level", "county") and fact not in found and _text(raw):
             found[fact] = _text(raw)
     return RejectedRow(file=name, row=record.row, school_id=found.get("school_id", ""),
                        school_name=found.get("school_name", ""),
-                       level=LEVEL_ALIASES.get(found.get("level", "").lower()))
+                       level=LEVEL_ALIASES.get(found.get("level", "").lower()), county=found.get("county", ""))
 
 
 def _row_key(record: _Record, columns: Mapping[str, ColumnInfo]) -> tuple[str, Level] | None:
