@@ -42,6 +42,7 @@ __all__ = [
     "ParsedNumber",
     "parse_boolean",
     "parse_number",
+    "plain_number",
 ]
 
 
@@ -175,6 +176,26 @@ def _original_suffix(raw: str, normalised_suffix: str) -> str:
         if _unit_key(_nfkc(raw[-k:])) == target:
             return raw[-k:].strip()
     return normalised_suffix  # pragma: no cover - NFKC is per-character for every unit we know
+
+
+def plain_number(text: str) -> Fraction | None:
+    """The exact value of the commonest cell — ASCII digits, with at most one ``.`` between
+    digits, within the magnitude bounds, whitespace around it allowed (``"2718"``,
+    ``" 17232.12 "``) — or None for every other text, which :func:`parse_number` reads.
+
+    The fast path of the readers: ``int`` and a power of ten, no :class:`~decimal.Decimal`, no
+    regex. Where it returns a value, ``parse_number(text)`` returns the same value with no
+    conversion, unit, multiplier or percent (a property test holds the two together)."""
+    s = text.strip()
+    if s.isdigit():  # one word: only ASCII (a 0-9 run) passes isascii below
+        if s.isascii() and len(s) <= MAX_INTEGER_DIGITS:
+            return Fraction(int(s))
+        return None
+    whole, point, places = s.partition(".")
+    if (point and whole.isdigit() and places.isdigit() and s.isascii()
+            and len(whole) <= MAX_INTEGER_DIGITS and len(places) <= MAX_DECIMAL_PLACES):
+        return Fraction(int(whole + places), 10 ** len(places))
+    return None
 
 
 def parse_number(text: str) -> ParsedNumber:

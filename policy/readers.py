@@ -41,9 +41,10 @@ from typing import Any
 
 import yaml
 
-from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_boolean, parse_number
+from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_boolean, parse_number, plain_number
 from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactKind, FactSpec, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow, SchoolSection
+from junheng.policy.model import share_fields_set
 from junheng.policy.units import unit
 
 __all__ = [
@@ -88,6 +89,11 @@ _TEXT_FACTS = ("school_id", "school_name", "county", "level", "school_type", "ye
 _NUMERIC_FACTS: dict[str, FactSpec] = {
     f.name: f for f in SCHOOL_FACTS if f.name not in _TEXT_FACTS
 }
+_PLAIN_FACTS: dict[str, bool] = {
+    name: unit(f.unit).integral for name, f in _NUMERIC_FACTS.items() if f.kind is not FactKind.boolean
+}
+"""Facts a plain cell may give directly (yes/no facts read 是/否, 1/0 their own way), and whether
+each must be a whole number (persons, rooms, volumes …)."""
 
 
 REMARK_HEADERS = frozenset({"备注", "说明", "remarks", "notes", "note", "data_note", "数据说明"})
@@ -531,12 +537,17 @@ def _csv_table(text: str) -> _Table:
         fallback=lambda i: f"column {i + 1}",
     )
     records: list[_Record] = []
+    named = [h for h in headers if h]
+    every = len(named) == width  # no blank header: a full row's cells zip with the headers
     for index, cells in enumerate(data, start=last + 1):
         if index - 1 in row_problems:
             records.append(_Record(index, {}, problem=row_problems[index - 1]))
             continue
-        if not any(c.strip() for c in cells):
+        if not "".join(cells).strip():
             continue  # blank spreadsheet row: not a row read
+        if every and len(cells) == width:
+            records.append(_Record(index, dict(zip(named, cells, strict=True))))
+            continue
         record = _Record(index, {})
         for i, h in enumerate(headers):
             if h:
@@ -705,6 +716,8 @@ report: ESC starts terminal escape sequences (title changes, screen clears), CR 
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return unicodedata.normalize("NFKC", value).strip()
     written = _as_written(value)
     return "" if written is None else unicodedata.normalize("NFKC", written).strip()
 
@@ -806,8 +819,57 @@ def _number(b: _RowBuilder, col: ColumnInfo, raw: Any, fact: FactSpec) -> Fracti
     return value
 
 
+FAST_CELLS: ContextVar[bool] = ContextVar("junheng_fast_cells", default=True)
+"""Whether plain cells take :func:`_plain_cell` (tests switch it off to compare with the general
+path; nothing else does)."""
+
+
+def _plain_cell(col: ColumnInfo, raw: Any, integral: bool, shared: dict[str, Fraction]) -> Fraction | None:
+    """The value of a plain cell (``"2718"``, ``" 17232.12 "``: :func:`plain_number`) that
+    :func:`_number` accepts without a word, or None: then :func:`_number` reads it (and reports).
+
+    ``shared`` maps cell texts already read to their values, so equal cells of one file share one
+    (immutable) Fraction."""
+    if type(raw) is not str:
+        return None
+    value = shared.get(raw)
+    if value is None:
+        value = plain_number(raw)
+        if value is None:
+            return None
+        if len(shared) < _SHARED_VALUES:
+            shared[raw] = value
+    if integral and value.denominator != 1 and not col.per_student:
+        return None  # "2.5" teachers: the general path says why not
+    return value * col.scale if col.scale != 1 else value
+
+
+_SHARED_VALUES = 1 << 16
+"""Most distinct cell texts remembered per file (their values are shared between rows)."""
+
+
+def _exceeds(a: Fraction, b: Fraction) -> bool:
+    """``a > b`` by integer cross-multiplication (denominators are positive): exact, and without
+    the Fraction comparison machinery in the per-row checks."""
+    return a.numerator * b.denominator > b.numerator * a.denominator
+
+
+def _shown_text(b: _RowBuilder, found: tuple[ColumnInfo, Any] | None) -> str:
+    """A name as it may be shown: control characters (terminal escapes …) as visible \\xNN."""
+    if found is None:
+        return ""
+    text = _text(found[1])
+    if _CONTROL.search(text):
+        text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+        b.error(found[0].header, text, "含有控制字符（如终端转义序列），已显示为 \\xNN",
+                "holds control characters (e.g. terminal escape sequences); shown as \\xNN",
+                severity="warning")
+    return text
+
+
 def _section(
-    b: _RowBuilder, record: _Record, columns: Mapping[str, ColumnInfo], check_columns: bool
+    b: _RowBuilder, record: _Record, columns: Mapping[str, ColumnInfo], check_columns: bool,
+    shared: dict[str, Fraction] | None = None,
 ) -> SchoolSection | None:
     by_fact: dict[str, tuple[ColumnInfo, Any]] = {}
     extra: dict[str, str] = {}
@@ -817,69 +879,57 @@ def _section(
             b.error(name_written, cell[:40] + "…", f"单元格过长（{len(cell):,} 个字符，上限 {MAX_FIELD_CHARS:,}）",
                     f"the cell is too long ({len(cell):,} characters; the limit is {MAX_FIELD_CHARS:,})")
             continue
-        if col.fact is None:
-            written = _as_written(cell)
+        fact = col.fact
+        if fact is None:
+            written = cell if type(cell) is str else _as_written(cell)
             if written is not None and written.strip():
                 extra[name_written] = written
             continue
-        if col.fact in by_fact and check_columns:
-            other = by_fact[col.fact][0].header
-            b.error(name_written, cell, f"“{other}”与“{name_written}”是同一项事实（{col.fact}）",
-                    f"{other!r} and {name_written!r} are the same fact ({col.fact})")
-            continue
-        if col.problem is not None and check_columns:
-            b.error(name_written, cell, *col.problem)
-            continue
-        by_fact[col.fact] = (col, cell)
+        if check_columns:
+            if fact in by_fact:
+                other = by_fact[fact][0].header
+                b.error(name_written, cell, f"“{other}”与“{name_written}”是同一项事实（{fact}）",
+                        f"{other!r} and {name_written!r} are the same fact ({fact})")
+                continue
+            if col.problem is not None:
+                b.error(name_written, cell, *col.problem)
+                continue
+        by_fact[fact] = (col, cell)
 
-    def text_of(name: str) -> tuple[str | None, Any]:
-        col_raw = by_fact.get(name)
-        return (None, None) if col_raw is None else (col_raw[0].header, col_raw[1])
-
-    def shown_text(name: str) -> str:
-        """A name as it may be shown: control characters (terminal escapes …) as visible \\xNN."""
-        header, raw = text_of(name)
-        text = _text(raw)
-        if _CONTROL.search(text):
-            text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-            b.error(header, text, "含有控制字符（如终端转义序列），已显示为 \\xNN",
-                    "holds control characters (e.g. terminal escape sequences); shown as \\xNN",
-                    severity="warning")
-        return text
-
-    header: str | None
-    header, raw = text_of("school_id")
-    school_id = shown_text("school_id")
+    found = by_fact.get("school_id")
+    school_id = _shown_text(b, found)
     if not school_id:
-        b.error(header or "school_id", raw, "缺少学校标识码", "school_id is missing")
+        b.error((found[0].header if found else None) or "school_id", found[1] if found else None,
+                "缺少学校标识码", "school_id is missing")
 
-    header, raw = text_of("level")
+    found = by_fact.get("level")
+    header, raw = (found[0].header, found[1]) if found is not None else (None, None)
     level: Level | None = None
-    if not _text(raw):
+    level_text = _text(raw)
+    if not level_text:
         b.error(header or "level", raw, "缺少学段（小学/初中）",
                 "level is missing (primary/junior)")
     else:
-        level = LEVEL_ALIASES.get(_text(raw).lower())
+        level = LEVEL_ALIASES.get(level_text.lower())
         if level is None:
             b.error(header, raw, "学段应为“小学”或“初中”",
                     "level must be primary or junior (小学/初中)")
 
-    header, raw = text_of("school_type")
     school_type: str | None = None
-    if _text(raw):
-        t = _text(raw)
+    found = by_fact.get("school_type")
+    if found is not None and (t := _text(found[1])):
         school_type = SCHOOL_TYPES.get(t, t if t in SCHOOL_TYPES.values() else None)
         if school_type is None:
-            b.error(header, raw, f"无法识别的学校类型；可用：{'、'.join(SCHOOL_TYPES)}",
+            b.error(found[0].header, found[1], f"无法识别的学校类型；可用：{'、'.join(SCHOOL_TYPES)}",
                     f"unknown school type; use one of {', '.join(SCHOOL_TYPES.values())}")
 
-    header, raw = text_of("year")
     year: int | None = None
-    if _text(raw):
+    found = by_fact.get("year")
+    if found is not None and (t := _text(found[1])):
         # A label: no rule reads it, so a year written another way (2025—2026学年) is a warning
         # and the row is still evaluated.
         try:
-            parsed = parse_number(_text(raw))
+            parsed = parse_number(t)
         except CellError:
             parsed = None
         v = parsed.value if parsed is not None else None
@@ -887,7 +937,7 @@ def _section(
             pass
         elif (parsed is None or v is None or parsed.unit_code not in (None, "year") or parsed.percent
               or parsed.multiplier or v.denominator != 1 or not 1900 <= v <= 2200):
-            b.error(header, raw, "学年不是四位年份（如 2024），未使用；不影响评估",
+            b.error(found[0].header, found[1], "学年不是四位年份（如 2024），未使用；不影响评估",
                     "the year is not a year such as 2024: not used (the evaluation does not need it)",
                     severity="warning")
         else:
@@ -895,11 +945,15 @@ def _section(
 
     values: dict[str, Fraction] = {}
     per_student: dict[str, Fraction] = {}
+    fast = shared is not None and FAST_CELLS.get()
     for name, (col, raw) in by_fact.items():
-        fact = _NUMERIC_FACTS.get(name)
-        if fact is None:
+        fact_spec = _NUMERIC_FACTS.get(name)
+        if fact_spec is None:
             continue
-        v = _number(b, col, raw, fact)
+        integral = _PLAIN_FACTS.get(name)
+        v = _plain_cell(col, raw, integral, shared) if fast and shared is not None and integral is not None else None
+        if v is None:
+            v = _number(b, col, raw, fact_spec)
         if v is not None and col.per_student:
             per_student[name] = v / col.per_student
         elif v is not None:
@@ -909,7 +963,7 @@ def _section(
         for name, v in per_student.items():
             values[name] = v * values["students"]
 
-    cell_failed = {i.column for i in b.issues if i.severity == "error"}
+    cell_failed = {i.column for i in b.issues if i.severity == "error"} if b.issues else set()
 
     def col_of(name: str) -> str:
         found = by_fact.get(name)
@@ -920,27 +974,28 @@ def _section(
         return found[1] if found is not None else None
 
     students = values.get("students")
-    if students is None and col_of("students") not in cell_failed:
-        b.error(col_of("students"), raw_of("students"), "缺少在校生数", "students is missing")
-    elif students == 0:
+    if students is None:
+        if col_of("students") not in cell_failed:
+            b.error(col_of("students"), raw_of("students"), "缺少在校生数", "students is missing")
+    elif not students.numerator:
         b.error(col_of("students"), raw_of("students"), "在校生数不能为 0", "students cannot be 0")
 
     teachers = values.get("teachers")
     if teachers is not None:
         for name in SUBCOUNTS_OF_TEACHERS:
             sub = values.get(name)
-            if sub is not None and sub > teachers:
+            if sub is not None and _exceeds(sub, teachers):
                 zh = _NUMERIC_FACTS[name].zh
                 b.error(col_of(name), raw_of(name),
                         f"{zh}（{sub}）大于专任教师数（{teachers}）",
                         f"{name} ({sub}) exceeds teachers ({teachers})")
         staff = values.get("staff")
-        if staff is not None and teachers > staff:
+        if staff is not None and _exceeds(teachers, staff):
             b.error(col_of("teachers"), raw_of("teachers"),
                     f"专任教师数（{teachers}）大于教职工数（{staff}）",
                     f"teachers ({teachers}) exceeds staff ({staff})")
     max_class = values.get("max_class_size")
-    if max_class is not None and students is not None and max_class > students:
+    if max_class is not None and students is not None and _exceeds(max_class, students):
         b.error(col_of("max_class_size"), raw_of("max_class_size"),
                 f"最大班额（{max_class}）大于在校生数（{students}）",
                 f"max_class_size ({max_class}) exceeds students ({students})")
@@ -950,7 +1005,7 @@ def _section(
         b.error(col_of("classes"), raw_of("classes"), "班级数为 0，但在校生数不为 0",
                 "classes is 0 but students is not", severity="warning")
     elif students and classes is not None:
-        if classes * CLASS_SIZE_WARNING < students:
+        if _exceeds(students, classes * CLASS_SIZE_WARNING):
             b.error(col_of("classes"), raw_of("classes"),
                     f"平均班额 {students}/{classes} 超过 {CLASS_SIZE_WARNING} 人（超大班额），"
                     "请核对在校生数与班级数",
@@ -966,18 +1021,15 @@ def _section(
 
     if b.failed or level is None:
         return None
-    return SchoolSection(
-        school_id=school_id,
-        level=level,
-        school_name=shown_text("school_name"),
-        county=shown_text("county"),
-        year=year,
-        school_type=school_type,
-        values=values,
-        extra=extra,
-        source=b.file,
-        row=record.row,
-    )
+    school_name = _shown_text(b, by_fact.get("school_name"))
+    county = _shown_text(b, by_fact.get("county"))
+    # Every field has its type already (built above from checked cells): validating would only
+    # copy the dicts. The twin is equal (a test compares them); the field-name set is shared.
+    build = SchoolSection.model_construct if shared is not None and FAST_CELLS.get() else SchoolSection
+    section = build(school_id=school_id, level=level, school_name=school_name, county=county, year=year,
+                    school_type=school_type, values=values, extra=extra, source=b.file, row=record.row)
+    share_fields_set(section)
+    return section
 
 
 def _file_issue(name: str, zh: str, en: str, column: str | None = None) -> InputIssue:
@@ -1111,10 +1163,11 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
             return _fatal(name, sha, problems)
         notes += _did_you_mean(name, unused)
     records: list[_Record] = []
+    marks = {h: c for h, c in columns.items() if c.fact in (None, *_TEXT_FACTS) and _norm(h) not in REMARK_HEADERS}
     for record in table.records:
-        mark = summary_row_mark(
-            _text(v) for h, v in record.cells.items()
-            if columns[h].fact in (None, *_TEXT_FACTS) and _norm(h) not in REMARK_HEADERS)
+        cells = record.cells
+        mark = summary_row_mark(_text(cells[h]) for h in marks if h in cells) if table.fixed_columns \
+            else summary_row_mark(_text(v) for h, v in cells.items() if h in marks)
         if mark is None:
             records.append(record)
             continue
@@ -1132,6 +1185,8 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
     issues: list[InputIssue] = []
     rejected: list[RejectedRow] = []
     seen: dict[tuple[str, Level], int] = {}
+    shared: dict[str, Fraction] = {}
+    key_columns = {h: c.fact for h, c in columns.items() if c.fact in ("school_id", "level")}
     for record in records:
         b = _RowBuilder(name, record.row)
         if record.problem is not None:
@@ -1139,8 +1194,8 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
             issues.extend(b.issues)
             rejected.append(RejectedRow(file=name, row=record.row))
             continue
-        section = _section(b, record, columns, check_columns=not table.fixed_columns)
-        key = _row_key(record, columns)
+        section = _section(b, record, columns, check_columns=not table.fixed_columns, shared=shared)
+        key = _row_key(record, key_columns, table.fixed_columns)
         if key is not None:
             if key in seen:
                 col = next((columns[h].header for h in record.cells if columns[h].fact == "school_id"), None)
@@ -1176,13 +1231,16 @@ def _rejected_row(name: str, record: _Record, columns: Mapping[str, ColumnInfo])
                        level=LEVEL_ALIASES.get(found.get("level", "").lower()), county=found.get("county", ""))
 
 
-def _row_key(record: _Record, columns: Mapping[str, ColumnInfo]) -> tuple[str, Level] | None:
+def _row_key(record: _Record, key_columns: Mapping[str, str | None], fixed: bool) -> tuple[str, Level] | None:
+    """(school id, level) of a row, from the columns ``key_columns`` names school_id or level (the
+    last one of each in the row; every row of a ``fixed`` table has its cells in column order)."""
     school_id: str | None = None
     level: Level | None = None
-    for header, raw in record.cells.items():
-        fact = columns[header].fact
-        if fact == "school_id" and _text(raw):
-            school_id = _text(raw)
+    cells = record.cells
+    for header, raw in ((h, cells.get(h)) for h in key_columns) if fixed else cells.items():
+        fact = key_columns.get(header)
+        if fact == "school_id":
+            school_id = _text(raw) or school_id
         elif fact == "level":
             level = LEVEL_ALIASES.get(_text(raw).lower(), level)
     return (school_id, level) if school_id is not None and level is not None else None
