@@ -17,12 +17,17 @@ Everything shown comes from the result objects; the renderer formats, it never j
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from html import escape
 from pathlib import Path
+from typing import IO
 
-from junheng.cli.atomic import write_text_atomic
+from junheng.cli.atomic import atomic_open, write_text_atomic
 from junheng.cli.compare_text import CHANGES, change_word, needed_text, requirement_text, score_text, side_text
 from junheng.cli.render import numbers as n
 from junheng.cli.render.explain import explain_rule
@@ -34,21 +39,22 @@ from junheng.cli.report_common import (
     actual_text,
     indicator_label,
     level_name,
-    outcome_counts,
     outcome_label,
     points_of,
+    report_title,
     required_text,
     rt,
-    rule_columns,
-    run_title,
     shortfall_text,
 )
 from junheng.cli.table_output import gap_cell, result_cell
 from junheng.engine.compare import RuleChange, SchoolComparison
-from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
+from junheng.engine.results import EvaluationRun, Outcome, RuleResult, RulesetInfo, RunEnvelope, SchoolResult
+from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
+from junheng.policy.model import Status
 
-__all__ = ["compare_html", "evaluation_html", "write_compare_html", "write_evaluation_html"]
+__all__ = ["EvaluationHtml", "HtmlChunk", "HtmlSections", "compare_html", "evaluation_html", "write_compare_html",
+           "write_evaluation_html", "write_evaluation_html_to"]
 
 _CLASS = {Outcome.passed: "pass", Outcome.failed: "fail", Outcome.unknown: "unknown", Outcome.scored: "scored"}
 _MARK = {Outcome.passed: "✓", Outcome.failed: "✗", Outcome.unknown: "?"}
@@ -146,15 +152,6 @@ def _school_name(s: SchoolResult) -> str:
     return s.school_name or s.school_id
 
 
-def _kpis(run: EvaluationRun, lang: str) -> str:
-    counts = outcome_counts(run.schools)
-    tiles = [f'<div class="kpi"><b>{len(run.schools)}</b>{_e(rt("sections", lang))}</div>']
-    for outcome in Outcome:
-        tiles.append(f'<div class="kpi {_CLASS[outcome]}"><b>{counts[outcome]}</b>'
-                     f'{_e(outcome_label(outcome, lang))}</div>')
-    return f'<div class="kpis">{"".join(tiles)}</div>'
-
-
 def _bar_chart(rows: Sequence[tuple[str, Fraction, str, Outcome]], scale_max: Fraction,
                limits: Sequence[Fraction | None], title: str, tracks: Sequence[str] = ()) -> str:
     """A horizontal SVG bar chart: label, value (drawn to ``scale_max``), value text, outcome
@@ -187,16 +184,13 @@ def _bar_chart(rows: Sequence[tuple[str, Fraction, str, Outcome]], scale_max: Fr
     return "".join(parts)
 
 
-def _pass_rate_chart(run: EvaluationRun, lang: str) -> str:
+def _pass_rate_chart(columns: Sequence[_Column], lang: str) -> str:
     rows: list[tuple[str, Fraction, str, Outcome]] = []
-    for i, (rule_id, sample) in enumerate(rule_columns(run.schools), start=1):
-        results = [r for s in run.schools for r in s.results if r.rule_id == rule_id]
-        met = sum(1 for r in results if r.outcome is Outcome.passed)
-        share = Fraction(met, len(results))
-        outcome = Outcome.passed if met == len(results) else (
-            Outcome.failed if any(r.outcome is Outcome.failed for r in results) else Outcome.unknown)
-        rows.append((f"{i}. {sample.title.get(lang)}", share, f"{met}/{len(results)}（{n.percent(share)}）"
-                     if lang == "zh" else f"{met}/{len(results)} ({n.percent(share)})", outcome))
+    for i, c in enumerate(columns, start=1):
+        share = Fraction(c.met, c.total)
+        outcome = Outcome.passed if c.met == c.total else (Outcome.failed if c.failed else Outcome.unknown)
+        rows.append((f"{i}. {c.title}", share, f"{c.met}/{c.total}（{n.percent(share)}）"
+                     if lang == "zh" else f"{c.met}/{c.total} ({n.percent(share)})", outcome))
     # green: sections meeting the indicator; red track: not met; yellow track: cannot decide
     tracks = ["#f3b8b0" if o is Outcome.failed else "#f7e3a1" if o is Outcome.unknown else "#eef2f6"
               for *_, o in rows]
@@ -211,68 +205,6 @@ def _cv_chart(bars: Sequence[CvBar], lang: str) -> str:
              f"{n.cv(b.cv)} / {rt('limit', lang)} {n.limit(b.limit)}", b.outcome)
             for b in bars]
     return _bar_chart(rows, top, [b.limit for b in bars], rt("cv_chart", lang))
-
-
-def _grid(run: EvaluationRun, lang: str) -> str:
-    columns = rule_columns(run.schools)
-    head = "".join(f'<th class="rule" title="{_e(r.title.get(lang))}">{i}</th>'
-                   for i, (_, r) in enumerate(columns, start=1))
-    legend = "".join(f"<li>{_e(r.title.get(lang))}</li>" for _, r in columns)
-    rows = []
-    for s in run.schools:
-        by_rule = {r.rule_id: r for r in s.results}
-        cells = []
-        for rule_id, _ in columns:
-            r = by_rule.get(rule_id)
-            if r is None:
-                cells.append('<td class="mark"></td>')
-                continue
-            tip = f"{r.title.get(lang)}: {actual_text(r)} / {required_text(r, lang)}"
-            cells.append(f'<td class="mark {_CLASS[r.outcome]}" title="{_e(tip)}">{_MARK[r.outcome]}</td>')
-        rows.append(
-            f'<tr class="school {_CLASS[s.outcome]}"><td><a href="#s-{_e(s.school_id)}-{s.level.value}">'
-            f'{_e(_school_name(s))}</a></td><td>{_e(level_name(s.level, lang))}</td>{"".join(cells)}'
-            f'<td class="{_CLASS[s.outcome]}"><b>{_e(outcome_label(s.outcome, lang))}</b></td></tr>')
-    return (f'<h3>{_e(rt("grid", lang))}</h3><table class="grid"><thead><tr>'
-            f'<th>{_e(rt("school", lang))}</th><th>{_e(rt("level", lang))}</th>{head}'
-            f'<th>{_e(rt("school_outcome", lang))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
-            f'<ol class="legend">{legend}</ol>')
-
-
-def _rule_row(r: RuleResult, lang: str, with_points: bool) -> str:
-    points = points_of(r)
-    cells = [
-        f"<td>{_e(indicator_label(r, lang))}</td>",
-        f'<td class="num">{_e(actual_text(r))}</td>',
-        f'<td class="num">{_e(required_text(r, lang))}</td>',
-        f'<td class="{_CLASS[r.outcome]}"><b>{_e(result_cell(r, lang))}</b></td>',
-        f'<td class="num">{_e(gap_cell(r, lang))}</td>',
-        f'<td class="num">{_e(shortfall_text(r, lang))}</td>',
-    ]
-    if with_points:
-        cells.append(f'<td class="num">{_e(n.trimmed(points) if points is not None else "")}</td>')
-    cells.append(f"<td>{_e(r.status.label(lang))}</td>")
-    return f"<tr>{''.join(cells)}</tr>"
-
-
-def _card(s: SchoolResult, lang: str) -> str:
-    with_points = any(points_of(r) is not None for r in s.results)
-    keys = ["indicator", "actual", "required", "result", "gap", "shortfall"]
-    keys += ["points"] * with_points + ["status"]
-    head = "".join(f"<th>{_e(rt(k, lang))}</th>" for k in keys)
-    body = "".join(_rule_row(r, lang, with_points) for r in s.results)
-    notes = "".join(f'<li class="{_CLASS[r.outcome]}">{_e(explain_rule(r, lang))}</li>'
-                    for r in s.results)
-    students = n.whole(s.students) if s.students is not None else "—"
-    return (
-        f'<article class="card {_CLASS[s.outcome]}" id="s-{_e(s.school_id)}-{s.level.value}"><header>'
-        f'<h3>{_e(_school_name(s))} · {_e(level_name(s.level, lang))}</h3>'
-        f'<span class="badge {_CLASS[s.outcome]}">{_e(outcome_label(s.outcome, lang))}</span>'
-        f'<span class="meta">{_e(rt("school_id", lang))} {_e(s.school_id)} · {_e(rt("students", lang))} '
-        f'{_e(students)}</span></header>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-        f"<ul>{notes}</ul></article>"
-    )
 
 
 def _principal_letter(letter: Letter) -> str:
@@ -307,12 +239,12 @@ def _principal_letter(letter: Letter) -> str:
     return "".join(parts)
 
 
-def _letter(run: EvaluationRun, s: SchoolResult, lang: str, office: str | None = None) -> str:
+def _letter(ruleset: RulesetInfo, s: SchoolResult, lang: str, office: str | None = None) -> str:
     """One printable letter, rendered from the section's trace."""
-    letter = write_letter(run.ruleset, s, lang, office=office)
+    letter = write_letter(ruleset, s, lang, office=office)
     sign = "".join(f'<p class="sign">{_e(x)}</p>' for x in (letter.office, letter.date) if x)
     return (
-        f'<article class="letter"><h3>{_e(run.ruleset.title.get(lang))}</h3>{_principal_letter(letter)}'
+        f'<article class="letter"><h3>{_e(ruleset.title.get(lang))}</h3>{_principal_letter(letter)}'
         f"{sign}"
         f'<p class="ref">{_e(letter.data_ref)}</p></article>'
     )
@@ -344,34 +276,310 @@ def _county(panel: CountyPanel, lang: str) -> tuple[str, str]:
     return verdict, table
 
 
+@dataclass
+class _Column:
+    """One indicator of the dashboard: its title (from the first section that has it) and how many
+    sections meet it, of how many, and whether any fails — counted as the sections pass."""
+
+    title: str
+    met: int = 0
+    total: int = 0
+    failed: bool = False
+
+
+_EMPTY_MARK = '<td class="mark"></td>'
+_CHUNK = 500
+"""Sections rendered at a time when a finished run is written (the text held at once)."""
+
+
+@dataclass
+class HtmlChunk:
+    """A chunk of sections rendered for the report (plain data: a worker process may make it).
+
+    ``grid`` holds each section's grid row as three pieces — the start (name, level), its cells in
+    the order of ``columns`` as this chunk first saw them, the end (outcome) — whose lengths are in
+    ``cuts`` (start, cells, end, and how many of ``columns`` were known when the row was made);
+    ``cards`` and ``letters`` are the sections' cards and letters, in input order."""
+
+    grid: str
+    cuts: list[int]
+    columns: dict[str, _Column]
+    counts: dict[Outcome, int]
+    sections: int
+    cards: str
+    letters: str
+
+
+class HtmlSections:
+    """Renders chunks of sections for the report, in the one language written. What is the same for
+    every section of a rule (its label, its requirement, its status) is rendered and escaped once."""
+
+    def __init__(self, ruleset: RulesetInfo, lang: str = "zh", office: str | None = None) -> None:
+        self.ruleset, self.lang, self.office = ruleset, lang, office
+        self._labels: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+        self._required: dict[tuple[object, ...], str] = {}
+        self._words: dict[object, str] = {}
+
+    def render(self, schools: Iterable[SchoolResult]) -> HtmlChunk:
+        lang = self.lang
+        columns: dict[str, _Column] = {}
+        counts = dict.fromkeys(Outcome, 0)
+        grid: list[str] = []
+        cuts: list[int] = []
+        cards: list[str] = []
+        letters: list[str] = []
+        for s in schools:
+            counts[s.outcome] += 1
+            by_rule: dict[str, RuleResult] = {}
+            texts: dict[int, tuple[str, str]] = {}
+            for r in s.results:
+                by_rule[r.rule_id] = r
+                c = columns.get(r.rule_id)
+                if c is None:
+                    c = columns[r.rule_id] = _Column(r.title.get(lang))
+                c.total += 1
+                if r.outcome is Outcome.passed:
+                    c.met += 1
+                elif r.outcome is Outcome.failed:
+                    c.failed = True
+                texts[id(r)] = (_e(actual_text(r)), self._required_text(r))
+            css = _CLASS[s.outcome]
+            name, level, outcome = _e(_school_name(s)), self._word(s.level), self._word(s.outcome)
+            anchor = f"s-{_e(s.school_id)}-{s.level.value}"
+            marks = []
+            for rule_id in columns:
+                hit = by_rule.get(rule_id)
+                if hit is None:
+                    marks.append(_EMPTY_MARK)
+                    continue
+                actual, required = texts[id(hit)]
+                marks.append(f'<td class="mark {_CLASS[hit.outcome]}" title="{self._label(hit)[0]}: {actual} / '
+                             f'{required}">{_MARK[hit.outcome]}</td>')
+            start = f'<tr class="school {css}"><td><a href="#{anchor}">{name}</a></td><td>{level}</td>'
+            cells = "".join(marks)
+            end = f'<td class="{css}"><b>{outcome}</b></td></tr>'
+            grid += (start, cells, end)
+            cuts += (len(start), len(cells), len(end), len(columns))
+            cards.append(self._card(s, texts, css, name, level, outcome, anchor))
+            letters.append(_letter(self.ruleset, s, lang, self.office))
+        return HtmlChunk("".join(grid), cuts, columns, counts, len(cards), "".join(cards), "".join(letters))
+
+    def _word(self, key: Outcome | Level) -> str:
+        """An outcome or level name, escaped (once)."""
+        word = self._words.get(key)
+        if word is None:
+            text = outcome_label(key, self.lang) if isinstance(key, Outcome) else level_name(key, self.lang)
+            word = self._words[key] = _e(text)
+        return word
+
+    def _label(self, r: RuleResult) -> tuple[str, str]:
+        """(the rule's title, its indicator label with the unit) escaped, once per rule."""
+        title = r.title.get(self.lang)
+        key = (r.rule_id, title, r.unit)
+        label = self._labels.get(key)
+        if label is None:
+            label = self._labels[key] = (_e(title), _e(indicator_label(r, self.lang)))
+        return label
+
+    def _required_text(self, r: RuleResult) -> str:
+        """The requirement as a cell, escaped: once per distinct requirement (a rule's per level)."""
+        key = (r.kind, r.required, r.op, r.unit, r.min_met, r.floor)
+        text = self._required.get(key)
+        if text is None:
+            text = self._required[key] = _e(required_text(r, self.lang))
+        return text
+
+    def _card(self, s: SchoolResult, texts: dict[int, tuple[str, str]], css: str, name: str, level: str,
+              outcome: str, anchor: str) -> str:
+        lang = self.lang
+        with_points = any(points_of(r) is not None for r in s.results)
+        head = self._words.get(("head", with_points))
+        if head is None:
+            keys = ["indicator", "actual", "required", "result", "gap", "shortfall"]
+            keys += ["points"] * with_points + ["status"]
+            head = self._words[("head", with_points)] = "".join(f"<th>{_e(rt(k, lang))}</th>" for k in keys)
+        rows = []
+        for r in s.results:
+            actual, required = texts[id(r)]
+            result = self._words.get(r.outcome) if r.score is None else None
+            points = ""
+            if with_points:
+                p = points_of(r)
+                points = f'<td class="num">{_e(n.trimmed(p)) if p is not None else ""}</td>'
+            rows.append(
+                f"<tr><td>{self._label(r)[1]}</td>"
+                f'<td class="num">{actual}</td><td class="num">{required}</td>'
+                f'<td class="{_CLASS[r.outcome]}"><b>{result if result is not None else _e(result_cell(r, lang))}'
+                f'</b></td><td class="num">{_e(gap_cell(r, lang))}</td>'
+                f'<td class="num">{_e(shortfall_text(r, lang))}</td>{points}<td>{self._status(r.status)}</td></tr>')
+        notes = "".join(f'<li class="{_CLASS[r.outcome]}">{_e(explain_rule(r, lang))}</li>' for r in s.results)
+        students = n.whole(s.students) if s.students is not None else "—"
+        return (
+            f'<article class="card {css}" id="{anchor}"><header>'
+            f"<h3>{name} · {level}</h3>"
+            f'<span class="badge {css}">{outcome}</span>'
+            f'<span class="meta">{self._text("school_id")} {_e(s.school_id)} · {self._text("students")} '
+            f'{_e(students)}</span></header>'
+            f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            f"<ul>{notes}</ul></article>"
+        )
+
+    def _status(self, status: Status) -> str:
+        word = self._words.get(status)
+        if word is None:
+            word = self._words[status] = _e(status.label(self.lang))
+        return word
+
+    def _text(self, key: str) -> str:
+        word = self._words.get(key)
+        if word is None:
+            word = self._words[key] = _e(rt(key, self.lang))
+        return word
+
+
+class EvaluationHtml:
+    """The evaluation report written as the sections come: :meth:`write_header`, then
+    :meth:`write_sections` (or :meth:`add`, for a chunk rendered elsewhere by :class:`HtmlSections`)
+    once per chunk in input order, then :meth:`write_tail`.
+
+    The page opens with the dashboard (counts, chart, grid), which needs every section, so each
+    chunk's grid rows, cards and letters go to temporary spool files and are copied into ``out`` at
+    the tail: memory stays flat in the number of sections, and the file is the same, byte for byte,
+    however the sections were cut into chunks."""
+
+    def __init__(self, out: IO[str], envelope: RunEnvelope, lang: str = "zh", cv: Sequence[CvBar] = (),
+                 county: CountyPanel | None = None, office: str | None = None) -> None:
+        self.out, self.env, self.lang, self.cv, self.county = out, envelope, lang, cv, county
+        self.ruleset = envelope.rulesets[0]
+        self.sections = HtmlSections(self.ruleset, lang, office)
+        self._columns: dict[str, _Column] = {}
+        self._counts = dict.fromkeys(Outcome, 0)
+        self._n = 0
+        self._grid = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        self._cards = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        self._letters = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")
+        self._chunks: list[tuple[list[int], tuple[str, ...]]] = []  # per chunk: cuts, its column order
+
+    def __enter__(self) -> EvaluationHtml:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for spool in (self._grid, self._cards, self._letters):
+            spool.close()
+
+    def write_header(self) -> None:
+        """The document head, title bar and tools: everything before the dashboard."""
+        lang, r = self.lang, self.ruleset
+        source = ""
+        if self.env.input is not None:
+            i = self.env.input
+            source = (f"{rt('input', lang)}：{i.file}（sha256 {i.sha256[:12]}…）" if lang == "zh"
+                      else f"{rt('input', lang)}: {i.file} (sha256 {i.sha256[:12]}…)")
+        meta = " · ".join(x for x in (f"{r.id}（{r.version}）" if lang == "zh" else f"{r.id} ({r.version})",
+                                      r.document, source) if x)
+        self.out.write(_page_head(report_title(r, lang), meta, lang, print_button=True))
+
+    def write_sections(self, schools: Iterable[SchoolResult]) -> None:
+        """Render a chunk of sections (in input order) and spool it."""
+        self.add(self.sections.render(schools))
+
+    def add(self, chunk: HtmlChunk) -> None:
+        """Spool a rendered chunk (the next in input order) and count its sections."""
+        for rule_id, c in chunk.columns.items():
+            total = self._columns.setdefault(rule_id, _Column(c.title))
+            total.met += c.met
+            total.total += c.total
+            total.failed = total.failed or c.failed
+        for o, k in chunk.counts.items():
+            self._counts[o] += k
+        self._n += chunk.sections
+        self._grid.write(chunk.grid)
+        self._cards.write(chunk.cards)
+        self._letters.write(chunk.letters)
+        self._chunks.append((chunk.cuts, tuple(chunk.columns)))
+
+    def write_tail(self) -> None:
+        """The dashboard (now that every section is counted), the spooled grid, cards and letters,
+        the data issues and the end of the page."""
+        lang, out = self.lang, self.out
+        columns = list(self._columns.values())
+        chart = (_cv_chart(self.cv, lang) if self.cv else "") + _pass_rate_chart(columns, lang)
+        verdict, criteria = _county(self.county, lang) if self.county is not None else ("", "")
+        tiles = [f'<div class="kpi"><b>{self._n}</b>{_e(rt("sections", lang))}</div>']
+        tiles += [f'<div class="kpi {_CLASS[o]}"><b>{self._counts[o]}</b>{_e(outcome_label(o, lang))}</div>'
+                  for o in Outcome]
+        head = "".join(f'<th class="rule" title="{_e(c.title)}">{i}</th>' for i, c in enumerate(columns, start=1))
+        out.write(f'<section id="dashboard"><h2>{_e(rt("dashboard", lang))}</h2>{verdict}'
+                  f'<div class="kpis">{"".join(tiles)}</div>{chart}'
+                  f'<h3>{_e(rt("grid", lang))}</h3><table class="grid"><thead><tr>'
+                  f'<th>{_e(rt("school", lang))}</th><th>{_e(rt("level", lang))}</th>{head}'
+                  f'<th>{_e(rt("school_outcome", lang))}</th></tr></thead><tbody>')
+        self._copy_grid()
+        legend = "".join(f"<li>{_e(c.title)}</li>" for c in columns)
+        out.write(f'</tbody></table><ol class="legend">{legend}</ol>{criteria}</section>'
+                  f'<section id="schools"><h2>{_e(rt("school_cards", lang))}</h2>')
+        _copy(self._cards, out)
+        out.write(f'</section><section id="letters"><h2>{_e(rt("letters", lang))}</h2>')
+        _copy(self._letters, out)
+        r = self.ruleset
+        provenance = f"junheng {self.env.junheng_version} · {self.env.engine} · {r.id} sha256 {r.sha256[:12]}…"
+        out.write(f'</section><section id="issues"><h2>{_e(rt("issues_sheet", lang))}</h2>'
+                  f"{_issues(self.env.issues, lang)}</section>{_page_tail(provenance)}")
+
+    def _copy_grid(self) -> None:
+        """The grid rows, each with one cell per indicator in the report's column order: a row made
+        before its chunk saw a later indicator gets the empty cells it lacks (such indicators come
+        last); a chunk that first saw the indicators in another order has its cells put in order."""
+        order = tuple(self._columns)
+        total = len(order)
+        if all(cuts[i] == total for cuts, _ in self._chunks for i in range(3, len(cuts), 4)) and all(
+                local == order for _, local in self._chunks):
+            _copy(self._grid, self.out)
+            return
+        grid, write = self._grid, self.out.write
+        grid.seek(0)
+        for cuts, local in self._chunks:
+            in_order = local == order[:len(local)]
+            for i in range(0, len(cuts), 4):
+                start, cells, end = grid.read(cuts[i]), grid.read(cuts[i + 1]), grid.read(cuts[i + 2])
+                known = cuts[i + 3]
+                if in_order:
+                    write(start + cells + _EMPTY_MARK * (total - known) + end)
+                    continue
+                # cells are "<td …>…</td>" with every "<" of data escaped: "</td>" ends a cell
+                by_id = dict(zip(local[:known], (c + "</td>" for c in cells.split("</td>")[:known]), strict=True))
+                write(start + "".join(by_id.get(rule_id, _EMPTY_MARK) for rule_id in order) + end)
+
+
+def _copy(spool: IO[str], out: IO[str]) -> None:
+    spool.seek(0)
+    shutil.copyfileobj(spool, out, 1 << 20)
+
+
 def evaluation_html(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = (),
                     county: CountyPanel | None = None, office: str | None = None) -> str:
     """The whole report as one HTML document; ``cv`` (a county run's 差异系数) adds the CV chart,
     ``county`` the county verdict with its criteria; ``office`` signs the principals' letters."""
-    title = run_title(run, lang)
-    source = ""
-    if run.input is not None:
-        source = (f"{rt('input', lang)}：{run.input.file}（sha256 {run.input.sha256[:12]}…）" if lang == "zh"
-                  else f"{rt('input', lang)}: {run.input.file} (sha256 {run.input.sha256[:12]}…)")
-    meta = " · ".join(x for x in (f"{run.ruleset.id}（{run.ruleset.version}）" if lang == "zh"
-                                  else f"{run.ruleset.id} ({run.ruleset.version})",
-                                  run.ruleset.document, source) if x)
-    chart = (_cv_chart(cv, lang) if cv else "") + _pass_rate_chart(run, lang)
-    verdict, criteria = _county(county, lang) if county is not None else ("", "")
-    cards = "".join(_card(s, lang) for s in run.schools)
-    letter_html = "".join(_letter(run, s, lang, office) for s in run.schools)
-    provenance = (f"junheng {run.junheng_version} · {run.engine} · {run.ruleset.id} sha256 "
-                  f"{run.ruleset.sha256[:12]}…")
-    return _page(title, meta, lang, provenance, print_button=True, sections=(
-        f'<section id="dashboard"><h2>{_e(rt("dashboard", lang))}</h2>{verdict}{_kpis(run, lang)}{chart}'
-        f"{_grid(run, lang)}{criteria}</section>"
-        f'<section id="schools"><h2>{_e(rt("school_cards", lang))}</h2>{cards}</section>'
-        f'<section id="letters"><h2>{_e(rt("letters", lang))}</h2>{letter_html}</section>'
-        f'<section id="issues"><h2>{_e(rt("issues_sheet", lang))}</h2>{_issues(run.issues, lang)}</section>'))
+    buffer = io.StringIO()
+    write_evaluation_html_to(buffer, run, lang, cv, county, office)
+    return buffer.getvalue()
 
 
-def _page(title: str, meta: str, lang: str, provenance: str, sections: str, print_button: bool = False) -> str:
-    """The document around the sections: head with the inline CSS, title bar, tools, footer, script."""
+def write_evaluation_html_to(out: IO[str], run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = (),
+                             county: CountyPanel | None = None, office: str | None = None) -> None:
+    """The report of a finished run, written to ``out`` through :class:`EvaluationHtml`."""
+    with EvaluationHtml(out, run.envelope, lang, cv, county, office) as html:
+        html.write_header()
+        for i in range(0, len(run.schools), _CHUNK):
+            html.write_sections(run.schools[i:i + _CHUNK])
+        html.write_tail()
+
+
+def _page_head(title: str, meta: str, lang: str, print_button: bool = False) -> str:
+    """The document up to the sections: head with the inline CSS, title bar, tools."""
     button = (f'<button type="button" id="print-letters">{_e(rt("print", lang))}</button>'
               if print_button else "")
     return (
@@ -380,15 +588,24 @@ def _page(title: str, meta: str, lang: str, provenance: str, sections: str, prin
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
         f'<header class="top"><h1>{_e(title)}</h1><p>{_e(meta)}</p></header><main>'
         f'<div class="tools no-print"><label><input type="checkbox" id="only-failed"> '
-        f'{_e(rt("only_failed", lang))}</label>{button}</div>{sections}'
-        f"</main><footer>{_e(provenance)}</footer><script>{_SCRIPT}</script></body></html>\n"
+        f'{_e(rt("only_failed", lang))}</label>{button}</div>'
     )
+
+
+def _page_tail(provenance: str) -> str:
+    return f"</main><footer>{_e(provenance)}</footer><script>{_SCRIPT}</script></body></html>\n"
+
+
+def _page(title: str, meta: str, lang: str, provenance: str, sections: str, print_button: bool = False) -> str:
+    """The document around the sections: head with the inline CSS, title bar, tools, footer, script."""
+    return _page_head(title, meta, lang, print_button) + sections + _page_tail(provenance)
 
 
 def write_evaluation_html(path: Path, run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = (),
                           county: CountyPanel | None = None, office: str | None = None) -> None:
-    """Write the report atomically: the file is complete or not there."""
-    write_text_atomic(path, evaluation_html(run, lang, cv, county, office))
+    """Write the report atomically (streamed): the file is complete or not there."""
+    with atomic_open(path) as handle:
+        write_evaluation_html_to(handle, run, lang, cv, county, office)
 
 
 # --- comparison (junheng compare --format html) -------------------------------------------------

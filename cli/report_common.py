@@ -16,7 +16,7 @@ from junheng.cli.render.explain import shortfall_cell
 from junheng.cli.table_output import actual_cell, required_cell, result_cell
 from junheng.cli.text import outcome_word, t
 from junheng.engine.compare import Comparison
-from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
+from junheng.engine.results import EvaluationRun, Outcome, RuleResult, RulesetInfo, SchoolResult
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
@@ -216,5 +216,9 @@ class CompareReport:
     issues: tuple[InputIssue, ...] = ()
 
 
+def report_title(ruleset: RulesetInfo, lang: str) -> str:
+    return f"{ruleset.title.get(lang)} — {rt('report_title', lang)}"
+
+
 def run_title(run: EvaluationRun, lang: str) -> str:
-    return f"{run.ruleset.title.get(lang)} — {rt('report_title', lang)}"
+    return report_title(run.ruleset, lang)

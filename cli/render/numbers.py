@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from junheng.engine.numbers import _scaled_half_up as scaled_half_up  # the exact integer rounding
 from junheng.engine.numbers import decimal_text, to_decimal
 from junheng.policy.units import UNITS, unit
 
@@ -41,8 +42,16 @@ _SINGULAR = {"persons": "person", "items": "item", "classes": "class", "rooms": 
 
 
 def fixed(value: Fraction, places: int) -> str:
-    """Half-up rounding to exactly ``places`` decimals, zeros kept: 1.4 → '1.40'."""
-    return f"{to_decimal(value, places):.{places}f}" if places else f"{to_decimal(value, 0):.0f}"
+    """Half-up rounding to exactly ``places`` decimals, zeros kept: 1.4 → '1.40'.
+
+    Integer digits (the text ``to_decimal(value, places)`` formats to, without building the
+    Decimal: every renderer calls this for every number it prints)."""
+    rounded = scaled_half_up(value, places)
+    digits = str(-rounded if rounded < 0 else rounded)
+    if places:
+        digits = digits.rjust(places + 1, "0")
+        digits = f"{digits[:-places]}.{digits[-places:]}"
+    return "-" + digits if rounded < 0 else digits
 
 
 def trimmed(value: Fraction, places: int = QUANTITY_PLACES) -> str:

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from junheng.cli.render import numbers as n
 from junheng.cli.render.explain import explain_rule
 from junheng.cli.render.templates import TEMPLATES, slots
+from junheng.engine.numbers import to_decimal
 from junheng.engine.results import Outcome, RuleResult, Shortfall, ShortfallBase
 from junheng.policy.facts import Level
 from junheng.policy.model import Localized, Op, Status
@@ -135,3 +136,20 @@ def test_every_bundled_result_says_the_same_numbers_in_both_languages() -> None:
         assert said(explain_criterion(c, run, "zh"), "zh", titles) == said(
             explain_criterion(c, run, "en"), "en", titles), c.criterion_id
     assert said(explain_county(run, "zh"), "zh", titles) == said(explain_county(run, "en"), "en", titles)
+
+
+@given(st.integers(-10**12, 10**12), st.integers(1, 10**6), st.integers(0, 6))
+def test_fixed_is_the_decimal_rounded_half_up(num: int, den: int, places: int) -> None:
+    """``fixed`` builds its digits from integers; they are the text of the Decimal rounded half up
+    (−0.004 → '0.00', 0.125 → '0.13', 7/3 → '2.333', 5/2 at 0 places → '3')."""
+    value = Fraction(num, den)
+    assert n.fixed(value, places) == f"{to_decimal(value, places):.{places}f}"
+
+
+def test_fixed_by_hand() -> None:
+    assert n.fixed(Fraction(7, 5), 2) == "1.40"  # 1.4 with its zeros kept
+    assert n.fixed(Fraction(1, 8), 2) == "0.13"  # 0.125 half up
+    assert n.fixed(Fraction(-1, 8), 2) == "-0.13"  # halves away from zero
+    assert n.fixed(Fraction(-1, 1000), 2) == "0.00"  # −0.001 rounds to zero: no sign
+    assert n.fixed(Fraction(5, 2), 0) == "3"
+    assert n.fixed(Fraction(2718), 1) == "2718.0"
