@@ -9,9 +9,14 @@ own peak) which generates N sections with a fixed seed (both levels, realistic r
   the run down, so this pass is not timed).
 
 With ``--e2e N …`` it times the command line end to end, as a user runs it: N synthetic sections
-written to a CSV, then ``junheng evaluate FILE -r national/quality-2017 --format json -o out.json``
-(and ``--formats html table`` too, on request) in a child process, whose wall and CPU seconds and
-``ru_maxrss`` come from ``os.wait4``; and, in the same run on the same CSV, the floor
+written to a CSV, then ``junheng evaluate FILE -r national/quality-2017 --format json -o out.json
+--jobs J`` for each J of ``--jobs`` (1 and 2 by default; and ``--formats html table`` too, on
+request) in a child process, whose wall and CPU seconds (its workers' included) and ``ru_maxrss``
+come from ``os.wait4`` — ``ru_maxrss`` is the largest single process of the tree (the parent or
+one worker), so the bench also samples the tree's memory every 0.1 s (``Pss`` of the CLI and every
+descendant from ``/proc/PID/smaps_rollup``, summed: forked workers share the parent's pages, which
+Pss divides between them rather than counting twice) and prints the peak of that sum; the
+documents of every J must be the same bytes; and, in the same run on the same CSV, the floor
 (``bench/floor_quality2017.py``: plain Python, exact Fractions, no durable_rules, no pydantic)
 writing the same JSON document (compact, as the CLI writes a file; and once indented 2, for
 scale), so the report gives the ratio junheng ÷ floor (compact). For N up to
@@ -32,6 +37,7 @@ Usage::
     python bench/bench_evaluate.py --n 10000 --engines durable
     python bench/bench_evaluate.py --xlsx 1000 5000
     python bench/bench_evaluate.py --e2e 10000              # 100000 200000 by choice
+    python bench/bench_evaluate.py --e2e 10000 100000 200000 --jobs 1 2 --check-max 10000
     python bench/bench_evaluate.py --e2e 10000 --formats json html table
     python bench/bench_evaluate.py --county 20          # 20 counties × 70 sections, extrapolated
 """
@@ -191,19 +197,59 @@ def xlsx_main(sizes: list[int]) -> int:
     return 0
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every descendant (Linux ``/proc``; just ``pid`` elsewhere)."""
+    out, i = [pid], 0
+    while i < len(out):
+        p = out[i]
+        i += 1
+        try:
+            out += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _pss_kib(pid: int) -> int:
+    """Proportional set size of one process (shared pages divided among their sharers)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def timed_child(argv: list[str], ok: tuple[int, ...] = (0,)) -> dict[str, float]:
-    """Run ``argv`` to the end; its wall seconds, CPU seconds (user + system) and peak RSS, from
-    ``os.wait4`` (that child's own rusage, not the maximum over every child so far). An exit code
+    """Run ``argv`` to the end; its wall seconds, CPU seconds (user + system, its reaped workers
+    included) and peak RSS from ``os.wait4`` (that child's own rusage, not the maximum over every
+    child so far; ``ru_maxrss`` is the largest single process of its tree), and the peak of the
+    tree's summed Pss, sampled every 0.1 s (0 where ``/proc`` has no smaps_rollup). An exit code
     outside ``ok`` is an error."""
+    import threading
+
     t0 = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], sum(_pss_kib(p) for p in _tree(proc.pid)))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""  # until it closes
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    stderr = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
+    done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in ok:
         raise RuntimeError(f"{' '.join(argv)} exited {proc.returncode}: {stderr.strip()[-800:]}")
-    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024}
+    return {"wall_s": wall, "cpu_s": usage.ru_utime + usage.ru_stime, "maxrss_mib": usage.ru_maxrss / 1024,
+            "tree_pss_mib": peak[0] / 1024}
 
 
 def same_document(ours: Path, floor: Path) -> str:
@@ -221,18 +267,23 @@ def same_document(ours: Path, floor: Path) -> str:
     return "equal"
 
 
-def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | None) -> int:
-    """The CLI end to end against the floor, per N, on one CSV."""
+def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | None,
+             jobs: list[int] | None = None) -> int:
+    """The CLI end to end against the floor, per N, on one CSV; JSON once per ``--jobs`` value."""
+    import filecmp
     import tempfile
 
     import junheng
 
+    jobs = jobs or [1, 2]
     exe = Path(sys.executable).with_name("junheng")
     floor = Path(__file__).with_name("floor_quality2017.py")
     print(f"junheng {junheng.__version__}, Python {platform.python_version()}, {platform.machine()}, "
-          f"{os.cpu_count()} cores; ruleset national/quality-2017; seed {SEED}; each row a fresh process")
-    header = (f"{'N':>8} {'program':>14} {'wall s':>8} {'cpu s':>8} {'sections/s':>11} {'per cpu s':>10} "
-              f"{'ru_maxrss':>10} {'output':>10} {'÷ floor (cpu)':>14}  load avg")
+          f"{os.cpu_count()} cores; ruleset national/quality-2017; seed {SEED}; each row a fresh process; "
+          "cpu s: the process and its workers; ru_maxrss: its largest single process; tree Pss: the peak of "
+          "the summed Pss of the process and its workers, sampled every 0.1 s")
+    header = (f"{'N':>8} {'program':>16} {'wall s':>8} {'cpu s':>8} {'sections/s':>11} {'per cpu s':>10} "
+              f"{'ru_maxrss':>10} {'tree Pss':>10} {'output':>12} {'÷ floor wall':>12} {'÷ floor cpu':>11}  load avg")
     print(header)
     print("-" * len(header))
     for n in sizes:
@@ -240,35 +291,47 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
             work = keep or Path(tmp)
             source = work / f"sections-{n}.csv"
             synthetic_csv(n, source)
-            outs = {"floor": work / "floor.json", "json": work / "out.json", "html": work / "out.html",
-                    "table": work / "out.txt"}
+            outs = {"floor": work / "floor.json", "html": work / "out.html", "table": work / "out.txt"}
             runs: list[tuple[str, list[str], Path]] = [
                 ("floor (json)", [sys.executable, str(floor), str(source), str(outs["floor"])], outs["floor"])]
             if n <= check_max:  # the indented floor holds the whole document (≈ 90 KiB a section)
                 runs.insert(0, ("floor indent 2", [sys.executable, str(floor), str(source),
                                                    str(work / "floor-indented.json"), "--indent"],
                                 work / "floor-indented.json"))
+            json_outs: list[Path] = []
             for fmt in formats:
                 argv = [str(exe), "evaluate", str(source), "-r", "national/quality-2017", "--format", fmt]
+                if fmt == "json":
+                    for j in jobs:
+                        out = work / f"out-j{j}.json"
+                        json_outs.append(out)
+                        runs.append((f"junheng json -j{j}", [*argv, "-o", str(out), "--jobs", str(j)], out))
+                    continue
                 argv += ["-o", str(outs[fmt])] if fmt != "table" else []
                 runs.append((f"junheng {fmt}", argv, outs[fmt]))
-            floor_cpu = None
+            floor_run: dict[str, float] | None = None
             for name, argv, out in runs:
                 load = os.getloadavg()[0]
                 try:
                     r = timed_child(argv)
                 except RuntimeError as e:
-                    print(f"{n:>8} {name:>14} FAILED: {e}", flush=True)
+                    print(f"{n:>8} {name:>16} FAILED: {e}", flush=True)
                     continue
                 if name == "floor (json)":  # compact, as junheng writes a file: the ratio's base
-                    floor_cpu = r["cpu_s"]
-                ratio = "—" if floor_cpu is None or name.startswith("floor") else f"{r['cpu_s'] / floor_cpu:.1f}×"
+                    floor_run = r
+                ratios = ("—", "—") if floor_run is None or name.startswith("floor") else (
+                    f"{r['wall_s'] / floor_run['wall_s']:.2f}×", f"{r['cpu_s'] / floor_run['cpu_s']:.2f}×")
                 size = f"{out.stat().st_size / 2**20:,.1f} MiB" if out.exists() else "stdout"
-                print(f"{n:>8} {name:>14} {r['wall_s']:>8.2f} {r['cpu_s']:>8.2f} {n / r['wall_s']:>11,.0f} "
-                      f"{n / r['cpu_s']:>10,.0f} {r['maxrss_mib']:>6,.0f} MiB {size:>10} {ratio:>14}  "
-                      f"{load:.1f} → {os.getloadavg()[0]:.1f}", flush=True)
-            if "json" in formats and n <= check_max and outs["json"].exists() and outs["floor"].exists():
-                print(f"{n:>8} junheng json vs floor: {same_document(outs['json'], outs['floor'])}", flush=True)
+                print(f"{n:>8} {name:>16} {r['wall_s']:>8.2f} {r['cpu_s']:>8.2f} {n / r['wall_s']:>11,.0f} "
+                      f"{n / r['cpu_s']:>10,.0f} {r['maxrss_mib']:>6,.0f} MiB {r['tree_pss_mib']:>6,.0f} MiB "
+                      f"{size:>12} {ratios[0]:>12} {ratios[1]:>11}  {load:.1f} → {os.getloadavg()[0]:.1f}", flush=True)
+            written = [p for p in json_outs if p.exists()]
+            if len(written) > 1:
+                same = all(filecmp.cmp(written[0], p, shallow=False) for p in written[1:])
+                print(f"{n:>8} junheng json, every --jobs: {'the same bytes' if same else 'DIFFERENT BYTES'}",
+                      flush=True)
+            if written and n <= check_max and outs["floor"].exists():
+                print(f"{n:>8} junheng json vs floor: {same_document(written[0], outs['floor'])}", flush=True)
     return 0
 
 
@@ -316,6 +379,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="time `junheng evaluate` end to end and the floor for these N (default 10000)")
     parser.add_argument("--formats", nargs="+", default=["json"], choices=["json", "html", "table"],
                         help="with --e2e: the output formats to time (json is the one compared to the floor)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2],
+                        help="with --e2e: time the JSON output once per --jobs value (default 1 and 2)")
     parser.add_argument("--check-max", type=int, default=20_000,
                         help="with --e2e: compare junheng's JSON with the floor's up to this N")
     parser.add_argument("--keep", type=Path, help="with --e2e: write the CSV and outputs here, not a temp folder")
@@ -333,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.county:
         return county_main(args.county, args.county_sections, args.county_total)
     if args.e2e is not None:
-        return e2e_main(args.e2e or [10_000], args.formats, args.check_max, args.keep)
+        return e2e_main(args.e2e or [10_000], args.formats, args.check_max, args.keep, args.jobs)
     if args.child:
         print(json.dumps(child(int(args.child[0]), args.child[1], args.child[2] == "1")))
         return 0
