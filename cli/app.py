@@ -3,7 +3,6 @@ every verdict comes from :mod:`junheng.engine`."""
 
 from __future__ import annotations
 
-import json
 import sys
 import traceback
 from pathlib import Path
@@ -27,7 +26,7 @@ from junheng.cli import (
     test_cmd,
 )
 from junheng.cli.atomic import protect, write_text_atomic
-from junheng.cli.chunks import default_jobs, evaluate_json_to_file
+from junheng.cli.chunks import default_jobs, evaluate_json_to_file, evaluate_json_to_stream
 from junheng.cli.explain_cmd import OfficeOption
 from junheng.cli.options import (
     EXIT_CODES_HELP,
@@ -128,7 +127,7 @@ def evaluate(
     protect(file, loaded.path)
     if fmt.value in REPORT_FORMATS and output is None:
         raise fail(f"--format {fmt.value} 需要用 -o 指定输出文件", f"--format {fmt.value} needs -o FILE", lang)
-    streamed = fmt is Format.json and output is not None  # chunk by chunk, on --jobs processes
+    streamed = fmt is Format.json  # chunk by chunk, on --jobs processes
     with progress_steps(1 if streamed else 3 if fmt.value in REPORT_FORMATS else 2) as step:
         step(f"读取 {file.name}" if lang is Lang.zh else f"reading {file.name}")
         try:
@@ -153,15 +152,19 @@ def evaluate(
     if fmt.value in REPORT_FORMATS:
         Console(stderr=True).print(t("written", lang.value, path=output), highlight=False)
     elif fmt is Format.json:
-        if output is not None:  # chunk by chunk, compact unless --indent (issue 12 items 4 and 6)
-            with progress_count(len(batch.sections), "评估并写入" if lang is Lang.zh else "evaluating, writing",
-                                ) as advance:
+        # chunk by chunk on --jobs processes (issue 12 items 4 and 6): a file compact unless
+        # --indent, stdout indented 2 unless --indent
+        with progress_count(len(batch.sections), "评估并写入" if lang is Lang.zh else "evaluating, writing",
+                            ) as advance:
+            if output is not None:
                 evaluate_json_to_file(output, loaded, batch, lang.value, indent, engine.value,
                                       jobs or default_jobs(), on_chunk=advance)
+            else:
+                sys.stdout.flush()
+                evaluate_json_to_stream(sys.stdout.buffer, loaded, batch, lang.value, 2 if indent is None else indent,
+                                        engine.value, jobs or default_jobs(), on_chunk=advance)
+        if output is not None:
             Console(stderr=True).print(t("written", lang.value, path=output))
-        else:
-            typer.echo(result.to_json() if indent is None
-                       else json.dumps(result.to_dict(), ensure_ascii=False, indent=indent))
     else:
         console = Console(record=output is not None, width=160 if output is not None else None)
         print_evaluation(run, console, lang.value)

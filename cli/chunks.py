@@ -192,13 +192,39 @@ def _copy(source: str, size: int, out: IO[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def _spool(path: Path) -> Iterator[str]:
-    """A private directory beside ``path`` for the chunks' text, removed whatever happens."""
-    directory = tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
+def _spool(path: Path | None) -> Iterator[str]:
+    """A private directory for the chunks' text (beside ``path``; the temporary folder for a
+    stream), removed whatever happens."""
+    directory = (tempfile.mkdtemp(prefix="junheng-chunks.") if path is None else
+                 tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent))
     try:
         yield directory
     finally:
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _write_document(out: IO[bytes], spool: str, loaded: LoadedRuleset, batch: FactsBatch, lang: str,
+                    indent: int | None, engine: EngineName, jobs: int, on_chunk: Callable[[int], None] | None,
+                    method: StartMethod | None) -> dict[str, int]:
+    envelope = evaluation_envelope(loaded, batch, engine)
+    sections = batch.sections
+    layout = DocumentLayout(indent)
+    counts = dict.fromkeys(OUTCOME_COUNTS, 0)
+    job = _Job(loaded.ruleset, engine, lang, indent, spool, sections)
+    done: list[ChunkDone] = []
+    for chunk in _in_order(job, chunk_bounds(len(sections), jobs), jobs, method):
+        add_counts(counts, chunk.counts)
+        done.append(chunk)
+        if on_chunk is not None:
+            on_chunk(chunk.stop - chunk.start)
+    head, tail = evaluation_frame(envelope, len(sections), counts, lang)
+    out.write(layout.head(head).encode("utf-8"))
+    for chunk in done:
+        _copy(chunk.path, chunk.size, out)
+        os.unlink(chunk.path)  # its pages leave the cache before the next chunk's are read
+    out.write((layout.tail(tail, bool(sections)) + "\n").encode("utf-8"))
+    out.flush()
+    return counts
 
 
 def evaluate_json_to_file(path: Path, loaded: LoadedRuleset, batch: FactsBatch, lang: str,
@@ -209,23 +235,16 @@ def evaluate_json_to_file(path: Path, loaded: LoadedRuleset, batch: FactsBatch, 
     as :func:`~junheng.cli.json_output.write_evaluation_json` of ``run_evaluation``, plus a final
     newline), chunk by chunk on ``jobs`` processes; ``on_chunk(sections)`` after each chunk, in
     input order. Returns the summary's outcome counts."""
-    envelope = evaluation_envelope(loaded, batch, engine)  # before any work: a bad ruleset fails first
-    sections = batch.sections
-    layout = DocumentLayout(indent)
-    counts = dict.fromkeys(OUTCOME_COUNTS, 0)
     with atomic_open(path, "wb", encoding=None) as raw, _spool(path) as spool:
-        out: IO[bytes] = raw  # type: ignore[assignment]  # opened "wb"
-        job = _Job(loaded.ruleset, engine, lang, indent, spool, sections)
-        done: list[ChunkDone] = []
-        for chunk in _in_order(job, chunk_bounds(len(sections), jobs), jobs, method):
-            add_counts(counts, chunk.counts)
-            done.append(chunk)
-            if on_chunk is not None:
-                on_chunk(chunk.stop - chunk.start)
-        head, tail = evaluation_frame(envelope, len(sections), counts, lang)
-        out.write(layout.head(head).encode("utf-8"))
-        for chunk in done:
-            _copy(chunk.path, chunk.size, out)
-            os.unlink(chunk.path)  # its pages leave the cache before the next chunk's are read
-        out.write((layout.tail(tail, bool(sections)) + "\n").encode("utf-8"))
-    return counts
+        return _write_document(raw, spool, loaded, batch, lang, indent,  # type: ignore[arg-type]  # "wb"
+                               engine, jobs, on_chunk, method)
+
+
+def evaluate_json_to_stream(stream: IO[bytes], loaded: LoadedRuleset, batch: FactsBatch, lang: str,
+                            indent: int = 2, engine: EngineName = "durable", jobs: int = 1,
+                            on_chunk: Callable[[int], None] | None = None,
+                            method: StartMethod | None = None) -> dict[str, int]:
+    """:func:`evaluate_json_to_file` to a stream (stdout): the spool is in the temporary folder
+    and the document goes to ``stream`` once the summary is known."""
+    with _spool(None) as spool:
+        return _write_document(stream, spool, loaded, batch, lang, indent, engine, jobs, on_chunk, method)

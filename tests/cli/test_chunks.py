@@ -157,3 +157,16 @@ def test_the_progress_has_no_refresh_thread(capsys: pytest.CaptureFixture[str]) 
         assert threading.active_count() == before  # workers may be forked while it shows
         advance(20)
     assert chunks.default_jobs() >= 1
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_stdout_is_streamed_too(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    source = generated_csv(tmp_path / "g.csv", 40, 4)
+    result = api.evaluate(api.read_facts(source), api.load_ruleset("national/quality-2017"), lang="en")
+    for jobs in ("1", "2"):
+        code, out, _ = run_cli(capsys, "evaluate", str(source), "-f", "json", "--lang", "en", "-j", jobs)
+        assert code == 1 and out == result.to_json() + "\n"  # indented 2, as the whole document printed
+        code, out, _ = run_cli(capsys, "evaluate", str(source), "-f", "json", "--indent", "0", "-j", jobs)
+        assert out == json.dumps(api.evaluate(api.read_facts(source), api.load_ruleset("national/quality-2017"))
+                                 .to_dict(), ensure_ascii=False, indent=0) + "\n"
+    assert leftovers(tmp_path) == []
