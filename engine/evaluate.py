@@ -1,20 +1,40 @@
 """Evaluating school sections against a ruleset (学校评估).
 
-Flow: validated facts → exact measurements (:mod:`measure`) → integer margins → verdicts from
-the inference engine (durable_rules, :mod:`durable_backend`) → results with shortfalls and
-explanations. ``engine="direct"`` decides the same predicates in plain Python: the two paths
-must agree, which the differential tests check.
+Flow: validated facts → the ruleset compiled once (:mod:`compile`) → exact measurements and integer
+margins, in closed form for the common indicator shapes and through :mod:`measure` otherwise →
+verdicts from the inference engine (durable_rules, :mod:`durable_backend`) → results with
+shortfalls and gate paths. ``engine="direct"`` decides the same predicates in plain Python: the two
+engines must agree, and so must the closed form and the general path (``closed_form=False``),
+which the differential tests check.
+
+The results are built without pydantic validation (:func:`junheng.engine.results.trusted`): the
+per-rule constant part of each record comes from the compiled plan, the rest is exact values the
+engine has already checked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from fractions import Fraction
 from itertools import combinations
-from typing import Literal
+from typing import Any, Literal
 
 import junheng
+from junheng.engine.compile import (
+    GATE_MEMBER_GIVEN,
+    GATE_PATH_GIVEN,
+    GATE_STEP_GIVEN,
+    SCHOOL_GIVEN,
+    GatePlan,
+    LevelPlan,
+    RulesetPlan,
+    ThresholdPlan,
+    closed_shortfall,
+    compile_ruleset,
+    fraction,
+    holds_code,
+    ratio_terms,
+)
 from junheng.engine.measure import (
     Measurement,
     apply_relaxations,
@@ -23,15 +43,12 @@ from junheng.engine.measure import (
     holds,
     measure,
     measure_in_scope,
-    parameter_values,
-    requirement,
     shortfall,
 )
 from junheng.engine.predicates import (
     CompiledPredicates,
-    compile_predicates,
+    add_margins,
     could_hold,
-    engine_fact,
 )
 from junheng.engine.relaxation import relaxation_record
 from junheng.engine.results import (
@@ -45,123 +62,76 @@ from junheng.engine.results import (
     RulesetInfo,
     RunEnvelope,
     SchoolResult,
+    Shortfall,
     missing_facts,
+    trusted,
 )
 from junheng.engine.verdicts import evaluate_directly
-from junheng.policy.facts import Level
 from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
 from junheng.policy.loader import LoadedRuleset
-from junheng.policy.model import (
-    CountGateRule,
-    Indicator,
-    Ruleset,
-    ScoredRule,
-    Status,
-    ThresholdRule,
-)
+from junheng.policy.model import CountGateRule, Ruleset, ThresholdRule
 
 EngineName = Literal["durable", "direct"]
 
+_ZERO = Fraction(0)
+_PASSED, _FAILED, _UNKNOWN = Outcome.passed, Outcome.failed, Outcome.unknown
 
-@dataclass(frozen=True)
-class _ThresholdPlan:
-    """One threshold rule as it applies to every section of one level and school type."""
-
-    rule: ThresholdRule
-    indicator: Indicator
-    required: Fraction | None
-    parameter_status: Status | None
+Terms = tuple[int, int]
+"""A rule measured in closed form: actual = A ÷ B (B > 0)."""
 
 
-@dataclass(frozen=True)
-class _GatePlan:
-    """One count gate for one level: its floor factor, members and the floor's status."""
-
-    gate: CountGateRule
-    floor: Fraction
-    members: tuple[ThresholdRule, ...]
-    floor_status: Status | None
-
-
-@dataclass(frozen=True)
-class _Plan:
-    """What the ruleset says for one level and school type, worked out once per batch (not once
-    per section and rule): parameter values, requirements and gate floors."""
-
-    level: Level
-    parameters: dict[str, Fraction]
-    rules: tuple[_ThresholdPlan | _GatePlan | ScoredRule, ...]
-    """The rules of this level, in the ruleset's order."""
-    floors: dict[str, Fraction]
-    """Floor factors (e.g. 85%) for every rule that is a member of a count gate."""
-
-    @property
-    def thresholds(self) -> Iterator[_ThresholdPlan]:
-        return (r for r in self.rules if isinstance(r, _ThresholdPlan))
-
-
-def _plan(ruleset: Ruleset, level: Level, school_type: str | None) -> _Plan:
-    rules: list[_ThresholdPlan | _GatePlan | ScoredRule] = []
-    floors: dict[str, Fraction] = {}
-    for rule in ruleset.rules:
-        if level not in rule.levels:
-            continue
-        if isinstance(rule, ThresholdRule):
-            required, param_status = requirement(ruleset, rule, level, school_type)
-            rules.append(_ThresholdPlan(rule, ruleset.indicators[rule.indicator], required, param_status))
-        elif isinstance(rule, CountGateRule):
-            floor = ruleset.resolve(rule.floor, level)
-            assert floor is not None
-            members = tuple(ruleset.rule(m) for m in rule.rules)
-            assert all(isinstance(m, ThresholdRule) for m in members)
-            rules.append(_GatePlan(rule, floor, members,  # type: ignore[arg-type]
-                                   ruleset.parameters[rule.floor.param].status
-                                   if not isinstance(rule.floor, Fraction) else None))
-            for member in rule.rules:
-                floors[member] = floor
-        else:
-            rules.append(rule)
-    return _Plan(level, parameter_values(ruleset, level), tuple(rules), floors)
-
-
-class _Plans:
-    """The plans of one batch, by level and school type."""
-
-    def __init__(self, ruleset: Ruleset) -> None:
-        self.ruleset = ruleset
-        self._plans: dict[tuple[Level, str | None], _Plan] = {}
-
-    def __call__(self, section: SchoolSection) -> _Plan:
-        key = (section.level, section.school_type)
-        if key not in self._plans:
-            self._plans[key] = _plan(self.ruleset, *key)
-        return self._plans[key]
-
-
-@dataclass(frozen=True)
 class _Prepared:
-    section: SchoolSection
-    plan: _Plan
-    measurements: dict[str, Measurement]
-    fact: dict[str, int]
+    """One section measured: per threshold of its plan, the closed-form terms or the general
+    :class:`Measurement`; and the integer facts handed to the engine."""
+
+    __slots__ = ("fact", "measured", "plan", "scope_", "section")
+
+    def __init__(self, section: SchoolSection, plan: LevelPlan, measured: list[Terms | Measurement],
+                 fact: dict[str, int], scope: dict[str, Fraction] | None) -> None:
+        self.section = section
+        self.plan = plan
+        self.measured = measured
+        self.fact = fact
+        self.scope_ = scope
 
     def scope(self) -> dict[str, Fraction]:
-        """:func:`formula_scope` of the section (rebuilt when needed rather than kept per section)."""
-        return {**self.plan.parameters, **self.section.values}
+        """:func:`~junheng.engine.measure.formula_scope` of the section (built when first needed)."""
+        if self.scope_ is None:
+            self.scope_ = {**self.plan.parameters, **self.section.values}
+        return self.scope_
 
 
-def _prepare(ruleset: Ruleset, compiled: CompiledPredicates, plan: _Plan,
-             section: SchoolSection) -> _Prepared:
-    scope = {**plan.parameters, **section.values}
-    measurements = {
-        t.rule.id: apply_relaxations(
-            ruleset, t.rule, measure_in_scope(t.rule, t.indicator.formula, t.required, t.parameter_status, scope,
-                                     bound=t.indicator.at_least),
-            section.level, section.school_type, section.values)
-        for t in plan.thresholds
-    }
-    fact = engine_fact(compiled, ruleset, measurements, plan.floors)
-    return _Prepared(section, plan, measurements, fact)
+def _measure_general(ruleset: Ruleset, t: ThresholdPlan, section: SchoolSection,
+                     scope: dict[str, Fraction]) -> Measurement:
+    return apply_relaxations(
+        ruleset, t.rule, measure_in_scope(t.rule, t.indicator.formula, t.required, t.parameter_status, scope,
+                                          bound=t.indicator.at_least),
+        section.level, section.school_type, section.values)
+
+
+def _prepare(ruleset: Ruleset, plan: LevelPlan, section: SchoolSection, closed_form: bool) -> _Prepared:
+    values = section.values
+    fact: dict[str, int] = {}
+    measured: list[Terms | Measurement] = []
+    scope: dict[str, Fraction] | None = None
+    for t in plan.thresholds:
+        if closed_form and t.ratio is not None:
+            terms = ratio_terms(t, values)
+            if terms is not None:
+                a, b = terms
+                margin = a * t.rq - t.rp * b  # sign of actual − required
+                if not t.relaxable or holds_code(t.op, margin, 0):
+                    fact[t.key] = margin
+                    if t.floor_key is not None:
+                        fact[t.floor_key] = a * t.rq * t.fq - t.fp * t.rp * b  # actual − floor × required
+                    measured.append(terms)
+                    continue
+        if scope is None:
+            scope = {**plan.parameters, **values}
+        m = _measure_general(ruleset, t, section, scope)
+        add_margins(fact, t.rule, m, t.key, t.floor_key, t.floor)
+        measured.append(m)
+    return _Prepared(section, plan, measured, fact, scope)
 
 
 def decide(compiled: CompiledPredicates, facts: list[dict[str, int]],
@@ -176,118 +146,175 @@ def decide(compiled: CompiledPredicates, facts: list[dict[str, int]],
     return evaluate_directly(compiled.verdicts, facts)
 
 
-_ZERO = Fraction(0)
+
+def _closed_measurement(t: ThresholdPlan, terms: Terms) -> Measurement:
+    """The general :class:`Measurement` of a rule measured in closed form."""
+    return Measurement(fraction(*terms), t.required, (), parameter_status=t.parameter_status)
 
 
-def _threshold_result(ruleset: Ruleset, t: _ThresholdPlan, prepared: _Prepared,
+def _threshold_result(ruleset: Ruleset, t: ThresholdPlan, p: _Prepared, m: Terms | Measurement,
                       held: frozenset[str]) -> RuleResult:
-    section = prepared.section
+    section = p.section
     rule = t.rule
-    m = prepared.measurements[rule.id]
+    d = t.template.copy()
+    if type(m) is tuple:
+        a, b = m
+        d["actual"] = fraction(a, b)
+        if rule.id in held:
+            d["outcome"] = _PASSED
+            d["gap"] = _ZERO
+        else:
+            d["outcome"] = _FAILED
+            diff = t.rp * b - a * t.rq if t.lower else a * t.rq - t.rp * b
+            d["gap"] = fraction(diff, t.rq * b) if diff > 0 else _ZERO
+            if t.shortfall == "closed":
+                d["shortfall"] = closed_shortfall(t, section.values, t.rp, t.rq)
+            elif t.shortfall == "general":
+                d["shortfall"] = shortfall(ruleset, rule, section.level, section.values, _closed_measurement(t, m),
+                                           scope=p.scope())
+        return trusted(RuleResult, d, t.given)
+    assert isinstance(m, Measurement)
     if not m.decidable:
-        outcome = Outcome.unknown
+        outcome = _UNKNOWN
     else:
-        outcome = Outcome.passed if rule.id in held else Outcome.failed
-    short = the_gap = None
-    if outcome is Outcome.failed:
-        short = shortfall(ruleset, rule, section.level, section.values, m, scope=prepared.scope())
-        the_gap = gap(rule, m)
-    elif outcome is Outcome.passed:
-        the_gap = _ZERO
-    return RuleResult(
-        rule_id=rule.id, level=section.level, kind=rule.kind, title=rule.title, outcome=outcome, actual=m.actual,
-        required=m.required, op=rule.op.value, unit=t.indicator.unit, gap=the_gap, shortfall=short,
-        missing_facts=missing_facts(m.missing), unbounded=m.unbounded, undefined=m.undefined,
-        text=rule.text, article=rule.article,
-        source=rule.source, status=rule.status, parameter_status=m.parameter_status,
-        actual_at_least=m.at_least,
-        relaxation=relaxation_record(m, section.values, t.required),
-    )
+        outcome = _PASSED if rule.id in held else _FAILED
+    d["outcome"] = outcome
+    if outcome is _FAILED:
+        d["shortfall"] = shortfall(ruleset, rule, section.level, section.values, m, scope=p.scope())
+        d["gap"] = gap(rule, m)
+    elif outcome is _PASSED:
+        d["gap"] = _ZERO
+    d["actual"] = m.actual
+    d["required"] = m.required
+    d["missing_facts"] = missing_facts(m.missing)
+    d["unbounded"] = m.unbounded
+    d["undefined"] = m.undefined
+    d["parameter_status"] = m.parameter_status
+    d["actual_at_least"] = m.at_least
+    d["relaxation"] = relaxation_record(m, section.values, t.required)
+    return trusted(RuleResult, d, t.given)
 
 
-def _gate_paths(ruleset: Ruleset, g: _GatePlan, prepared: _Prepared, members: Sequence[GateMember],
-                by_rule: dict[str, RuleResult]) -> tuple[GatePath, ...]:
+def _attainment(t: ThresholdPlan, m: Terms | Measurement) -> Fraction | None:
+    if type(m) is tuple:
+        a, b = m
+        if t.lower:  # actual ÷ required
+            return fraction(a * t.rq, b * t.rp) if t.rp else None
+        return fraction(t.rp * b, t.rq * a) if a else None  # required ÷ actual
+    assert isinstance(m, Measurement)
+    return attainment(t.rule, m)
+
+
+def _step(rule_id: str, title: Any, short: Shortfall) -> GateStep:
+    return trusted(GateStep, {"rule_id": rule_id, "title": title, "shortfall": short}, GATE_STEP_GIVEN)
+
+
+def _gate_paths(ruleset: Ruleset, g: GatePlan, p: _Prepared, members: Sequence[GateMember],
+                results: Sequence[RuleResult | None]) -> tuple[GatePath, ...]:
     """Every minimal way to pass a failed gate: for each choice of which missed members stay
     below the requirement (as many as the gate allows), bring the others to the requirement and
     the chosen ones to the floor. A member with an unknown outcome leaves no path; a path whose
     shortfall cannot be worked out (no resource, a missing fact) is left out."""
-    if any(m.outcome is Outcome.unknown for m in members):
+    if any(m.outcome is _UNKNOWN for m in members):
         return ()
-    missed = [m for m in members if m.outcome is Outcome.failed]
+    missed = [(i, m) for i, m in enumerate(members) if m.outcome is _FAILED]
     allowed = min(len(g.members) - g.gate.min_met, len(missed))
     if allowed < 0:
         return ()
-    rules = {r.id: r for r in g.members}
-    section = prepared.section
-    scope = prepared.scope()
+    section = p.section
+    thresholds = p.plan.thresholds
 
-    def to_floor(m: GateMember) -> GateStep | bool | None:
+    def to_floor(i: int, m: GateMember) -> GateStep | bool | None:
         """The step to the floor; True when the member already reaches it; None when unknown."""
         if m.meets_floor:
             return True
-        rule, measurement = rules[m.rule_id], prepared.measurements[m.rule_id]
-        if measurement.required is None:
-            return None
-        # attainment is actual ÷ required (lower bound) or required ÷ actual (upper bound)
-        goal = (g.floor * measurement.required if rule.op.is_lower_bound
-                else measurement.required / g.floor)
-        short = shortfall(ruleset, rule, section.level, section.values, measurement,
-                          target_value=goal, scope=scope)
-        return None if short is None else GateStep(rule_id=m.rule_id, title=m.title, shortfall=short)
+        position = g.positions[i]
+        assert position is not None
+        t, measured = thresholds[position], p.measured[position]
+        rule = t.rule
+        if type(measured) is tuple and t.shortfall != "general":
+            if t.shortfall == "none":
+                return None
+            # attainment is actual ÷ required (lower bound) or required ÷ actual (upper bound)
+            if t.lower:
+                short = closed_shortfall(t, section.values, t.fp * t.rp, t.fq * t.rq)
+            elif t.fp:
+                num, den = t.rp * t.fq, t.rq * t.fp
+                short = closed_shortfall(t, section.values, -num if den < 0 else num, abs(den))
+            else:  # pragma: no cover - a zero floor under an upper bound (the general path divides by it)
+                raise ZeroDivisionError("gate floor 0")
+        else:
+            measurement = _closed_measurement(t, measured) if type(measured) is tuple else measured
+            assert isinstance(measurement, Measurement)
+            if measurement.required is None:
+                return None
+            goal = (g.floor * measurement.required if rule.op.is_lower_bound
+                    else measurement.required / g.floor)
+            short = shortfall(ruleset, rule, section.level, section.values, measurement,
+                              target_value=goal, scope=p.scope())
+        return None if short is None else _step(m.rule_id, m.title, short)
 
     paths = []
     for chosen in combinations(missed, allowed):
-        kept = {m.rule_id for m in chosen}
+        kept = {i for i, _ in chosen}
         full: list[GateStep] = []
         floor_steps: list[GateStep] = []
-        for m in missed:
-            if m.rule_id in kept:
-                step = to_floor(m)
+        for i, m in missed:
+            if i in kept:
+                step = to_floor(i, m)
                 if step is None:
                     break
                 if isinstance(step, GateStep):
                     floor_steps.append(step)
             else:
-                short = by_rule[m.rule_id].shortfall
+                result = results[i]
+                short = None if result is None else result.shortfall
                 if short is None:
                     break
-                full.append(GateStep(rule_id=m.rule_id, title=m.title, shortfall=short))
+                full.append(_step(m.rule_id, m.title, short))
         else:
             if full or floor_steps:
-                paths.append(GatePath(full=tuple(full), to_floor=tuple(floor_steps)))
+                paths.append(trusted(GatePath, {"full": tuple(full), "to_floor": tuple(floor_steps)},
+                                     GATE_PATH_GIVEN))
     return tuple(paths)
 
 
-def _gate_result(ruleset: Ruleset, compiled: CompiledPredicates, g: _GatePlan, prepared: _Prepared,
-                 held: frozenset[str], by_rule: dict[str, RuleResult]) -> RuleResult:
-    gate, floor = g.gate, g.floor
-    members = []
-    for member in g.members:
-        m = prepared.measurements.get(member.id)
-        result = by_rule.get(member.id)
-        reach = attainment(member, m) if m is not None else None
-        members.append(GateMember(
-            rule_id=member.id, title=member.title,
-            outcome=result.outcome if result is not None else Outcome.unknown,
-            attainment=reach,
-            meets_floor=None if reach is None else reach >= floor,
-        ))
-    met = sum(1 for m in members if m.outcome is Outcome.passed)
+def _gate_result(ruleset: Ruleset, compiled: CompiledPredicates, g: GatePlan, p: _Prepared,
+                 held: frozenset[str], by_position: Sequence[RuleResult]) -> RuleResult:
+    floor = g.floor
+    thresholds = p.plan.thresholds
+    members: list[GateMember] = []
+    results: list[RuleResult | None] = []
+    met = 0
+    for member, position in zip(g.members, g.positions, strict=True):
+        if position is None:  # not judged at this level
+            result, reach = None, None
+        else:  # (a member listed after the gate in the ruleset has no result yet: unknown)
+            result = by_position[position] if position < len(by_position) else None
+            reach = _attainment(thresholds[position], p.measured[position])
+        outcome = _UNKNOWN if result is None else result.outcome
+        if outcome is _PASSED:
+            met += 1
+        results.append(result)
+        members.append(trusted(GateMember, {
+            "rule_id": member.id, "title": member.title, "outcome": outcome, "attainment": reach,
+            "meets_floor": None if reach is None else reach >= floor,
+        }, GATE_MEMBER_GIVEN))
+    gate = g.gate
     if gate.id in held:
-        outcome = Outcome.passed
-    elif could_hold(compiled.verdicts[gate.id], prepared.fact):
-        outcome = Outcome.unknown
+        outcome = _PASSED
+    elif could_hold(compiled.verdicts[gate.id], p.fact):
+        outcome = _UNKNOWN
     else:
-        outcome = Outcome.failed
-    return RuleResult(
-        rule_id=gate.id, level=prepared.section.level, kind=gate.kind, title=gate.title, outcome=outcome,
-        actual=Fraction(met), required=Fraction(gate.min_met), op=">=", unit="count",
-        text=gate.text, article=gate.article, source=gate.source,
-        status=gate.status, parameter_status=g.floor_status if g.floor_status is not gate.status else None,
-        members=tuple(members), met_count=met, min_met=gate.min_met,
-        floor=floor,
-        paths=_gate_paths(ruleset, g, prepared, members, by_rule) if outcome is Outcome.failed else (),
-    )
+        outcome = _FAILED
+    d = g.template.copy()
+    d["outcome"] = outcome
+    d["actual"] = g.counts[met]
+    d["members"] = tuple(members)
+    d["met_count"] = met
+    if outcome is _FAILED:
+        d["paths"] = _gate_paths(ruleset, g, p, members, results)
+    return trusted(RuleResult, d, g.given)
 
 
 def gated_rules(ruleset: Ruleset) -> set[str]:
@@ -317,36 +344,53 @@ def school_outcome(results: Sequence[RuleResult], ruleset: Ruleset,
     return Outcome.passed
 
 
-def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
-                      engine: EngineName = "durable") -> list[SchoolResult]:
-    """Evaluate every section; one engine call for the whole batch."""
-    compiled = compile_predicates(ruleset)
-    plans = _Plans(ruleset)
-    prepared = [_prepare(ruleset, compiled, plans(s), s) for s in sections]
-    decisions = decide(compiled, [p.fact for p in prepared], engine)
-    from junheng.engine.scoring import score_sections, score_summary  # scored items (issue 4)
 
-    scored = score_sections(ruleset, sections, engine)
-    gated = gated_rules(ruleset)
-    out: list[SchoolResult] = []
-    for p, held, points in zip(prepared, decisions, scored, strict=True):
-        by_rule: dict[str, RuleResult] = {}
-        for rule in p.plan.rules:
-            if isinstance(rule, _ThresholdPlan):
-                by_rule[rule.rule.id] = _threshold_result(ruleset, rule, p, held)
-            elif isinstance(rule, _GatePlan):
-                by_rule[rule.gate.id] = _gate_result(ruleset, compiled, rule, p, held, by_rule)
-            elif rule.id in points:
-                by_rule[rule.id] = points[rule.id]
-        results = tuple(by_rule.values())
-        s = p.section
-        out.append(SchoolResult(
-            school_id=s.school_id, level=s.level, school_name=s.school_name, county=s.county or "",
-            school_type=s.school_type, students=s.values.get("students"),
-            outcome=school_outcome(results, ruleset, gated), results=results, source=s.source, row=s.row,
-            score=score_summary(ruleset, results),
-        ))
-    return out
+def evaluate_sections(ruleset: Ruleset, sections: Sequence[SchoolSection], engine: EngineName = "durable", *,
+                      closed_form: bool = True) -> list[SchoolResult]:
+    """Evaluate every section; one engine call for the whole batch.
+
+    ``closed_form=False`` measures every rule on the general path (:mod:`measure`), the reference
+    the closed form is tested against; the results are the same either way."""
+    compiled = compile_ruleset(ruleset)
+    level_plan = compiled.level
+    prepared = [_prepare(ruleset, level_plan(ruleset, s.level, s.school_type), s, closed_form) for s in sections]
+    decisions = decide(compiled.predicates, [p.fact for p in prepared], engine)
+    if compiled.has_scored:
+        from junheng.engine.scoring import score_sections  # scored items (issue 4)
+
+        scored = score_sections(ruleset, sections, engine)
+    else:
+        scored = [{}] * len(sections)
+    return [_school_result(ruleset, compiled, p, held, points)
+            for p, held, points in zip(prepared, decisions, scored, strict=True)]
+
+
+def _school_result(ruleset: Ruleset, compiled: RulesetPlan, p: _Prepared, held: frozenset[str],
+                   points: dict[str, RuleResult]) -> SchoolResult:
+    results: list[RuleResult] = []
+    by_position: list[RuleResult] = []
+    measured = p.measured
+    for rule in p.plan.rules:
+        if type(rule) is ThresholdPlan:
+            result = _threshold_result(ruleset, rule, p, measured[len(by_position)], held)
+            by_position.append(result)
+            results.append(result)
+        elif type(rule) is GatePlan:
+            results.append(_gate_result(ruleset, compiled.predicates, rule, p, held, by_position))
+        elif rule.id in points:  # type: ignore[union-attr]
+            results.append(points[rule.id])  # type: ignore[union-attr]
+    s = p.section
+    outcome = school_outcome(results, ruleset, compiled.gated)
+    score = None
+    if compiled.has_scored:
+        from junheng.engine.scoring import score_summary
+
+        score = score_summary(ruleset, results)
+    return trusted(SchoolResult, {
+        "school_id": s.school_id, "level": s.level, "school_name": s.school_name, "county": s.county or "",
+        "school_type": s.school_type, "students": s.values.get("students"), "outcome": outcome,
+        "results": tuple(results), "source": s.source, "row": s.row, "score": score,
+    }, SCHOOL_GIVEN)
 
 
 def direct_verdicts(ruleset: Ruleset, section: SchoolSection) -> dict[str, bool]:

@@ -95,20 +95,28 @@ def engine_fact(compiled: CompiledPredicates, ruleset: Ruleset,
     (an absent atom never holds)."""
     fact: dict[str, int] = {}
     for rule_id, m in measurements.items():
-        if not m.decidable:
-            continue
         i = compiled.rule_index[rule_id]
         rule = ruleset.rules[i]
         assert isinstance(rule, ThresholdRule)
-        if m.unbounded:  # actual is +infinity: above every lower bound, beyond every upper bound
-            fact[atom_key(i)] = 1
-            if rule_id in floors:
-                fact[floor_key(i)] = 1
-            continue
-        fact[atom_key(i)] = _sign_value(margin(rule, m))
-        if rule_id in floors:
-            fact[floor_key(i)] = _sign_value(margin(rule, m, floors[rule_id]))
+        add_margins(fact, rule, m, atom_key(i), floor_key(i) if rule_id in floors else None, floors.get(rule_id))
     return fact
+
+
+def add_margins(fact: dict[str, int], rule: ThresholdRule, m: Measurement, key: str, floor_at: str | None,
+                floor: Fraction | None) -> None:
+    """The integer facts of one measured rule (none when it is undecidable): the sign of its margin
+    under ``key``, and of the margin to the gate floor under ``floor_at`` for a gate member."""
+    if not m.decidable:
+        return
+    if m.unbounded:  # actual is +infinity: above every lower bound, beyond every upper bound
+        fact[key] = 1
+        if floor_at is not None:
+            fact[floor_at] = 1
+        return
+    fact[key] = _sign_value(margin(rule, m))
+    if floor_at is not None:
+        assert floor is not None
+        fact[floor_at] = _sign_value(margin(rule, m, floor))
 
 
 def could_hold(verdict: Verdict, fact: Mapping[str, int]) -> bool:

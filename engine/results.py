@@ -7,16 +7,17 @@ format them and never recompute a verdict.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from fractions import Fraction
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue
-from junheng.policy.model import Localized, Schedule, Status, share_fields_set
+from junheng.policy.model import Localized, Schedule, Status, share_fields_set, shared_fields_set
 
 
 class Outcome(StrEnum):
@@ -33,6 +34,49 @@ class _Frozen(BaseModel):
 
     def model_post_init(self, context: Any, /) -> None:
         share_fields_set(self)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_new = object.__new__
+_set = object.__setattr__
+
+
+def trusted(cls: type[_M], values: dict[str, Any], given: set[str]) -> _M:
+    """A ``cls`` from values the engine has already checked, without pydantic validation: the
+    evaluation's hot loop builds ~30 results per section, and validating them cost more than
+    computing them.
+
+    ``values`` holds every field of ``cls``, in its field order (start from :func:`layout`);
+    ``given`` is the shared ``model_fields_set`` (:func:`~junheng.policy.model.shared_fields_set`)
+    of the names a validated call would have been given. The object is indistinguishable from a
+    validated one (equal, same dump, same ``model_fields_set``): ``tests/engine/test_lean_results.py``
+    rebuilds every result of an evaluation through validation and compares.
+    """
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", given)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def layout(cls: type[BaseModel], given: Iterable[str], **values: Any) -> tuple[dict[str, Any], set[str]]:
+    """For :func:`trusted`: every field of ``cls`` in field order (``values``, else the field's
+    default), and the shared fields set of the names in ``given`` (which the caller fills in)."""
+    out: dict[str, Any] = {}
+    for name, field in cls.model_fields.items():
+        if name in values:
+            out[name] = values[name]
+        elif not field.is_required():
+            out[name] = field.get_default(call_default_factory=True)
+        elif name not in given:
+            raise TypeError(f"{cls.__name__}.{name} is required")
+        else:
+            out[name] = None  # filled in by the caller
+    unknown = set(values) - set(out)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no fields {sorted(unknown)}")
+    return out, shared_fields_set(cls, given)
 
 
 class MissingFact(_Frozen):

@@ -9,6 +9,7 @@ status. Unknown keys are errors everywhere (``extra="forbid"``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -68,6 +69,13 @@ class Op(StrEnum):
 
 
 _FIELDS_SETS: dict[tuple[type[BaseModel], frozenset[str]], set[str]] = {}
+
+
+def shared_fields_set(cls: type[BaseModel], names: Iterable[str]) -> set[str]:
+    """The one ``model_fields_set`` shared by every frozen ``cls`` built with exactly ``names``
+    (see :func:`share_fields_set`; never to be mutated)."""
+    given = set(names)
+    return _FIELDS_SETS.setdefault((cls, frozenset(given)), given)
 
 
 def share_fields_set(model: BaseModel) -> None:
