@@ -119,7 +119,7 @@ def _run_chunk(start: int, stop: int, sections: Sequence[SchoolSection] | None =
         assert job.sections is not None
         sections = job.sections[start:stop]
     schools = evaluate_sections(job.ruleset, sections, job.engine)
-    data = DocumentLayout(job.indent).sections(schools, job.lang, first=start == 0).encode("utf-8")
+    data = DocumentLayout(job.indent).sections(schools, job.lang, first=start == 0)
     path = os.path.join(job.spool, f"{start:012d}.json")
     with open(path, "wb") as handle:
         handle.write(data)
@@ -218,11 +218,11 @@ def _write_document(out: IO[bytes], spool: str, loaded: LoadedRuleset, batch: Fa
         if on_chunk is not None:
             on_chunk(chunk.stop - chunk.start)
     head, tail = evaluation_frame(envelope, len(sections), counts, lang)
-    out.write(layout.head(head).encode("utf-8"))
+    out.write(layout.head(head))
     for chunk in done:
         _copy(chunk.path, chunk.size, out)
         os.unlink(chunk.path)  # its pages leave the cache before the next chunk's are read
-    out.write((layout.tail(tail, bool(sections)) + "\n").encode("utf-8"))
+    out.write(layout.tail(tail, bool(sections)) + b"\n")
     out.flush()
     return counts
 

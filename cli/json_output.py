@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import IO, Any
 
+import orjson
+
 from junheng.cli.render.explain import explain_rule, schedule_text
 from junheng.engine.numbers import json_number
 from junheng.engine.results import (
@@ -232,9 +234,40 @@ def evaluation_json(run: EvaluationRun, lang: str) -> dict[str, Any]:
     return {**head, "schools": [school_json(s, lang) for s in run.schools], **tail}
 
 
+_EXPONENT_HAZARDS = (b"e-", b"0.0000")
+"""orjson and the standard library print every float alike except some below 1e-4 in magnitude
+(orjson ``1e-6`` and ``0.000017``, ``json`` ``1e-06`` and ``1.7e-05``); orjson's text of such a
+float always holds one of these, so text without them is the standard library's exactly."""
+
+
+def _orjson(value: Any, indent: int | None) -> bytes | None:
+    """orjson's text of ``value`` when it is byte for byte the standard library's, else None."""
+    try:
+        out = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
+    except orjson.JSONEncodeError:  # ints beyond 64 bits, lone surrogates, non-str keys, …: json decides
+        return None
+    if _EXPONENT_HAZARDS[0] in out or _EXPONENT_HAZARDS[1] in out:
+        return None  # maybe a tiny float (or only text like "e-mail"): the standard library writes it
+    return out
+
+
+def encode(value: Any, indent: int | None = None) -> bytes:
+    """UTF-8 JSON text of ``value``: compact (``json.dumps(value, ensure_ascii=False,
+    separators=(",", ":"))``) when ``indent`` is None, else indented (``json.dumps(value,
+    ensure_ascii=False, indent=indent)``) — those very bytes, through orjson (fast) where it
+    writes them (compact and ``indent=2``), else through the standard library."""
+    if indent is None or indent == 2:
+        out = _orjson(value, indent)
+        if out is not None:
+            return out
+    text = (json.dumps(value, ensure_ascii=False, separators=(",", ":")) if indent is None
+            else json.dumps(value, ensure_ascii=False, indent=indent))
+    return text.encode("utf-8")
+
+
 class DocumentLayout:
-    """The text of an evaluation document in pieces: the head (everything up to ``"schools":[``),
-    each section, and the tail. Compact (the C encoder) unless ``indent`` is given; the pieces
+    """The UTF-8 text of an evaluation document in pieces: the head (everything up to
+    ``"schools":[``), each section, and the tail. Compact unless ``indent`` is given; the pieces
     joined parse to the same document as :func:`dumps` of :func:`evaluation_json` (with
     ``indent=2``, the same bytes). A chunk of sections rendered on its own joins the others
     unchanged: only the document's very first section has no leading comma."""
@@ -242,37 +275,35 @@ class DocumentLayout:
     def __init__(self, indent: int | None = None) -> None:
         self.indent = indent
         self.compact = indent is None
-        self.key_sep = ":" if self.compact else ": "
-        self.pad = "" if self.compact else "\n" + " " * (indent or 0)
-        self.pad2 = "" if self.compact else self.pad + " " * (indent or 0)
+        self.key_sep = b":" if self.compact else b": "
+        self.pad = b"" if self.compact else b"\n" + b" " * (indent or 0)
+        self.pad2 = b"" if self.compact else self.pad + b" " * (indent or 0)
 
-    def value(self, v: Any, nested: str) -> str:
-        if self.compact:
-            return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-        return json.dumps(v, ensure_ascii=False, indent=self.indent).replace("\n", nested)
+    def value(self, v: Any, nested: bytes) -> bytes:
+        text = encode(v, self.indent)
+        return text if self.compact else text.replace(b"\n", nested)
 
-    def _member(self, key: str, v: Any) -> str:
-        return f"{self.pad}{json.dumps(key, ensure_ascii=False)}{self.key_sep}{self.value(v, self.pad)}"
+    def _member(self, key: str, v: Any) -> bytes:
+        return self.pad + encode(key) + self.key_sep + self.value(v, self.pad)
 
-    def head(self, head: dict[str, Any]) -> str:
-        return ("{" + ",".join(self._member(k, v) for k, v in head.items()) + ","
-                + f"{self.pad}\"schools\"{self.key_sep}[")
+    def head(self, head: dict[str, Any]) -> bytes:
+        return (b"{" + b",".join(self._member(k, v) for k, v in head.items()) + b","
+                + self.pad + b'"schools"' + self.key_sep + b"[")
 
-    def sections(self, schools: Iterable[SchoolResult], lang: str, first: bool) -> str:
+    def sections(self, schools: Iterable[SchoolResult], lang: str, first: bool) -> bytes:
         """The text of consecutive sections; ``first``: they begin the document's list."""
-        parts = [("," + self.pad2 + self.value(school_json(s, lang), self.pad2)) for s in schools]
-        if first and parts:
-            parts[0] = parts[0][1:]
-        return "".join(parts)
+        pad2 = self.pad2
+        text = b",".join(pad2 + self.value(school_json(s, lang), pad2) for s in schools)
+        return text if first or not text else b"," + text
 
-    def tail(self, tail: dict[str, Any], any_sections: bool) -> str:
-        return ((self.pad + "]" if any_sections else "]") + ","
-                + ",".join(self._member(k, v) for k, v in tail.items()) + ("}" if self.compact else "\n}"))
+    def tail(self, tail: dict[str, Any], any_sections: bool) -> bytes:
+        return ((self.pad + b"]" if any_sections else b"]") + b","
+                + b",".join(self._member(k, v) for k, v in tail.items()) + (b"}" if self.compact else b"\n}"))
 
 
-def write_evaluation_json(handle: IO[str], run: EvaluationRun, lang: str, indent: int | None = None) -> None:
-    """The document of :func:`evaluation_json`, written one section at a time: neither the whole
-    document nor its text is ever held, only one section's (see :class:`DocumentLayout`)."""
+def write_evaluation_json(handle: IO[bytes], run: EvaluationRun, lang: str, indent: int | None = None) -> None:
+    """The document of :func:`evaluation_json` (UTF-8), written one section at a time: neither the
+    whole document nor its text is ever held, only one section's (see :class:`DocumentLayout`)."""
     head, tail = _evaluation_frame(run, lang)
     layout = DocumentLayout(indent)
     handle.write(layout.head(head))
@@ -282,4 +313,7 @@ def write_evaluation_json(handle: IO[str], run: EvaluationRun, lang: str, indent
 
 
 def dumps(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2)
+    """A document as people read it: ``json.dumps(document, ensure_ascii=False, indent=2)``
+    exactly (through orjson where it writes those bytes, see :func:`encode`)."""
+    out = _orjson(document, 2)
+    return out.decode("utf-8") if out is not None else json.dumps(document, ensure_ascii=False, indent=2)

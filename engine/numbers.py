@@ -52,7 +52,16 @@ def percent_text(value: Fraction, places: int = 1) -> str:
 
 
 def json_number(value: Fraction, places: int = 6) -> int | float:
-    """A JSON number for a fraction: an int when whole, else rounded to ``places`` decimals."""
-    if value.denominator == 1:
-        return int(value)
-    return float(to_decimal(value, places))
+    """A JSON number for a fraction: an int when whole, else rounded to ``places`` decimals.
+
+    The float is the one nearest to the rounded decimal (``float(to_decimal(value, places))``),
+    computed without Decimal: ``int / int`` is correctly rounded in Python."""
+    num, den = value.numerator, value.denominator
+    if den == 1:
+        return num
+    scale: int = 10**places
+    rounded = (2 * abs(num) * scale + den) // (2 * den)
+    try:
+        return (-rounded if num < 0 else rounded) / scale
+    except OverflowError:  # beyond a float's range: as Decimal converts it (±inf)
+        return float(to_decimal(value, places))

@@ -47,9 +47,9 @@ def generated_csv(path: Path, n: int, seed: int) -> Path:
 
 
 def streamed(run: api.Evaluation, lang: str, indent: int | None) -> str:
-    out = io.StringIO()
+    out = io.BytesIO()
     write_evaluation_json(out, run.run, lang, indent)
-    return out.getvalue()
+    return out.getvalue().decode("utf-8")
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
