@@ -43,8 +43,8 @@ from openpyxl.comments import Comment
 from junheng.cli.atomic import atomic_open
 from junheng.engine.numbers import decimal_text, to_decimal
 
-__all__ = ["CELL_LIMIT", "TRIGGERS", "Book", "CellValue", "Sheet", "append", "cell_number", "literal_text", "put",
-           "workbook_bytes", "write_book"]
+__all__ = ["CELL_LIMIT", "FAST_ROWS", "TRIGGERS", "Book", "CellValue", "KeyedCell", "NumberText", "Sheet", "append",
+           "cell_number", "literal_text", "number_text", "put", "text_cell", "workbook_bytes", "write_book"]
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 """Leading characters a spreadsheet may read as the start of a formula."""
@@ -111,6 +111,18 @@ def workbook_bytes(wb: Any) -> bytes:
 CellValue = str | int | float | Decimal | bool | None
 """What a cell may hold: text is always literal text."""
 
+NumberText = tuple[str]
+"""A number as XlsxWriter writes it (``%.16G``), in a 1-tuple: what :func:`number_text` makes of a
+Decimal for :meth:`Sheet.rows` (cheap to pickle, formatted once)."""
+
+KeyedCell = tuple[str | None, CellValue | NumberText]
+"""A cell for :meth:`Sheet.rows`: its format key (:meth:`Book.keyed`) and value."""
+
+
+def number_text(value: CellValue) -> CellValue | NumberText:
+    """A cell for :meth:`Sheet.rows`: a Decimal as its text, anything else as it is."""
+    return (f"{value:.16G}",) if isinstance(value, Decimal) else value
+
 _BOOK_OPTIONS = {
     "constant_memory": True,
     "strings_to_formulas": False,
@@ -139,6 +151,7 @@ class Book:
         self._formats: dict[tuple[tuple[str, Any], ...], Any] = {}
         self._props: dict[int, dict[str, Any]] = {}
         self._quoted: dict[int | None, Any] = {}
+        self._keyed: dict[str, Any] = {}
 
     def fmt(self, **props: Any) -> Any:
         """An XlsxWriter format with these properties (one object per distinct set)."""
@@ -158,6 +171,21 @@ class Book:
             self._quoted[key] = self.fmt(**(self._props.get(key, {}) if key is not None else {}),
                                          quote_prefix=True)
         return self._quoted[key]
+
+    def keyed(self, key: str | None) -> Any:
+        """The format a :meth:`Sheet.rows` key names: ``None`` (no format), a key registered with
+        :meth:`key`, either with ``"|q"`` added (the same with Excel's quote prefix)."""
+        if key is None:
+            return None
+        if key.endswith("|q"):
+            return self.quoted(self.keyed(key[:-2] or None))
+        return self._keyed[key]
+
+    def key(self, key: str, **props: Any) -> str:
+        """Register ``key`` for the format with ``props`` (see :meth:`keyed`); returns ``key``."""
+        if key not in self._keyed:
+            self._keyed[key] = self.fmt(**props)
+        return key
 
     def fill(self, rgb: str, **props: Any) -> Any:
         """A solid fill of ``rgb`` (``"FFC7CE"``), with any further properties."""
@@ -204,6 +232,86 @@ class Sheet:
         self.row += 1
         return row
 
+    def rows(self, rows: Iterable[Sequence[KeyedCell]], columns: Sequence[int] | None = None) -> None:
+        """Write rows from :attr:`row` on: each row's cells (format key — see :meth:`Book.keyed` —
+        and value) in column order, ``columns`` giving each cell's column (``-1``: left out; by
+        default the cells' own order). The same sheet XML as :meth:`append` of the same values, written
+        in one piece per row (see the notes above :data:`FAST_ROWS`)."""
+        book, ws = self.book, self.ws
+        if not FAST_ROWS or not ws.constant_memory:
+            for cells in rows:
+                for i, (key, value) in enumerate(cells):
+                    col = i if columns is None else columns[i]
+                    if col >= 0:
+                        self.write(self.row, col, Decimal(value[0]) if isinstance(value, tuple) else value,
+                                   book.keyed(key))
+                self.row += 1
+            return
+        ws._write_single_row(self.row)  # the row written the ordinary way before, if any
+        names: dict[int, str] = {}
+        xf: dict[str | None, str] = {None: ""}
+        texts: dict[str, tuple[bool, str, str | None]] = {}  # a section's id, name … repeat on its rows
+        write = ws.fh.write
+        row = self.row
+        low = high = None
+        for cells in rows:
+            out = []
+            notes = []
+            r = str(row + 1)
+            for i, (key, value) in enumerate(cells):
+                col = i if columns is None else columns[i]
+                if col < 0:
+                    continue
+                if value is None or value == "":
+                    if key is None:
+                        continue
+                    body = note = None
+                elif type(value) is str:
+                    made = texts.get(value)
+                    if made is None:
+                        if len(texts) > 4096:
+                            texts.clear()
+                        made = texts[value] = _text_xml(value)
+                    quoted, body, note = made
+                    if quoted:
+                        key = f"{key or ''}|q"
+                elif type(value) is tuple:
+                    body, note = f"><v>{value[0]}</v>", None
+                elif isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+                    body, note = f"><v>{value:.16G}</v>", None
+                elif isinstance(value, bool):
+                    raise TypeError("a yes/no cell is written with Sheet.write")
+                else:  # as Sheet.write: any other value as its text
+                    quoted, body, note = _text_xml(str(value))
+                    if quoted:
+                        key = f"{key or ''}|q"
+                s = xf.get(key)
+                if s is None:
+                    s = xf[key] = f' s="{book.keyed(key)._get_xf_index()}"'
+                name = names.get(col)
+                if name is None:
+                    name = names[col] = _col_name(col)
+                out.append(f'<c r="{name}{r}"{s}/>' if body is None else f'<c r="{name}{r}"{s}{body}</c>')
+                low = col if low is None or col < low else low
+                high = col if high is None or col > high else high
+                if note is not None:
+                    notes.append((col, note))
+            if out:
+                write(f'<row r="{r}">{"".join(out)}</row>')
+                if ws.dim_rowmin is None or row < ws.dim_rowmin:
+                    ws.dim_rowmin = row
+                if ws.dim_rowmax is None or row > ws.dim_rowmax:
+                    ws.dim_rowmax = row
+            ws.previous_row = row
+            for col, note in notes:
+                ws.write_comment(row, col, note, {"author": _AUTHOR})
+            row += 1
+        if low is not None:
+            ws.dim_colmin = low if ws.dim_colmin is None else min(ws.dim_colmin, low)
+            ws.dim_colmax = high if ws.dim_colmax is None else max(ws.dim_colmax, high)
+        ws.previous_row = row  # nothing pending: the next ordinary write starts a new row
+        self.row = row
+
     def formula(self, row: int, col: int, formula: str, fmt: Any = None, value: CellValue = None) -> None:
         """A formula written by code (never from input data), with its cached ``value``."""
         self.ws.write_formula(row, col, formula, fmt, value)
@@ -223,3 +331,68 @@ def write_book(path: Path) -> Iterator[Book]:
         book = Book(handle)
         yield book
         book.close()
+
+
+# --- rows written in one piece (the report sheets' many rows) ----------------------------------
+#
+# XlsxWriter spends most of a big report in its per-cell machinery (a dict per row, a namedtuple
+# per cell, attribute lists, four escaping passes). In constant_memory mode it writes each finished
+# row as XML to the worksheet's row file; :meth:`Sheet.rows` writes that same XML itself, from
+# cells prepared beforehand (:func:`text_cell`, :func:`number_cell`, which apply the rules above:
+# literal text, quote prefix, notes). A test compares the sheet XML of both paths; where the
+# XlsxWriter in use lacks what this relies on, :data:`FAST_ROWS` is False and the ordinary path
+# writes the rows.
+
+try:
+    from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate  # type: ignore[import-untyped]
+    from xlsxwriter.worksheet import Worksheet as _Worksheet  # type: ignore[import-untyped]
+
+    FAST_ROWS = all(hasattr(_Worksheet, a) for a in ("_write_single_row", "_escape_control_characters"))
+except ImportError:  # pragma: no cover - an XlsxWriter older than this code knows
+    FAST_ROWS = False
+
+_XLSX_CONTROL = re.compile("_x[0-9a-fA-F]{4}_|[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+_STRMAX = 32_767
+
+def text_cell(value: str, key: str | None = None) -> tuple[str | None, str, str | None]:
+    """Text as data — :func:`literal_text`, the quote prefix (format key + ``"|q"``) for a leading
+    trigger — and the inline-string XML XlsxWriter writes for it in constant_memory mode:
+    (format key, the cell's XML after its attributes, the note to attach or None)."""
+    quoted, body, note = _text_xml(value)
+    return (f"{key or ''}|q" if quoted else key), body, note
+
+
+_PLAIN = re.compile(r"[\x00-\x1f\x7f\ufffe\uffff]|_x[0-9a-fA-F]{4}_|^\s|\s$")
+"""Text that needs more than escaping: control characters, XlsxWriter's _xHHHH_ escapes, leading or
+trailing whitespace."""
+
+
+def _text_xml(value: str) -> tuple[bool, str, str | None]:
+    """(quote prefix?, inline-string XML, note) for one text cell: the steps of :meth:`Sheet.write`
+    (literal text; the quote prefix decided on it), then XlsxWriter's (UTF-16 length limit,
+    _xHHHH_ escapes, rich-string form, whitespace, XML escapes)."""
+    if len(value) <= _STRMAX // 2 and not _PLAIN.search(value):
+        escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if value.startswith("<r>") and value.endswith("</r>"):
+            return False, f' t="inlineStr"><is>{value}</is>', None
+        return value.startswith(TRIGGERS), f' t="inlineStr"><is><t>{escaped}</t></is>', None
+    text, note = literal_text(value)
+    quoted = text.startswith(TRIGGERS)
+    if len(text) > _STRMAX // 2 and _utf16_len(text) > _STRMAX:
+        text = _utf16_truncate(text, _STRMAX)
+    if _XLSX_CONTROL.search(text):
+        text = _Worksheet._escape_control_characters(text)
+    if text.startswith("<r>") and text.endswith("</r>"):  # XlsxWriter's rich-string rule
+        return quoted, f' t="inlineStr"><is>{text}</is>', note
+    space = ' xml:space="preserve"' if _preserve_whitespace(text) else ""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return quoted, f' t="inlineStr"><is><t{space}>{text}</t></is>', note
+
+
+def _col_name(col: int) -> str:
+    name = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        name = chr(65 + rest) + name
+    return name

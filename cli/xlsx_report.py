@@ -10,10 +10,13 @@ display the way the terminal shows them), so a 督导 office can sort and filter
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from junheng.cli.compare_text import CHANGES, change_word, score_text, side_value
 from junheng.cli.render import numbers as n
@@ -23,20 +26,19 @@ from junheng.cli.report_common import (
     CvBar,
     by_level,
     level_name,
-    outcome_counts,
     outcome_label,
     points_of,
+    report_title,
     required_text,
     result_text,
     rt,
-    run_title,
 )
-from junheng.cli.xlsx_cells import Book, Sheet, cell_number, write_book
+from junheng.cli.xlsx_cells import Book, KeyedCell, NumberText, Sheet, cell_number, number_text, write_book
 from junheng.cli.xlsx_cells import CellValue as Cell
 from junheng.engine.compare import SchoolComparison, Side
 from junheng.engine.numbers import to_decimal
-from junheng.engine.results import EvaluationRun, Outcome, RulesetInfo, SchoolResult
-from junheng.policy.facts import FACTS
+from junheng.engine.results import EvaluationRun, Outcome, RulesetInfo, RunEnvelope, SchoolResult
+from junheng.policy.facts import FACTS, Level
 from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
 
@@ -54,6 +56,9 @@ CHANGE_FILLS: dict[str, str] = {
 }
 """Cell fill per change class of a comparison: newly failing the strongest red, newly passing the
 strongest green, rules under one ruleset only blue (added) or grey (removed)."""
+
+_CHUNK = 500
+"""Sections rendered at a time when a finished run is written."""
 
 _HEADER = {"bold": True, "pattern": 1, "bg_color": "#DDEBF7", "text_wrap": True, "valign": "top"}
 
@@ -88,77 +93,6 @@ def _header(ws: Sheet, headers: Sequence[str], widths: Sequence[int]) -> None:
     ws.widths(widths)
 
 
-def _summary(ws: Sheet, run: EvaluationRun, lang: str) -> None:
-    book = ws.book
-    ws.append([run_title(run, lang)], default=book.fmt(bold=True, font_size=14))
-    ws.append([rt("ruleset", lang), f"{run.ruleset.id}（{run.ruleset.version}）"
-               if lang == "zh" else f"{run.ruleset.id} ({run.ruleset.version})"])
-    ws.append([rt("document", lang), run.ruleset.document])
-    if run.input is not None:
-        ws.append([rt("input", lang), run.input.file, f"sha256 {run.input.sha256}"])
-    ws.append([rt("generated", lang), f"junheng {run.junheng_version}", run.engine])
-    counts = outcome_counts(run.schools)
-    ws.skip()
-    ws.append([rt("sections", lang), len(run.schools)])
-    for outcome, key in ((Outcome.passed, "passed"), (Outcome.failed, "failed"), (Outcome.unknown, "unknown")):
-        ws.append([rt(key, lang), counts[outcome]], {0: _fill(book, outcome)})
-    ws.skip()
-    _header(ws, [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("students", lang),
-                 rt("school_outcome", lang), rt("failed", lang)], [16, 34, 10, 12, 14, 60])
-    for s in run.schools:
-        missed = "、".join(r.title.get(lang) for r in s.results if r.outcome is not Outcome.passed)
-        ws.append([s.school_id, s.school_name, level_name(s.level, lang), _number(s.students),
-                   outcome_label(s.outcome, lang), missed], {4: _fill(book, s.outcome)})
-
-
-def _level_sheet(ws: Sheet, schools: Sequence[SchoolResult], lang: str) -> None:
-    book = ws.book
-    with_points = any(r.score is not None for s in schools for r in s.results)
-    headers = [rt("school_id", lang), rt("school_name", lang), rt("students", lang), rt("school_outcome", lang),
-               rt("indicator", lang), rt("actual", lang), rt("unit", lang), rt("required", lang),
-               rt("result", lang), rt("gap", lang), rt("shortfall", lang), rt("shortfall_unit", lang),
-               rt("target", lang)]
-    widths = [14, 28, 10, 12, 36, 12, 16, 16, 10, 10, 12, 10, 12]
-    if with_points:
-        headers.append(rt("points", lang))
-        widths.append(8)
-    headers += [rt("status", lang), rt("explanation", lang), rt("source", lang)]
-    widths += [10, 80, 40]
-    _header(ws, headers, widths)
-    result_col = headers.index(rt("result", lang))
-    explanation_col = len(headers) - 2
-    wrap = book.fmt(text_wrap=True, valign="top")
-    for s in schools:
-        school_fill = _fill(book, s.outcome)
-        for r in s.results:
-            short = r.shortfall
-            if r.kind == "count_gate":
-                actual: Cell = f"{r.met_count}/{len(r.members)}"
-                required: Cell = required_text(r, lang)
-            else:
-                actual = _indicator(r.actual, r.unit)
-                required = _indicator(r.required, r.unit)
-            row: list[Cell] = [
-                s.school_id, s.school_name, _number(s.students), outcome_label(s.outcome, lang),
-                r.title.get(lang), actual,
-                unit(r.unit).label(lang) if r.unit and r.unit not in ("count", "ratio") else "",
-                required, result_text(r, lang), _indicator(r.gap, r.unit) if r.gap else None,
-                _number(short.amount) if short else None,
-                unit(short.unit).label(lang) if short else "",
-                _number(short.target) if short else None,
-            ]
-            if with_points:
-                row.append(_number(points_of(r)))
-            row += [r.status.label(lang), explain_rule(r, lang), r.source]
-            formats = {result_col: _fill(book, r.outcome), 3: school_fill, explanation_col: wrap}
-            if r.kind != "count_gate" and r.unit not in ("count", "points", "persons"):
-                number = book.fmt(num_format=_indicator_format(r.unit))
-                formats.update({5: number, 7: number, 9: number})
-            ws.append(row, formats)
-    ws.ws.freeze_panes(1, 2)
-    ws.ws.autofilter(0, 0, max(ws.row - 1, 0), len(headers) - 1)
-
-
 def _issues_sheet(ws: Sheet, issues: Sequence[InputIssue], lang: str) -> None:
     _header(ws, [rt(k, lang) for k in ("severity", "file", "sheet", "row", "column", "cell", "value",
                                          "message")],
@@ -180,21 +114,231 @@ def _cv_sheet(ws: Sheet, bars: Sequence[CvBar], lang: str) -> None:
                    outcome_label(b.outcome, lang)], {4: _fill(ws.book, b.outcome)})
 
 
+_POINTS_COL = 13
+"""The points column of a level sheet (written only when some result of the sheet has points)."""
+
+Row = tuple[KeyedCell, ...]
+
+
+@dataclass
+class XlsxChunk:
+    """A chunk of sections rendered for the workbook (plain data: a worker process may make it):
+    each section's summary row, each result's row of its level's sheet (with the points column,
+    left out at the end when no result of the level has points), the outcome counts."""
+
+    summary: list[Row]
+    levels: dict[Level, list[Row]]
+    points: dict[Level, bool]
+    counts: dict[Outcome, int]
+    sections: int
+
+
+_FILL_KEY = {o: f"fill:{o.value}" for o in Outcome}
+_WRAP, _PERCENT, _DECIMAL = "wrap", "num:0.0%", "num:0.00"
+
+
+def _register(book: Book) -> None:
+    """The formats :class:`XlsxChunk` rows name by key."""
+    for outcome, key in _FILL_KEY.items():
+        book.key(key, pattern=1, bg_color=f"#{FILLS[outcome]}")
+    book.key(_WRAP, text_wrap=True, valign="top")
+    book.key(_PERCENT, num_format="0.0%")
+    book.key(_DECIMAL, num_format="0.00")
+
+
+def render_xlsx_chunk(schools: Iterable[SchoolResult], lang: str) -> XlsxChunk:
+    """The workbook rows of ``schools``: words in the one language written; a rule's title, unit
+    label and status label made once per chunk."""
+    summary: list[Row] = []
+    levels: dict[Level, list[Row]] = {}
+    points: dict[Level, bool] = {}
+    counts = dict.fromkeys(Outcome, 0)
+    words: dict[object, str] = {}
+
+    def word(key: object, make: Callable[[], str]) -> str:
+        text = words.get(key)
+        if text is None:
+            text = words[key] = make()
+        return text
+
+    n_sections = 0
+    for s in schools:
+        n_sections += 1
+        counts[s.outcome] += 1
+        school_key = _FILL_KEY[s.outcome]
+        outcome = word(s.outcome, lambda s=s: outcome_label(s.outcome, lang))  # type: ignore[misc]
+        missed = "、".join(r.title.get(lang) for r in s.results if r.outcome is not Outcome.passed)
+        students = number_text(_number(s.students))
+        summary.append(((None, s.school_id), (None, s.school_name),
+                        (None, word(s.level, lambda s=s: level_name(s.level, lang))),  # type: ignore[misc]
+                        (None, students), (school_key, outcome), (None, missed)))
+        rows = levels.setdefault(s.level, [])
+        scored = points.get(s.level, False)
+        for r in s.results:
+            short = r.shortfall
+            if r.kind == "count_gate":
+                actual: Cell | NumberText = f"{r.met_count}/{len(r.members)}"
+                required: Cell | NumberText = required_text(r, lang)
+                number = None
+            else:
+                actual = number_text(_indicator(r.actual, r.unit))
+                required = number_text(_indicator(r.required, r.unit))
+                number = None if r.unit in ("count", "points", "persons") else (
+                    _PERCENT if _indicator_format(r.unit) == "0.0%" else _DECIMAL)
+            unit_label = word(("unit", r.unit), lambda r=r: unit(r.unit).label(lang)  # type: ignore[misc]
+                              if r.unit and r.unit not in ("count", "ratio") else "")
+            scored = scored or r.score is not None
+            rows.append((
+                (None, s.school_id), (None, s.school_name), (None, students), (school_key, outcome),
+                (None, r.title.get(lang)), (number, actual), (None, unit_label), (number, required),
+                (_FILL_KEY[r.outcome], result_text(r, lang)),
+                (number, number_text(_indicator(r.gap, r.unit)) if r.gap else None),
+                (None, number_text(_number(short.amount)) if short else None),
+                (None, word(("unit", short.unit), lambda short=short: unit(short.unit).label(lang))  # type: ignore[misc]
+                 if short else ""),
+                (None, number_text(_number(short.target)) if short else None),
+                (None, number_text(_number(points_of(r)))),
+                (None, word(r.status, lambda r=r: r.status.label(lang))),  # type: ignore[misc]
+                (_WRAP, explain_rule(r, lang)), (None, r.source)))
+        points[s.level] = scored
+    return XlsxChunk(summary, levels, points, counts, n_sections)
+
+
+class EvaluationXlsx:
+    """The evaluation workbook written as the sections come: :meth:`write_sections` (or :meth:`add`
+    for a chunk rendered elsewhere by :func:`render_xlsx_chunk`) once per chunk in input order,
+    then :meth:`write_tail`.
+
+    The summary sheet opens with the counts and a level sheet's columns depend on whether any of
+    its results has points, so each chunk's rows go to a temporary spool file (one per sheet) and
+    the sheets are written at the tail, in XlsxWriter's constant_memory mode: memory stays flat in
+    the number of sections, and the workbook is the same however the sections were chunked."""
+
+    def __init__(self, book: Book, envelope: RunEnvelope, lang: str = "zh", cv: Sequence[CvBar] = ()) -> None:
+        self.book, self.env, self.lang, self.cv = book, envelope, lang, cv
+        self._counts = dict.fromkeys(Outcome, 0)
+        self._points: dict[Level, bool] = {}
+        self._n = 0
+        self._summary = tempfile.TemporaryFile()
+        self._levels: dict[Level, IO[bytes]] = {}
+
+    def __enter__(self) -> EvaluationXlsx:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        for spool in (self._summary, *self._levels.values()):
+            spool.close()
+
+    def write_header(self) -> None:
+        """Nothing is written before the counts are known (the sheets are written at the tail)."""
+
+    def write_sections(self, schools: Iterable[SchoolResult]) -> None:
+        self.add(render_xlsx_chunk(schools, self.lang))
+
+    def add(self, chunk: XlsxChunk) -> None:
+        """Spool a rendered chunk (the next in input order)."""
+        for o, k in chunk.counts.items():
+            self._counts[o] += k
+        self._n += chunk.sections
+        pickle.dump(chunk.summary, self._summary, pickle.HIGHEST_PROTOCOL)
+        for level, rows in chunk.levels.items():
+            spool = self._levels.get(level)
+            if spool is None:
+                spool = self._levels[level] = tempfile.TemporaryFile()
+            pickle.dump(rows, spool, pickle.HIGHEST_PROTOCOL)
+            self._points[level] = self._points.get(level, False) or chunk.points[level]
+
+    def write_tail(self) -> None:
+        book, lang = self.book, self.lang
+        _register(book)
+        ws = book.sheet(rt("summary_sheet", lang))
+        _summary_head(ws, self.env, self._n, self._counts, lang)
+        for rows in _chunks(self._summary):
+            ws.rows(rows)
+        for level in Level:
+            if level in self._levels:
+                self._level_sheet(book.sheet(level_name(level, lang)), level)
+        if self.cv:
+            _cv_sheet(book.sheet(rt("cv_sheet", lang)), self.cv, lang)
+        _issues_sheet(book.sheet(rt("issues_sheet", lang)), self.env.issues, lang)
+
+    def write_detail_tail(self) -> None:
+        """The tail of a county form's workbook: a 明细 sheet per level and the data issues."""
+        _register(self.book)
+        for level in Level:
+            if level in self._levels:
+                self._level_sheet(self.book.sheet(f"{level_name(level, self.lang)}{rt('details', self.lang)}"),
+                                  level)
+        _issues_sheet(self.book.sheet(rt("issues_sheet", self.lang)), self.env.issues, self.lang)
+
+    def _level_sheet(self, ws: Sheet, level: Level) -> None:
+        lang = self.lang
+        with_points = self._points[level]
+        headers = [rt("school_id", lang), rt("school_name", lang), rt("students", lang), rt("school_outcome", lang),
+                   rt("indicator", lang), rt("actual", lang), rt("unit", lang), rt("required", lang),
+                   rt("result", lang), rt("gap", lang), rt("shortfall", lang), rt("shortfall_unit", lang),
+                   rt("target", lang)]
+        widths = [14, 28, 10, 12, 36, 12, 16, 16, 10, 10, 12, 10, 12]
+        if with_points:
+            headers.append(rt("points", lang))
+            widths.append(8)
+        headers += [rt("status", lang), rt("explanation", lang), rt("source", lang)]
+        widths += [10, 80, 40]
+        _header(ws, headers, widths)
+        columns = list(range(17)) if with_points else [*range(_POINTS_COL), -1, *range(_POINTS_COL, 16)]
+        for rows in _chunks(self._levels[level]):
+            ws.rows(rows, columns)
+        ws.ws.freeze_panes(1, 2)
+        ws.ws.autofilter(0, 0, max(ws.row - 1, 0), len(headers) - 1)
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[list[Row]]:
+    """The chunks pickled to ``spool`` (by this process, a moment ago), in order."""
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _summary_head(ws: Sheet, env: RunEnvelope, sections: int, counts: dict[Outcome, int], lang: str) -> None:
+    book = ws.book
+    ruleset = env.rulesets[0]
+    ws.append([report_title(ruleset, lang)], default=book.fmt(bold=True, font_size=14))
+    ws.append([rt("ruleset", lang), f"{ruleset.id}（{ruleset.version}）"
+               if lang == "zh" else f"{ruleset.id} ({ruleset.version})"])
+    ws.append([rt("document", lang), ruleset.document])
+    if env.input is not None:
+        ws.append([rt("input", lang), env.input.file, f"sha256 {env.input.sha256}"])
+    ws.append([rt("generated", lang), f"junheng {env.junheng_version}", env.engine])
+    ws.skip()
+    ws.append([rt("sections", lang), sections])
+    for outcome, key in ((Outcome.passed, "passed"), (Outcome.failed, "failed"), (Outcome.unknown, "unknown")):
+        ws.append([rt(key, lang), counts[outcome]], {0: _fill(book, outcome)})
+    ws.skip()
+    _header(ws, [rt("school_id", lang), rt("school_name", lang), rt("level", lang), rt("students", lang),
+                 rt("school_outcome", lang), rt("failed", lang)], [16, 34, 10, 12, 14, 60])
+
+
 def _write_evaluation_sheets(book: Book, run: EvaluationRun, lang: str, cv: Sequence[CvBar]) -> None:
-    _summary(book.sheet(rt("summary_sheet", lang)), run, lang)
-    for level, schools in by_level(run.schools).items():
-        _level_sheet(book.sheet(level_name(level, lang)), schools, lang)
-    if cv:
-        _cv_sheet(book.sheet(rt("cv_sheet", lang)), cv, lang)
-    _issues_sheet(book.sheet(rt("issues_sheet", lang)), run.issues, lang)
+    with EvaluationXlsx(book, run.envelope, lang, cv) as xlsx:
+        for i in range(0, len(run.schools), _CHUNK):
+            xlsx.write_sections(run.schools[i:i + _CHUNK])
+        xlsx.write_tail()
 
 
 def write_detail_sheets(book: Book, schools: Sequence[SchoolResult], issues: Sequence[InputIssue], lang: str) -> None:
     """A 明细 sheet per level (a row per section and rule: actual, requirement, result, gap,
     shortfall, explanation) and the data-issues sheet, into ``book``."""
-    for level, rows in by_level(schools).items():
-        _level_sheet(book.sheet(f"{level_name(level, lang)}{rt('details', lang)}"), rows, lang)
-    _issues_sheet(book.sheet(rt("issues_sheet", lang)), issues, lang)
+    envelope = RunEnvelope(rulesets=(), input=None, junheng_version="", engine="", issues=tuple(issues))
+    with EvaluationXlsx(book, envelope, lang) as xlsx:
+        for i in range(0, len(schools), _CHUNK):
+            xlsx.write_sections(schools[i:i + _CHUNK])
+        xlsx.write_detail_tail()
 
 
 def evaluation_workbook(run: EvaluationRun, lang: str = "zh", cv: Sequence[CvBar] = ()) -> bytes:

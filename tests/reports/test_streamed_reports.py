@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
+from decimal import Decimal
+
+import openpyxl
 
 from junheng.cli.html_report import EvaluationHtml, evaluation_html
-from junheng.engine.results import EvaluationRun
+from junheng.cli.xlsx_cells import FAST_ROWS, Book, CellValue, number_text
+from junheng.cli.xlsx_report import FILLS, EvaluationXlsx, evaluation_workbook
+from junheng.engine.results import EvaluationRun, Outcome
 
 
 def _streamed_html(run: EvaluationRun, chunk: int) -> str:
@@ -60,3 +66,85 @@ def test_html_chunk_that_saw_the_indicators_in_another_order(demo_run: Evaluatio
     assert first_row is not None
     titles = [re.findall(r'title="([^:"]+):', row) for row in (first_row.group(), last_row)]
     assert titles[0] == titles[1] and len(titles[0]) == 8  # the same column order in every row
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    """A workbook's parts, without docProps/core.xml (it holds the time of writing)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}
+
+
+HOSTILE: list[CellValue] = [
+    "=1+1", "@SUM(1)", "-1+2", "+1", "\tx", "\rx", " lead", "trail ", "\u3000全角空格", "a\x01b", "a\x0bb\x7f",
+    "line\nbreak", "cr\rinside", "_x0041_", "<r>x</r>", "a & b < c > d \"q\" 'a'", "𝕏 astral", "中文",
+    "x" * 40_000, "𝕏" * 20_000, Decimal("1.20"), Decimal("0.0000001"), Decimal("-0.00"), 5, 0, 123456789012345678,
+    None, "",
+]
+
+
+def _book(fast: bool) -> bytes:
+    """One sheet of every hostile value, with and without formats: through :meth:`Sheet.rows`
+    (``fast``) or :meth:`Sheet.append` (XlsxWriter's own calls)."""
+    buffer = io.BytesIO()
+    book = Book(buffer)
+    book.key("fill", pattern=1, bg_color="#FFC7CE")
+    book.key("wrap", text_wrap=True, valign="top")
+    ws = book.sheet("s")
+    ws.append(["head", 1], default=book.fmt(bold=True))
+    keys: list[str | None] = [None, "fill", "wrap"]
+    rows = [[(keys[(i + j) % 3], v) for j, v in enumerate(HOSTILE[i:] + HOSTILE[:i])] for i in range(len(HOSTILE))]
+    if fast:
+        ws.rows([[(k, number_text(v)) for k, v in row] for row in rows])
+    else:
+        for row in rows:
+            ws.append([v for _, v in row], {j: book.keyed(k) for j, (k, _) in enumerate(row)})
+    ws.append(["after", 2])
+    book.close()
+    return buffer.getvalue()
+
+
+def test_rows_in_one_piece_are_what_xlsxwriter_writes() -> None:
+    """Sheet XML, styles and notes (comments) the same both ways, for formulas-to-be, whitespace,
+    control characters, XlsxWriter's own _xHHHH_ escapes, its rich-string form, over-long text
+    (cut with a note), astral characters, numbers and blanks with and without formats."""
+    assert FAST_ROWS
+    fast, ordinary = _parts(_book(True)), _parts(_book(False))
+    assert fast.keys() == ordinary.keys()
+    for name in fast:
+        assert fast[name] == ordinary[name], name
+    sheet = fast["xl/worksheets/sheet1.xml"].decode()
+    assert "<f>" not in sheet and 'xml:space="preserve"' in sheet and "_x005F_x0041_" in sheet
+
+
+def test_xlsx_in_chunks_is_the_whole_workbook(demo_run: EvaluationRun) -> None:
+    whole = _parts(evaluation_workbook(demo_run, "zh"))
+    for chunk in (1, 3):
+        buffer = io.BytesIO()
+        book = Book(buffer)
+        with EvaluationXlsx(book, demo_run.envelope, "zh") as xlsx:
+            xlsx.write_header()
+            for i in range(0, len(demo_run.schools), chunk):
+                xlsx.write_sections(demo_run.schools[i:i + chunk])
+            xlsx.write_tail()
+        book.close()
+        assert _parts(buffer.getvalue()) == whole
+
+
+def test_xlsx_rows_by_hand(demo_run: EvaluationRun) -> None:
+    """School A's teaching area (4450 m² for 1289 students: 3.45 m²/生 < 5.8, 缺额 3026.2 m²) on
+    the junior sheet as numbers, the result filled red; the summary counts the demo's 8 sections."""
+    wb = openpyxl.load_workbook(io.BytesIO(evaluation_workbook(demo_run, "zh")))
+    summary = wb["汇总"]
+    counts = {summary.cell(r, 1).value: summary.cell(r, 2).value for r in range(1, 12)}
+    assert counts["学段数"] == 8
+    assert counts["达标"] + counts["未达标"] + counts["无法判定"] == 8
+    junior = wb["初中"]
+    head = [c.value for c in junior[1]]
+    rows = [[c for c in row] for row in junior.iter_rows(min_row=2)]
+    area = next(r for r in rows if r[4].value == "生均教学及辅助用房面积" and r[10].value is not None
+                and float(r[10].value) == 3026.2)
+    assert float(area[5].value) == 3.45 and area[8].value == "未达标"
+    assert area[8].fill.fgColor.rgb.endswith(FILLS[Outcome.failed])
+    assert head[-3:] == ["来源状态", "说明", "依据"] and "得分" not in head  # no points: no points column
