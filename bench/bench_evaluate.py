@@ -22,10 +22,10 @@ writing the same JSON document (compact, as the CLI writes a file; and once inde
 scale), so the report gives the ratio junheng ÷ floor (compact). For N up to
 ``--check-max`` the two documents are parsed and compared section by section (they must be equal).
 
-With ``--county K`` it times county mode as it stands (one ``junheng county FILE --county-facts
-… --format json -o`` call per county; there is no call for several counties yet): K counties of
-``--county-sections`` synthetic sections each (own seeds), one fresh process per county, and
-extrapolates the mean CPU seconds per call to ``--county-total`` counties (2 900 by default).
+With ``--county K`` it times county mode end to end in one call: K counties of ``--county-sections``
+synthetic sections each (county i: seed + i) in one CSV with a county column, every county's facts
+in one CSV keyed by county, then ``junheng county FILE --county-facts F --format json -o out.json``
+and the same with the one-line-per-county table, for each ``--jobs`` value (wall, CPU, ``ru_maxrss``).
 
 With ``--xlsx N …`` it measures the report path end to end instead, as ``junheng evaluate
 FILE -o 报告.xlsx`` runs it: N synthetic sections written to a CSV, then read → evaluate (durable)
@@ -39,7 +39,8 @@ Usage::
     python bench/bench_evaluate.py --e2e 10000              # 100000 200000 by choice
     python bench/bench_evaluate.py --e2e 10000 100000 200000 --jobs 1 2 --check-max 10000
     python bench/bench_evaluate.py --e2e 10000 --formats json html table
-    python bench/bench_evaluate.py --county 20          # 20 counties × 70 sections, extrapolated
+    python bench/bench_evaluate.py --county 2900        # 2 900 counties × 70 sections, one call
+    python bench/bench_evaluate.py --county 100 --jobs 1 2
 """
 
 from __future__ import annotations
@@ -335,35 +336,76 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
     return 0
 
 
-def county_main(counties: int, per_county: int, total: int) -> int:
-    """One ``junheng county`` call per county (fresh process each), extrapolated to ``total``."""
-    import statistics
-    import tempfile
+def synthetic_counties_csv(counties: int, per_county: int, path: Any, seed: int = SEED) -> None:
+    """``counties`` synthetic counties of ``per_county`` sections each (county i: seed + i), in one CSV
+    with a 县（市、区） column, as a province or the nation would export them."""
+    import csv
+
+    from junheng.engine.numbers import decimal_text
+
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        for i in range(counties):
+            sections = synthetic_sections(per_county, seed + i)
+            if i == 0:
+                out.writerow(["school_id", "school_name", "county", "year", "level", *sections[0].values])
+            for s in sections:
+                out.writerow([f"C{i:04d}{s.school_id}", s.school_name, f"合成县{i:04d}", 2024, s.level.value,
+                              *(decimal_text(v, 2) for v in s.values.values())])
+
+
+def synthetic_county_facts_csv(counties: int, path: Any) -> None:
+    """Every county's facts (the demo county's, one row per county, keyed by 县（市、区））."""
+    import csv
+
+    import yaml
 
     from junheng import examples
 
-    exe = Path(sys.executable).with_name("junheng")
-    facts = Path(examples.__file__).with_name("demo_county_facts.yaml")
-    print(f"county mode: {counties} counties × {per_county} sections, one `junheng county … --format json -o` "
-          f"call each (county facts: the demo county's); load average {os.getloadavg()[0]:.1f}")
-    runs = []
-    with tempfile.TemporaryDirectory() as tmp:
+    demo = yaml.safe_load(Path(examples.__file__).with_name("demo_county_facts.yaml").read_text(encoding="utf-8"))
+    facts = {k: (v["value"] if isinstance(v, dict) else v) for k, v in demo["facts"].items()}
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(["county", "year", *facts])
         for i in range(counties):
-            source, out = Path(tmp) / f"county-{i}.csv", Path(tmp) / f"county-{i}.json"
-            synthetic_csv(per_county, source, SEED + i)
-            argv = [str(exe), "county", str(source), "-r", "national/quality-2017", "--county-facts", str(facts),
-                    "--format", "json", "-o", str(out)]
-            try:  # exit 1: the county does not meet every criterion (or cannot be decided)
-                runs.append(timed_child(argv, ok=(0, 1)))
-            except RuntimeError as e:
-                print(f"county {i} FAILED: {e}")
-                return 1
-    wall = statistics.median(r["wall_s"] for r in runs)
-    cpu = statistics.median(r["cpu_s"] for r in runs)
-    rss = max(r["maxrss_mib"] for r in runs)
-    print(f"per county call: median wall {wall:.2f} s, median CPU {cpu:.2f} s, max ru_maxrss {rss:,.0f} MiB; "
-          f"{total:,} counties × median CPU = {total * cpu:,.0f} CPU s ({total * cpu / 60:,.1f} min) "
-          f"one call at a time; load average now {os.getloadavg()[0]:.1f}")
+            out.writerow([f"合成县{i:04d}", 2024, *(str(v).lower() if isinstance(v, bool) else v
+                                                   for v in facts.values())])
+
+
+def county_main(counties: int, per_county: int, jobs: list[int], keep: Path | None) -> int:
+    """One ``junheng county FILE --county-facts F --format json -o`` call for ``counties`` counties of
+    ``per_county`` sections each, timed end to end (fresh process, ``os.wait4``), once per ``--jobs``."""
+    import tempfile
+
+    import junheng
+
+    exe = Path(sys.executable).with_name("junheng")
+    print(f"junheng {junheng.__version__}, Python {platform.python_version()}, {os.cpu_count()} cores; "
+          f"county mode, one call: {counties:,} counties × {per_county} sections "
+          f"({counties * per_county:,} sections; seeds {SEED} + county); ruleset national/quality-2017")
+    header = (f"{'counties':>8} {'jobs':>4} {'output':>6} {'wall s':>8} {'cpu s':>8} {'counties/s':>10} "
+              f"{'sections/s':>10} {'ru_maxrss':>10} {'file':>10}  load avg")
+    print(header)
+    print("-" * len(header))
+    with tempfile.TemporaryDirectory() as tmp:
+        work = keep or Path(tmp)
+        source, facts = work / "counties.csv", work / "county-facts.csv"
+        synthetic_counties_csv(counties, per_county, source)
+        synthetic_county_facts_csv(counties, facts)
+        for n in jobs:
+            for fmt, out in (("json", work / "counties.json"), ("table", work / "counties.txt")):
+                argv = [str(exe), "county", str(source), "-r", "national/quality-2017", "--county-facts",
+                        str(facts), "--format", fmt, "-o", str(out), "--jobs", str(n)]
+                load = os.getloadavg()[0]
+                try:  # exit 1: some county is not met (or cannot be decided)
+                    r = timed_child(argv, ok=(0, 1))
+                except RuntimeError as e:
+                    print(f"{counties:>8} {n:>4} {fmt:>6} FAILED: {e}", flush=True)
+                    continue
+                size = f"{out.stat().st_size / 2**20:,.1f} MiB"
+                print(f"{counties:>8} {n:>4} {fmt:>6} {r['wall_s']:>8.2f} {r['cpu_s']:>8.2f} "
+                      f"{counties / r['wall_s']:>10,.1f} {counties * per_county / r['wall_s']:>10,.0f} "
+                      f"{r['maxrss_mib']:>6,.0f} MiB {size:>10}  {load:.1f} → {os.getloadavg()[0]:.1f}", flush=True)
     return 0
 
 
@@ -384,9 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-max", type=int, default=20_000,
                         help="with --e2e: compare junheng's JSON with the floor's up to this N")
     parser.add_argument("--keep", type=Path, help="with --e2e: write the CSV and outputs here, not a temp folder")
-    parser.add_argument("--county", type=int, metavar="K", help="time K `junheng county` calls, one per county")
+    parser.add_argument("--county", type=int, metavar="K",
+                        help="time one `junheng county` call for K synthetic counties (2900 for the national target)")
     parser.add_argument("--county-sections", type=int, default=70, help="with --county: sections per county")
-    parser.add_argument("--county-total", type=int, default=2_900, help="with --county: counties to extrapolate to")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[2], help="with --county: the --jobs values to time")
     parser.add_argument("--child", nargs=3, metavar=("N", "ENGINE", "TRACE"), help=argparse.SUPPRESS)
     parser.add_argument("--xlsx-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -396,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.xlsx:
         return xlsx_main(args.xlsx)
     if args.county:
-        return county_main(args.county, args.county_sections, args.county_total)
+        return county_main(args.county, args.county_sections, args.jobs, args.keep)
     if args.e2e is not None:
         return e2e_main(args.e2e or [10_000], args.formats, args.check_max, args.keep, args.jobs)
     if args.child:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli.atomic import protect, write_text_atomic
+from junheng.cli.chunks import default_jobs
 from junheng.cli.county_json import county_json
 from junheng.cli.county_many import facts_for_one_county, nearest_county, run_counties
 from junheng.cli.county_many import select_county as select_county_batch
@@ -177,6 +178,9 @@ def county(
     indent: Annotated[int | None, typer.Option(
         "--indent", min=0, max=8, help="JSON 缩进（一个县默认 2；多个县默认紧凑）/ JSON indent (one county: 2; "
                                        "several: compact)")] = None,
+    jobs: Annotated[int | None, typer.Option(
+        "--jobs", "-j", min=1, max=256, help="多个县时并行评估的进程数（默认：本机核数；结果与进程数无关）/ worker "
+                                            "processes for several counties (default: the cores; same output)")] = None,
     school_results: Annotated[bool, typer.Option(
         "--school-results", help="多个县的 JSON 也写出各校逐项结果（很大）/ several counties: include every "
                                  "school's full results in the JSON (large)")] = False,
@@ -225,7 +229,7 @@ def county(
                        "--format json or the table)", lang)
         try:
             counted = run_counties(loaded, batch, facts_paths, school, engine.value, lang,
-                                   fmt is Format.json, output, indent, school_results)
+                                   fmt is Format.json, output, indent, school_results, jobs or default_jobs())
         except CountyEvaluationError as exc:
             raise fail(exc.message_zh, exc.message_en, lang) from None
         if counted["passed"] != sum(counted.values()):

@@ -7,14 +7,13 @@ Numbers are JSON numbers rounded to 6 decimals; a CV is also given exactly squar
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
-from itertools import chain
-from typing import IO, Any
+from typing import Any
 
 from junheng.cli.json_output import (
+    DocumentLayout,
     envelope_json,
     issue_json,
     issues_json,
@@ -25,7 +24,7 @@ from junheng.cli.json_output import (
 )
 from junheng.cli.render.explain import exclusion_text, explain_county, explain_criterion
 from junheng.engine.county_results import CountyRun, IndicatorCv, LevelDispersion
-from junheng.engine.results import Outcome
+from junheng.engine.results import Outcome, RunEnvelope
 from junheng.policy.inputs import InputIssue
 
 COUNTY_SCHEMA_ID = "https://junheng.example/schemas/county-1.schema.json"
@@ -152,42 +151,37 @@ def county_entry_json(run: CountyRun, lang: str, school_results: bool = False) -
             "county_fact_origins": run.county_fact_origins, **issues_json(run.envelope, lang)}
 
 
-def write_counties_json(handle: IO[str], first: CountyRun, runs: Iterable[CountyRun], lang: str,
-                        top_issues: Sequence[InputIssue], county_facts: Sequence[str],
-                        indent: int | None = None, school_results: bool = False) -> Counter[str]:
-    """The several-county document (schema 1.4), written one county at a time as ``runs`` yields them
-    (``first`` is the first of them, already evaluated: the document's header is read from it):
-    the envelope, ``input``, ``counties`` (:func:`county_entry_json` each), then ``summary`` and the
-    input's ``errors``/``warnings``. Compact unless ``indent``. Returns the outcomes counted."""
-    env = first.envelope
-    head = {
+def counties_head(envelope: RunEnvelope, lang: str, county_facts: Sequence[str]) -> dict[str, Any]:
+    """The members of a several-county document before ``counties`` (schema 1.4)."""
+    school = envelope.rulesets[1] if len(envelope.rulesets) > 1 else None
+    return {
         "$schema": COUNTY_SCHEMA_ID,
         "schema_version": COUNTIES_SCHEMA_VERSION,
-        **envelope_json(env, lang),
-        "school_ruleset": _school_ruleset(first),
-        "input": {"file": first.input_file, "sha256": first.input_sha256, "county_facts": list(county_facts)},
+        **envelope_json(envelope, lang),
+        "school_ruleset": None if school is None else {"id": school.id, "version": school.version,
+                                                        "sha256": school.sha256},
+        "input": {"file": envelope.input.file if envelope.input is not None else "",
+                  "sha256": envelope.input.sha256 if envelope.input is not None else "",
+                  "county_facts": list(county_facts)},
     }
-    sep, key_sep = ",", (":" if indent is None else ": ")
-    pad = "" if indent is None else "\n" + " " * indent
-    pad2 = "" if indent is None else pad + " " * indent
 
-    def text(v: Any, nested: str) -> str:
-        if indent is None:
-            return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-        return json.dumps(v, ensure_ascii=False, indent=indent).replace("\n", nested)
 
-    def member(key: str, v: Any) -> str:
-        return f"{pad}{json.dumps(key, ensure_ascii=False)}{key_sep}{text(v, pad)}"
-
-    counted: Counter[str] = Counter()
-    handle.write("{" + sep.join(member(k, v) for k, v in head.items()) + sep + f"{pad}\"counties\"{key_sep}[")
-    for i, run in enumerate(chain([first], runs)):
-        counted[run.outcome.value] += 1
-        handle.write(("," if i else "") + pad2 + text(county_entry_json(run, lang, school_results), pad2))
-    tail = {"summary": {"counties": sum(counted.values()), "passed": counted["passed"],
+def counties_tail(counted: Counter[str], top_issues: Sequence[InputIssue], lang: str) -> dict[str, Any]:
+    """The members after ``counties``: the outcomes counted and the input's errors and warnings."""
+    return {"summary": {"counties": sum(counted.values()), "passed": counted["passed"],
                         "failed": counted["failed"], "unknown": counted["unknown"]},
             "errors": [issue_json(i, lang) for i in top_issues if i.severity == "error"],
             "warnings": [issue_json(i, lang) for i in top_issues if i.severity != "error"]}
-    end = "\n}" if indent is not None else "}"
-    handle.write(pad + "]" + sep + sep.join(member(k, v) for k, v in tail.items()) + end)
-    return counted
+
+
+def county_entries_text(runs: Iterable[CountyRun], lang: str, layout: DocumentLayout, first: bool,
+                        school_results: bool = False) -> tuple[bytes, Counter[str]]:
+    """The text (UTF-8) of consecutive entries of ``counties`` (``first``: they begin the list) and
+    their outcomes."""
+    counted: Counter[str] = Counter()
+    parts = []
+    for run in runs:
+        counted[run.outcome.value] += 1
+        parts.append(layout.pad2 + layout.value(county_entry_json(run, lang, school_results), layout.pad2))
+    text = b",".join(parts)
+    return (text if first or not text else b"," + text), counted

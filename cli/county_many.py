@@ -5,27 +5,36 @@ per county. Only grouping, parsing and formatting: every verdict comes from :mod
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import gc
+import multiprocessing
+import signal
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
 from junheng.cli.atomic import atomic_open, write_text_atomic
-from junheng.cli.county_json import write_counties_json
+from junheng.cli.chunks import CHUNK, MIN_CHUNK, start_method
+from junheng.cli.county_json import counties_head, counties_tail, county_entries_text
+from junheng.cli.json_output import DocumentLayout
 from junheng.cli.options import pick, shown
 from junheng.cli.progress import progress_count
 from junheng.cli.render.words import outcome_word
 from junheng.engine.county import CountyInput, evaluate_counties
 from junheng.engine.county_results import CountyRun
-from junheng.engine.evaluate import EngineName
+from junheng.engine.evaluate import EngineName, run_envelope
 from junheng.engine.results import Outcome
 from junheng.policy.county_facts import CountyFacts, read_county_facts
 from junheng.policy.county_facts_keyed import county_key, is_keyed, match_counties, read_county_facts_set
-from junheng.policy.county_inputs import counties_of, group_by_county
+from junheng.policy.county_inputs import counties_of, county_spec, group_by_county
+from junheng.policy.county_model import AllSchoolsCriterion
 from junheng.policy.inputs import FactsBatch, InputIssue
 from junheng.policy.loader import LoadedRuleset
 
@@ -86,33 +95,153 @@ def county_inputs(batch: FactsBatch, facts_paths: Sequence[Path]) -> tuple[list[
     return inputs, top
 
 
-def _with_progress(runs: Iterator[CountyRun], total: int, lang: str) -> Iterator[CountyRun]:
-    """A bar over the counties with the time remaining, on stderr (terminals only)."""
-    with progress_count(total, pick("县域评估", "counties", lang)) as advance:
-        for run in runs:
-            advance(1)
-            yield run
+@dataclass(frozen=True)
+class _Job:
+    """What every chunk of counties of one run needs (``inputs`` None in a spawned worker: each task
+    carries its own counties)."""
+
+    loaded: LoadedRuleset
+    school: LoadedRuleset | None
+    engine: EngineName
+    lang: str
+    json_out: bool
+    indent: int | None
+    school_results: bool
+    every: str | None
+    """The first every-school criterion: its count is the table's 每所学校达标 column."""
+    inputs: Sequence[CountyInput] | None
+
+
+@dataclass(frozen=True)
+class _Done:
+    """A chunk of counties evaluated and rendered: their JSON text or table rows, and outcomes."""
+
+    start: int
+    stop: int
+    text: bytes
+    rows: list[tuple[str, ...]]
+    counted: Counter[str]
+
+
+_JOB: _Job | None = None
+
+
+def _init(job: _Job | None) -> None:
+    """A worker's start: the job (spawned workers); Ctrl-C is left to the parent."""
+    global _JOB
+    if job is not None:
+        _JOB = job
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _chunk(start: int, stop: int, inputs: Sequence[CountyInput] | None = None) -> _Done:
+    """Counties ``[start, stop)`` evaluated (each on its own) and rendered; only the text is kept."""
+    job = _JOB
+    assert job is not None, "no job: _chunk runs inside run_counties"
+    if inputs is None:
+        assert job.inputs is not None
+        inputs = job.inputs[start:stop]
+    runs = evaluate_counties(job.loaded, inputs, job.school, job.engine)
+    if job.json_out:
+        text, counted = county_entries_text(runs, job.lang, DocumentLayout(job.indent, "counties"),
+                                            first=start == 0, school_results=job.school_results)
+        return _Done(start, stop, text, [], counted)
+    rows: list[tuple[str, ...]] = []
+    counted = Counter()
+    for run in runs:
+        counted[run.outcome.value] += 1
+        rows.append(_table_row(run, job.every, job.lang))
+    return _Done(start, stop, b"", rows, counted)
+
+
+def county_bounds(sizes: Sequence[int], jobs: int) -> list[tuple[int, int]]:
+    """``[start, stop)`` of each chunk of counties: whole counties, about :data:`CHUNK` sections
+    (fewer when that gives each of ``jobs`` workers about four chunks, never below :data:`MIN_CHUNK`)."""
+    target = max(MIN_CHUNK, min(CHUNK, -(-sum(sizes) // (max(jobs, 1) * 4))))
+    bounds: list[tuple[int, int]] = []
+    start = size = 0
+    for i, n in enumerate(sizes):
+        size += n
+        if size >= target:
+            bounds.append((start, i + 1))
+            start, size = i + 1, 0
+    if start < len(sizes):
+        bounds.append((start, len(sizes)))
+    return bounds
+
+
+def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int) -> Iterator[_Done]:
+    """Each chunk done, in input order: in this process (one job), else on worker processes
+    (forked where possible, as ``junheng evaluate`` does: see :mod:`junheng.cli.chunks`)."""
+    global _JOB
+    if jobs <= 1 or len(bounds) <= 1:
+        _JOB = job
+        try:
+            for start, stop in bounds:
+                yield _chunk(start, stop)
+        finally:
+            _JOB = None
+        return
+    method = start_method()
+    inputs = job.inputs
+    assert inputs is not None
+    forked = method == "fork"
+    if forked:
+        _JOB = job  # inherited by the forked workers: no county is pickled
+        gc.freeze()
+    executor = ProcessPoolExecutor(max_workers=min(jobs, len(bounds)),
+                                   mp_context=multiprocessing.get_context(method), initializer=_init,
+                                   initargs=(None if forked else replace(job, inputs=None),))
+    futures: list[Future[_Done]] = []
+    try:
+        futures = [executor.submit(_chunk, start, stop, None if forked else inputs[start:stop])
+                   for start, stop in bounds]
+        for future in futures:
+            yield future.result()
+    finally:
+        for future in futures:
+            future.cancel()
+        executor.shutdown(wait=True, cancel_futures=True)
+        if forked:
+            _JOB = None
+            gc.unfreeze()
 
 
 def run_counties(loaded: LoadedRuleset, batch: FactsBatch, facts_paths: Sequence[Path],
                  school: LoadedRuleset | None, engine: EngineName, lang: str, json_out: bool,
-                 output: Path | None, indent: int | None, school_results: bool) -> Counter[str]:
-    """Evaluate every county of ``batch``; write the JSON document or the table. The outcomes counted."""
+                 output: Path | None, indent: int | None, school_results: bool, jobs: int = 1) -> Counter[str]:
+    """Evaluate every county of ``batch`` on ``jobs`` processes (chunks of whole counties, joined in
+    input order: the same output for any ``jobs``); write the JSON document or the table, a county
+    at a time, with a progress bar over the counties (time remaining) on stderr. The outcomes counted."""
     inputs, top = county_inputs(batch, facts_paths)
-    runs = _with_progress(evaluate_counties(loaded, inputs, school, engine), len(inputs), lang)
-    first = next(runs)
-    facts_files = [str(p) for p in facts_paths]
-    if json_out:
-        if output is not None:
-            with atomic_open(output) as handle:
-                counted = write_counties_json(handle, first, runs, lang, top, facts_files, indent, school_results)
-                handle.write("\n")
+    spec = county_spec(loaded.ruleset)
+    every = next((c for c in spec.criteria if isinstance(c, AllSchoolsCriterion)), None)
+    job = _Job(loaded, school, engine, lang, json_out, indent, school_results,
+               every.id if every is not None else None, inputs)
+    bounds = county_bounds([len(b.sections) for b, _, _ in inputs], jobs)
+    counted: Counter[str] = Counter()
+    with progress_count(len(inputs), pick("县域评估", "counties", lang)) as advance:
+        if json_out:
+            layout = DocumentLayout(indent, "counties")
+            with (atomic_open(output, "wb", encoding=None) if output is not None
+                  else contextlib.nullcontext(sys.stdout.buffer)) as handle:
+                head = counties_head(run_envelope((loaded, school), batch, engine), lang,
+                                     [str(p) for p in facts_paths])
+                handle.write(layout.head(head))
+                for done in _in_order(job, bounds, jobs):
+                    handle.write(done.text)
+                    counted.update(done.counted)
+                    advance(done.stop - done.start)
+                handle.write(layout.tail(counties_tail(counted, top, lang), True) + b"\n")
+                handle.flush()
             return counted
-        counted = write_counties_json(sys.stdout, first, runs, lang, top, facts_files, indent, school_results)
-        sys.stdout.write("\n")
-        return counted
+        rows: list[tuple[str, ...]] = []
+        for done in _in_order(job, bounds, jobs):
+            rows += done.rows
+            counted.update(done.counted)
+            advance(done.stop - done.start)
     console = Console(record=output is not None, width=160 if output is not None else None)
-    counted = print_counties([first, *runs], top, console, lang)
+    print_counties(loaded, every, rows, counted, top, console, lang)
     if output is not None:
         write_text_atomic(output, console.export_text())
     return counted
@@ -132,14 +261,23 @@ def _cv_cell(run: CountyRun, lang: str) -> str:
     return " · ".join(parts) or "—"
 
 
-def print_counties(runs: Sequence[CountyRun], top: Sequence[InputIssue], console: Console,
-                   lang: str) -> Counter[str]:
+def _table_row(run: CountyRun, every: str | None, lang: str) -> tuple[str, ...]:
+    """One county's line: county, year, verdict, CVs not met, sections meeting ``every``, criteria not
+    met, criteria undecided."""
+    crit = next((c for c in run.criteria if c.criterion_id == every), None)
+    schools = "—" if crit is None or crit.sections is None else (
+        f"{crit.actual}/{crit.sections}" + (f"（?{len(crit.unknown)}）" if crit.unknown else ""))
+    return (shown(run.county), str(run.year or ""), f"[{_STYLE[run.outcome]}]{outcome_word(run.outcome, lang)}[/]",
+            _cv_cell(run, lang), schools, str(sum(1 for c in run.criteria if c.outcome is Outcome.failed)),
+            str(sum(1 for c in run.criteria if c.outcome is Outcome.unknown)))
+
+
+def print_counties(loaded: LoadedRuleset, every: AllSchoolsCriterion | None, rows: Sequence[tuple[str, ...]],
+                   counted: Counter[str], top: Sequence[InputIssue], console: Console, lang: str) -> None:
     """One line per county: verdict, CVs not met per level, sections meeting the first every-school
     criterion, criteria not met / undecidable; then the totals and the input's problems."""
-    first = runs[0]
-    every = next((c for c in first.criteria if c.kind == "all_schools"), None)
-    title = first.ruleset.title.get(lang)
-    console.print(f"[bold]{first.ruleset.id}[/]（{title}）· {pick('县', 'counties', lang)} {len(runs)}",
+    title = loaded.ruleset.title.get(lang)
+    console.print(f"[bold]{loaded.ruleset.id}[/]（{title}）· {pick('县', 'counties', lang)} {len(rows)}",
                   highlight=False)
     table = Table(title_justify="left")
     for col in (pick("县（市、区）", "County", lang), pick("学年", "Year", lang), pick("结果", "Result", lang),
@@ -147,16 +285,8 @@ def print_counties(runs: Sequence[CountyRun], top: Sequence[InputIssue], console
                 pick("每所学校达标", "Every school met", lang),
                 pick("未达标项", "Not met", lang), pick("无法判定项", "Undecided", lang)):
         table.add_column(col, overflow="fold")
-    counted: Counter[str] = Counter()
-    for run in runs:
-        counted[run.outcome.value] += 1
-        crit = next((c for c in run.criteria if every is not None and c.criterion_id == every.criterion_id), None)
-        schools = "—" if crit is None or crit.sections is None else (
-            f"{crit.actual}/{crit.sections}" + (f"（?{len(crit.unknown)}）" if crit.unknown else ""))
-        table.add_row(shown(run.county), str(run.year or ""),
-                      f"[{_STYLE[run.outcome]}]{outcome_word(run.outcome, lang)}[/]", _cv_cell(run, lang), schools,
-                      str(sum(1 for c in run.criteria if c.outcome is Outcome.failed)),
-                      str(sum(1 for c in run.criteria if c.outcome is Outcome.unknown)))
+    for row in rows:
+        table.add_row(*row)
     console.print(table)
     if every is not None:
         console.print(pick(f"“每所学校达标”：{every.title.get('zh')}（达标学段/参评学段；? 无法判定）",
@@ -170,4 +300,3 @@ def print_counties(runs: Sequence[CountyRun], top: Sequence[InputIssue], console
     for issue in top:
         mark = "✗" if issue.severity == "error" else "!"
         console.print(f"  {mark} {shown(issue.message(lang))}", highlight=False, soft_wrap=True)
-    return counted

@@ -272,8 +272,10 @@ class DocumentLayout:
     ``indent=2``, the same bytes). A chunk of sections rendered on its own joins the others
     unchanged: only the document's very first section has no leading comma."""
 
-    def __init__(self, indent: int | None = None) -> None:
+    def __init__(self, indent: int | None = None, items: str = "schools") -> None:
         self.indent = indent
+        self.items = items
+        """The member holding the list written piece by piece (``counties`` in a county document)."""
         self.compact = indent is None
         self.key_sep = b":" if self.compact else b": "
         self.pad = b"" if self.compact else b"\n" + b" " * (indent or 0)
@@ -288,7 +290,7 @@ class DocumentLayout:
 
     def head(self, head: dict[str, Any]) -> bytes:
         return (b"{" + b",".join(self._member(k, v) for k, v in head.items()) + b","
-                + self.pad + b'"schools"' + self.key_sep + b"[")
+                + self.pad + encode(self.items) + self.key_sep + b"[")
 
     def sections(self, schools: Iterable[SchoolResult], lang: str, first: bool) -> bytes:
         """The text of consecutive sections; ``first``: they begin the document's list."""

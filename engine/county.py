@@ -37,9 +37,8 @@ from junheng.engine.dispersion import (
     Point,
     compare_mean_of_roots,
     cv_squared,
-    drivers,
     lowest,
-    moments,
+    spread,
     sqrt_value,
     with_value,
 )
@@ -134,24 +133,23 @@ def indicator_cv(ruleset: Ruleset, criterion: DispersionCriterion, indicator_nam
                        schools=len(sections))
     if missing or not points:
         return base.model_copy(update={"missing": tuple(missing)})
-    m = moments(points, weighted)
-    q = cv_squared(points, weighted)
+    mean, q, spread_drivers = spread(points, weighted)
     if q is None:  # nothing of this resource anywhere: the CV is undefined
-        return base.model_copy(update={"mean": m.mean, "missing": (MissingFact(fact=indicator_name, level=level,
-                                                                              reason="zero_everywhere"),)})
+        return base.model_copy(update={"mean": mean, "missing": (MissingFact(fact=indicator_name, level=level,
+                                                                            reason="zero_everywhere"),)})
     drv = tuple(CvDriver(school_id=d.key, school_name=names_by_id.get(d.key, ""), value=d.value,
                          weight=d.weight, share_of_variance=d.share_of_variance)
-                for d in drivers(points, weighted))
+                for d in spread_drivers)
     low = lowest(points)
     what_if: list[WhatIf] = []
-    for to, target in (("county_mean", m.mean), ("standard", standard)):
+    for to, target in (("county_mean", mean), ("standard", standard)):
         if target is None or low.value >= target:
             continue
         q2 = cv_squared(with_value(points, low.key, target), weighted)
         if q2 is not None:
             what_if.append(WhatIf(school_id=low.key, to=to, to_value=target, cv=sqrt_value(q2),
                                   cv_squared=q2))
-    return base.model_copy(update={"mean": m.mean, "cv": sqrt_value(q), "cv_squared": q,
+    return base.model_copy(update={"mean": mean, "cv": sqrt_value(q), "cv_squared": q,
                                    "drivers": drv, "what_if": tuple(what_if)})
 
 
@@ -472,8 +470,16 @@ def evaluate_counties(loaded: LoadedRuleset, counties: Iterable[CountyInput],
     the school engine for each every-school criterion (all the chunk's sections together) and one
     call of the inference engine per shape of county verdicts (counties without a level differ)."""
     spec = county_spec(loaded.ruleset)
-    targets = {ci: all_schools_ruleset(loaded.ruleset, c, school_ruleset)
-               for ci, c in enumerate(spec.criteria) if isinstance(c, AllSchoolsCriterion)}
+    own_checks: list[Ruleset] = []  # the county block's school checks: one ruleset for every criterion using them
+
+    def target(c: AllSchoolsCriterion) -> Ruleset | None:
+        if c.ruleset != SELF:
+            return all_schools_ruleset(loaded.ruleset, c, school_ruleset)
+        if not own_checks:
+            own_checks.append(all_schools_ruleset(loaded.ruleset, c, school_ruleset))  # type: ignore[arg-type]
+        return own_checks[0]
+
+    targets = {ci: target(c) for ci, c in enumerate(spec.criteria) if isinstance(c, AllSchoolsCriterion)}
     chunk: list[_CountyJob] = []
     size = 0
     for batch, facts, issues in counties:
@@ -490,6 +496,7 @@ def _run_chunk(jobs: list[_CountyJob], targets: dict[int, Ruleset | None], engin
                ) -> Iterator[CountyRun]:
     spec = jobs[0].spec
     per_job: list[dict[int, list[SchoolResult] | None]] = [{} for _ in jobs]
+    calls: dict[tuple[int, str], list[int]] = {}  # criteria judged by the same rules on the same units
     for ci, target in targets.items():
         c = spec.criteria[ci]
         assert isinstance(c, AllSchoolsCriterion)
@@ -497,11 +504,17 @@ def _run_chunk(jobs: list[_CountyJob], targets: dict[int, Ruleset | None], engin
             for got in per_job:
                 got[ci] = None
             continue
+        calls.setdefault((id(target), c.per), []).append(ci)
+    for criteria in calls.values():
+        c = spec.criteria[criteria[0]]
+        assert isinstance(c, AllSchoolsCriterion)
         units = [job.units(c) for job in jobs]
-        results = evaluate_sections(target, [u for us in units for u in us], engine)
+        results = evaluate_sections(targets[criteria[0]], [u for us in units for u in us],  # type: ignore[arg-type]
+                                    engine)
         at = 0
         for got, us in zip(per_job, units, strict=True):
-            got[ci] = results[at:at + len(us)]
+            for ci in criteria:
+                got[ci] = results[at:at + len(us)]
             at += len(us)
     builders = [job.build(got) for job, got in zip(jobs, per_job, strict=True)]
     shapes: dict[tuple[tuple[str, Verdict], ...], list[int]] = {}

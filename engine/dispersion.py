@@ -22,6 +22,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cached_property
 
 REPORT_DIGITS = 40
 _MAX_DIGITS = 4000
@@ -35,7 +36,7 @@ class Point:
     weight: Fraction
     total: Fraction
 
-    @property
+    @cached_property
     def value(self) -> Fraction:
         """The per-student value X_i = x_i / P_i."""
         return self.total / self.weight
@@ -49,30 +50,57 @@ class Moments:
     """Each point's weight in the variance: P_i / P (weighted) or 1 / n (unweighted)."""
 
 
+class _Sums:
+    """The moments of one set of points in exact integers (one pass, one Fraction per result).
+
+    Weights become integers q_i (the weights times the lcm of their denominators, or 1 each when
+    unweighted: the shares q_i / Q are unchanged), the per-student values integers n_i over their
+    common denominator L (X_i = n_i / L). With Q = Σ q_i, m = Σ q_i n_i and d_i = Q n_i − m:
+    X̄ = m / (Q L), S² = Σ q_i d_i² / (Q³ L²), CV² = V / (Q m²) with V = Σ q_i d_i², and school i's
+    share of the variance q_i d_i² / V — the same fractions as the definitions, without a gcd per step."""
+
+    __slots__ = ("l", "m", "q", "qs", "sq", "v", "values")
+
+    def __init__(self, points: Sequence[Point], weighted: bool) -> None:
+        if not points:
+            raise ValueError("no schools")
+        if any(p.weight.numerator <= 0 for p in points):  # a Fraction's denominator is positive
+            raise ValueError("every school needs a positive enrolment")
+        self.values = [p.value for p in points]
+        if weighted:
+            scale = math.lcm(*(p.weight.denominator for p in points))
+            self.qs = [p.weight.numerator * (scale // p.weight.denominator) for p in points]
+        else:
+            self.qs = [1] * len(points)
+        self.l = math.lcm(*(v.denominator for v in self.values))
+        ns = [v.numerator * (self.l // v.denominator) for v in self.values]
+        self.q = sum(self.qs)
+        self.m = sum(q * n for q, n in zip(self.qs, ns, strict=True))
+        self.sq = [q * (self.q * n - self.m) ** 2 for q, n in zip(self.qs, ns, strict=True)]
+        self.v = sum(self.sq)
+
+    @property
+    def mean(self) -> Fraction:
+        return Fraction(self.m, self.q * self.l)
+
+    @property
+    def variance(self) -> Fraction:
+        return Fraction(self.v, self.q**3 * self.l**2)
+
+    @property
+    def cv_squared(self) -> Fraction | None:
+        return None if self.m == 0 else Fraction(self.v, self.q * self.m * self.m)
+
+
 def moments(points: Sequence[Point], weighted: bool = True) -> Moments:
     """Exact mean and variance of the per-student values."""
-    if not points:
-        raise ValueError("no schools")
-    if any(p.weight <= 0 for p in points):
-        raise ValueError("every school needs a positive enrolment")
-    if weighted:
-        total_weight = sum((p.weight for p in points), Fraction(0))
-        weights = tuple(p.weight / total_weight for p in points)
-        mean = sum((p.total for p in points), Fraction(0)) / total_weight
-    else:
-        weights = tuple(Fraction(1, len(points)) for _ in points)
-        mean = sum((p.value for p in points), Fraction(0)) / len(points)
-    variance = sum((w * (p.value - mean) ** 2 for w, p in zip(weights, points, strict=True)),
-                   Fraction(0))
-    return Moments(mean, variance, weights)
+    s = _Sums(points, weighted)
+    return Moments(s.mean, s.variance, tuple(Fraction(q, s.q) for q in s.qs))
 
 
 def cv_squared(points: Sequence[Point], weighted: bool = True) -> Fraction | None:
     """CV² = S² / X̄², exactly; None when the mean is 0 (the CV is undefined)."""
-    m = moments(points, weighted)
-    if m.mean == 0:
-        return None
-    return m.variance / m.mean**2
+    return _Sums(points, weighted).cv_squared
 
 
 def exact_sqrt(q: Fraction) -> Fraction | None:
@@ -133,13 +161,17 @@ class Driver:
 
 def drivers(points: Sequence[Point], weighted: bool = True) -> tuple[Driver, ...]:
     """Each school's share of the variance, largest first."""
-    m = moments(points, weighted)
-    out = [
-        Driver(p.key, p.value, w,
-               None if m.variance == 0 else w * (p.value - m.mean) ** 2 / m.variance)
-        for w, p in zip(m.weights, points, strict=True)
-    ]
-    return tuple(sorted(out, key=lambda d: (-(d.share_of_variance or 0), d.key)))
+    return spread(points, weighted)[2]
+
+
+def spread(points: Sequence[Point], weighted: bool = True,
+           ) -> tuple[Fraction, Fraction | None, tuple[Driver, ...]]:
+    """X̄, CV² (None when X̄ is 0) and the drivers (:func:`drivers`) from one pass over the points."""
+    s = _Sums(points, weighted)
+    order = sorted(range(len(points)), key=lambda i: (-s.sq[i], points[i].key))  # share_i = sq_i / V
+    out = tuple(Driver(points[i].key, s.values[i], Fraction(s.qs[i], s.q),
+                       None if s.v == 0 else Fraction(s.sq[i], s.v)) for i in order)
+    return s.mean, s.cv_squared, out
 
 
 def with_value(points: Sequence[Point], key: str, value: Fraction) -> list[Point]:

@@ -200,3 +200,35 @@ def test_text_table_one_line_per_county(tmp_path: Path) -> None:
     # 8 m², 2500 元, 3 per 100; teaching area 5, 7 (甲县) met; 2 < 85% × 4.5 = 3.825 (B1) fails, 10 (B2) met
     assert "2/2" in lines[0] and "1/2" in lines[1]
     assert "1 not met, 1 undecided" in result.stdout
+
+
+def test_same_document_whatever_the_jobs(tmp_path: Path) -> None:
+    """Chunks of whole counties on worker processes, joined in input order: the same bytes for any --jobs."""
+    rows = [_row(f"{k}{i}", f"县{k}", 300 + 100 * i + 37 * k) for k in range(7) for i in range(3)]
+    source = _csv(tmp_path / "seven.csv", rows)
+    outs = {}
+    for jobs in ("1", "2", "3"):
+        for fmt in ("json", "table"):
+            out = tmp_path / f"out-{jobs}.{fmt}"
+            result = CliRunner().invoke(app, ["county", str(source), "-r", RULESET, "--format", fmt, "-o", str(out),
+                                              "--jobs", jobs])
+            assert result.exit_code == 1, result.output
+            outs[jobs, fmt] = out.read_bytes()
+    assert outs["1", "json"] == outs["2", "json"] == outs["3", "json"]
+    assert outs["1", "table"] == outs["2", "table"] == outs["3", "table"]
+    doc = json.loads(outs["2", "json"])
+    jsonschema.validate(doc, SCHEMA)
+    assert [c["county"] for c in doc["counties"]] == [f"县{k}" for k in range(7)]
+
+
+def test_county_chunks_are_whole_counties() -> None:
+    from junheng.cli.county_many import county_bounds
+
+    # 2,900 counties × 70 on 2 workers: 203,000 ÷ 8 > 2,000, so chunks of 2,000 sections, whole counties:
+    # 70 × 29 = 2,030 ≥ 2,000 closes a chunk → 2,900 ÷ 29 = 100 chunks
+    bounds = county_bounds([70] * 2900, 2)
+    assert len(bounds) == 100 and bounds[0] == (0, 29) and bounds[-1] == (2871, 2900)
+    # 100 counties × 70 on 1 worker: 7,000 ÷ 4 = 1,750 sections → 25 counties a chunk
+    assert county_bounds([70] * 100, 1) == [(0, 25), (25, 50), (50, 75), (75, 100)]
+    # small inputs: about four chunks per worker, never below 250 sections
+    assert county_bounds([100] * 10, 2) == [(0, 3), (3, 6), (6, 9), (9, 10)]
