@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 from rich.console import Console
 from rich.table import Table
@@ -224,7 +225,8 @@ def run_counties(loaded: LoadedRuleset, batch: FactsBatch, facts_paths: Sequence
         if json_out:
             layout = DocumentLayout(indent, "counties")
             with (atomic_open(output, "wb", encoding=None) if output is not None
-                  else contextlib.nullcontext(sys.stdout.buffer)) as handle:
+                  else contextlib.nullcontext(sys.stdout)) as opened:
+                handle: IO[bytes] = opened if output is not None else sys.stdout.buffer  # type: ignore[assignment]
                 head = counties_head(run_envelope((loaded, school), batch, engine), lang,
                                      [str(p) for p in facts_paths])
                 handle.write(layout.head(head))
