@@ -61,7 +61,7 @@ def resolve_parent(ref: object, child: Path, line: int | None) -> LoadedRuleset:
     if _ID_RE.match(ref) and not ref.endswith((".yaml", ".yml")):
         base = ref.split("@", 1)[0]
         if base not in bundled_ids():
-            raise _fail(file, line, f"no bundled ruleset {ref!r}")
+            raise _fail(file, line, f"no bundled ruleset {ref!r}" + did_you_mean(base, bundled_ids()))
         return load_ruleset(ref)
     pure = PurePosixPath(ref)
     if "\\" in ref or pure.is_absolute() or ":" in ref or ".." in pure.parts:

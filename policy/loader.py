@@ -23,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 from junheng.policy.facts import FACTS
 from junheng.policy.formula import FormulaError, names, parse_formula
 from junheng.policy.model import CountGateRule, ParamRef, Ruleset, ThresholdRule
+from junheng.policy.ruleset_messages import split_bilingual, zh_message
 from junheng.policy.units import UNITS
 from junheng.policy.yaml_source import MAX_YAML_BYTES, YamlDocument, YamlSourceError, read_yaml
 
@@ -36,62 +37,20 @@ class Problem:
 
     @property
     def message_zh(self) -> str:
-        """The message in Chinese (from the catalogue :data:`_ZH`), or '' when none is known."""
+        """The message in Chinese (the catalogue, :mod:`junheng.policy.ruleset_messages`), or '' when
+        none is known."""
         return zh_message(self.message)
+
+    @property
+    def message_en(self) -> str:
+        both = split_bilingual(self.message)
+        return both[1] if both is not None else self.message
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line is not None else self.file
-        zh = self.message_zh
-        text = f"{zh} / {self.message}" if zh else self.message
+        zh = self.message_zh or "规则集有误"  # never English only
+        text = f"{zh} / {self.message_en}"
         return f"{where}: {self.key}: {text}" if self.key else f"{where}: {text}"
-
-
-_NAME = r"'([^']*)'"
-_ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), zh) for pattern, zh in (
-    (r"^unknown key \(not part of the ruleset schema\)", "未知的键（不属于规则集格式）"),
-    (rf"^unknown fact or parameter {_NAME}", r"未知的事实或参数 '\1'"),
-    (rf"^unknown fact {_NAME}", r"未知的事实 '\1'"),
-    (rf"^unknown parameter {_NAME}", r"未知的参数 '\1'"),
-    (rf"^unknown indicator {_NAME}", r"未知的指标 '\1'"),
-    (rf"^unknown rule {_NAME}", r"未知的规则 '\1'"),
-    (rf"^unknown unit {_NAME}", r"未知的单位 '\1'"),
-    (rf"^(\S+) has no rule {_NAME} to override", r"\1 中没有可覆盖的规则 '\2'"),
-    (rf"^resource {_NAME} does not appear in the formula", r"资源事实 '\1' 没有出现在公式中"),
-    (rf"^rule {_NAME} is not a threshold rule", r"规则 '\1' 不是阈值规则"),
-    (rf"^rule {_NAME} is inherited", r"规则 '\1' 是继承的：请在 overrides 下修改（注明依据和状态）"),
-    (rf"^indicator {_NAME} is inherited", r"指标 '\1' 是继承的：新指标请另起名称"),
-    (rf"^cannot remove {_NAME}", r"无法删除 '\1'：上级规则集没有这条规则"),
-    (r"^a parameter cannot refer to another parameter", "参数不能引用另一个参数"),
-    (r"^cites a research note \(('[^']*')\)",
-     r"引用了用户无法查阅的研究笔记（\1）：请引用公开文件或网址，研究线索放在 evidence"),
-    (rf"^duplicate rule id {_NAME}", r"规则编号 '\1' 重复"),
-    (rf"^duplicate criterion id {_NAME}", r"评估项编号 '\1' 重复"),
-    (r"^Field required", "缺少必填的键"),
-    (r"^Input should be a valid (number|integer|decimal)", "应为数字"),
-    (r"^Input should be a valid string", "应为文字"),
-    (r"^Input should be a valid date", "应为日期（YYYY-MM-DD）"),
-    (r"^Input should be a valid (dictionary|mapping)", "应为映射（键: 值）"),
-    (r"^Input should be a valid list", "应为列表"),
-    (r"^Input should be a valid boolean", "应为 true 或 false"),
-    (r"^Input should be (.*)", r"取值应为 \1"),
-    (r"^every rule needs a source", "每条规则都须注明依据（文号 + 条款或网址）"),
-    (r"^every criterion needs a source", "每个评估项都须注明依据（文号 + 条款或网址）"),
-    (r"^level (\w+) is not among the ruleset's levels", r"学段 \1 不在本规则集的学段中"),
-    (r"^no value for level (\w+)", r"缺少学段 \1 的取值"),
-    (r"^a ruleset must be a mapping of keys", "规则集须为键值映射"),
-))
-"""Chinese for the loader's messages, by their English form (one catalogue, not a copy per site)."""
-
-
-def zh_message(message: str) -> str:
-    """The Chinese of a loader message; a did-you-mean tail ("did you mean 'x'?") is carried over."""
-    head, _, hint = message.partition(" — did you mean ")
-    for pattern, zh in _ZH:
-        found = pattern.match(head)
-        if found:
-            text = found.expand(zh)
-            return f"{text}——是否应为 {hint.removesuffix('?')}？" if hint else text
-    return ""
 
 
 def did_you_mean(name: str, candidates: typing.Iterable[str]) -> str:
@@ -270,7 +229,8 @@ def relaxation_problems(rule: ThresholdRule, parameters: set[str]) -> list[tuple
     return out
 
 
-_UNKNOWN = re.compile(r"^unknown (fact or parameter|fact|parameter|indicator|rule|unit) '([^']*)'")
+_UNKNOWN = re.compile(
+    r"^unknown (fact or parameter|county fact|fact|parameter|indicator|rule|school check|unit|group|table) '([^']*)'")
 
 
 def _suggester(ruleset: Ruleset) -> Callable[[str], str]:
@@ -290,8 +250,12 @@ def _suggester(ruleset: Ruleset) -> Callable[[str], str]:
             "fact": known_fact_names(),
             "parameter": set(ruleset.parameters),
             "indicator": indicators,
+            "county fact": known_fact_names(),
             "rule": {r.id for r in ruleset.rules},
+            "school check": {r.id for r in ruleset.county.school_checks} if ruleset.county else set(),
             "unit": set(UNITS),
+            "group": set(ruleset.groups),
+            "table": set(ruleset.tables),
         }[kind]
         return did_you_mean(name, candidates)
 
