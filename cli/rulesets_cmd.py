@@ -14,7 +14,7 @@ from junheng.engine.numbers import decimal_text
 from junheng.policy.county_model import AllSchoolsCriterion, CountyFactCriterion, Criterion, DispersionCriterion
 from junheng.policy.facts import FACTS, SCHOOL_TYPES, FactKind, Level
 from junheng.policy.loader import RulesetError
-from junheng.policy.model import Condition, CountGateRule, ParamRef, Ruleset, ThresholdRule
+from junheng.policy.model import Condition, CountGateRule, ParamRef, Ruleset, ScoredRule, ThresholdRule
 from junheng.policy.registry import bundled_ids, load_ruleset
 
 app = typer.Typer(help="规则集 / rulesets", no_args_is_help=True)
@@ -165,6 +165,14 @@ def show(ruleset: Annotated[str, typer.Argument(help="id or YAML path")], lang: 
                   f"{'生效' if lang == 'zh' else 'effective'} {r.effective.start}"
                   f"{' – ' + str(r.effective.until) if r.effective.until else ''}; sha256 {loaded.sha256}",
                   highlight=False)
+    unweighted = [rule.id for rule in r.rules if isinstance(rule, ScoredRule) and rule.points is None]
+    if unweighted:  # weights not public (湖北 鄂政督〔2011〕6号): say so before any table
+        ids = "、".join(unweighted) if lang == "zh" else ", ".join(unweighted)
+        console.print(f"注意：{ids} 的分值和权重未公开——结果只记录评估组认定的得分，不合计总分，结论为无法判定。"
+                      if lang == "zh" else
+                      f"Note: the points and weights of {ids} are not public — results record the assessed "
+                      "scores only, no total is added up, and the outcome is 'cannot decide'.",
+                      style="bold", highlight=False)
     table = Table(*_columns("规则" if lang == "zh" else "rule", lang), show_lines=True)
     for rule in r.rules:
         if isinstance(rule, ThresholdRule):

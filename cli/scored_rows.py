@@ -31,7 +31,8 @@ def scored_cells(r: Ruleset, rule: Rule, lang: str) -> tuple[str, str]:
                     continue
                 shown = f"{{{value.param}}}" if isinstance(value, ParamRef) else decimal_text(value)
                 reqs.append(f"{_OP[req.op.value]}{shown}")
-        pts = f"{decimal_text(rule.points)}{'分' if lang == 'zh' else ' pts'}"
+        pts = (f"{decimal_text(rule.points)}{'分' if lang == 'zh' else ' pts'}" if rule.points is not None else
+               ("分值未公开" if lang == "zh" else "points not public"))
         cells.append(f"{pts}; {', '.join(reqs) + '; ' if reqs else ''}{words}{status}")
     return cells[0], cells[1]
 

@@ -55,7 +55,7 @@ def gap_cell(r: RuleResult, lang: str) -> str:
 def result_cell(r: RuleResult, lang: str) -> str:
     """The outcome word; a scored item says what it lost (满分 / 扣1分) instead of 达标/未达标."""
     s = r.score
-    if s is not None and s.awarded is not None:
+    if s is not None and s.awarded is not None and s.points is not None:  # out of no known maximum: 计分
         if not s.deducted:
             return "满分" if lang == "zh" else "full marks"
         return f"扣{n.trimmed(s.deducted)}分" if lang == "zh" else f"{n.trimmed(s.deducted)} off"
@@ -88,9 +88,9 @@ def school_table(s: SchoolResult, lang: str) -> Table:
     return table
 
 
-def _points(awarded: Fraction | None, max_points: Fraction) -> str:
-    """``17/18``; ``—/18`` when the item cannot be scored."""
-    return f"{'—' if awarded is None else n.trimmed(awarded)}/{n.trimmed(max_points)}"
+def _points(awarded: Fraction | None, max_points: Fraction | None) -> str:
+    """``17/18``; ``—/18`` when the item cannot be scored; ``8/?`` when its maximum is not public."""
+    return f"{'—' if awarded is None else n.trimmed(awarded)}/{'?' if max_points is None else n.trimmed(max_points)}"
 
 
 def points_total(s: SchoolResult, lang: str) -> str:

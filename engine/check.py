@@ -535,7 +535,7 @@ def check_well_formed(ruleset: Ruleset, check: CheckSettings) -> InvariantResult
                     add(Finding(Code.floor_out_of_range, rid, value=floor))
         elif isinstance(rule, ScoredRule):
             used_indicators |= {req.indicator for req in rule.requirements}
-            if rule.points <= 0:
+            if rule.points is not None and rule.points <= 0:
                 add(Finding(Code.points_not_positive, rid, value=Fraction(rule.points)))
             for req in rule.requirements:
                 for level in rule.levels:
@@ -556,10 +556,10 @@ def check_well_formed(ruleset: Ruleset, check: CheckSettings) -> InvariantResult
         (result,) = evaluate_sections(ruleset, [section], "direct")
         for rr in result.results:
             seen.setdefault(rr.rule_id, set()).add(rr.outcome)
-            if rr.score is not None and rr.score.awarded is not None and \
-                    not 0 <= rr.score.awarded <= rr.score.points:
-                return Finding(Code.points_out_of_range, rr.rule_id, value=rr.score.awarded,
-                               other=Fraction(rr.score.points))
+            s = rr.score
+            if s is not None and s.awarded is not None and s.points is not None and \
+                    not 0 <= s.awarded <= s.points:
+                return Finding(Code.points_out_of_range, rr.rule_id, value=s.awarded, other=Fraction(s.points))
         return None
 
     found = search.violation(factory.section(), points_out_of_range)

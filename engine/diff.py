@@ -114,7 +114,7 @@ def view(ruleset: Ruleset, rule: Rule) -> RuleView:
         return RuleView(op=">=", values={"min_met": Fraction(rule.min_met), "floor": floor},
                         other=",".join(rule.rules), **common)
     assert isinstance(rule, ScoredRule)
-    values = {"points": rule.points}
+    values = {"points": rule.points} if rule.points is not None else {}
     op = None
     if len(rule.requirements) == 1 and rule.requirements[0].value is not None:
         op = rule.requirements[0].op.value

@@ -336,7 +336,9 @@ def school_outcome(results: Sequence[RuleResult], ruleset: Ruleset,
         gated = gated_rules(ruleset)
     deciding = [r for r in results if r.rule_id not in gated and r.score is None]
     if not deciding and results and all(r.score is not None for r in results):
-        return Outcome.scored
+        # an item whose weight is not public leaves no total to report: 无法判定, never a guessed score
+        return Outcome.unknown if any(r.score is not None and r.score.points is None for r in results) else (
+            Outcome.scored)
     if any(r.outcome is Outcome.failed for r in deciding):
         return Outcome.failed
     if any(r.outcome is Outcome.unknown for r in deciding):

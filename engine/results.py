@@ -182,8 +182,9 @@ class ScoreNote(_Frozen):
 class ItemScore(_Frozen):
     """Points of one scored item (计分项): awarded, deducted, and the schedule it follows."""
 
-    points: Fraction
-    """The item's maximum (满分)."""
+    points: Fraction | None
+    """The item's maximum (满分); None when the public sources do not give it (an assessed item of
+    unknown weight: its assessed score is reported as given and no total is added up)."""
     awarded: Fraction | None
     """None when the item cannot be decided (a fact, a table row or an assessed score is missing)."""
     deducted: Fraction | None

@@ -251,7 +251,7 @@ def _full_marks(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
             # full points while the shortfall stays under one step: strictly within ``per``
             rule = rule.model_copy(update={"op": Op.more_than if lower else Op.less_than})
             target = c.m.required - schedule.per if lower else c.m.required + schedule.per
-        elif isinstance(schedule, ProportionalSchedule):
+        elif isinstance(schedule, ProportionalSchedule) and item.points is not None:
             reach = full_marks_attainment(item.points, schedule)
             target = c.m.required * reach if lower else (c.m.required / reach if reach else c.m.required)
         elif isinstance(schedule, TieredSchedule):
@@ -279,7 +279,11 @@ def scored_result(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
     steps: int | None = None
     if isinstance(schedule, AssessedSchedule):
         value, bad = assessed_score(section, item.id)
-        if value is not None and 0 <= value <= item.points:
+        if value is not None and item.points is None and value >= 0:
+            # weight not public: the score as assessed, out of no known maximum — a score, not a verdict
+            awarded = value
+            outcome = Outcome.scored
+        elif value is not None and item.points is not None and 0 <= value <= item.points:
             awarded = value
             outcome = Outcome.passed if value == item.points else Outcome.failed
         elif value is not None or bad is not None:
@@ -287,6 +291,8 @@ def scored_result(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
                              value=bad if bad is not None else str(value))
         else:
             note = ScoreNote(kind="no_assessed_score")
+    elif item.points is None:  # pragma: no cover - the model allows unknown points only when assessed
+        raise AssertionError(item.id)
     elif all(c.rule is not None and c.m is not None and c.m.decidable for c in checks):
         met = f"{item.id}#met" in held
         outcome = Outcome.passed if met else Outcome.failed
@@ -310,8 +316,9 @@ def scored_result(ruleset: Ruleset, item: ScoredRule, checks: Sequence[_Check],
     elif any(c.rule is None and not c.missing for c in checks):
         classes = section.values.get("classes")
         note = ScoreNote(kind="no_table_row", value=str(classes) if classes is not None else "")
-    deducted = None if awarded is None else item.points - awarded
-    full = _full_marks(ruleset, item, checks, section) if awarded is not None and awarded < item.points else ()
+    deducted = None if awarded is None or item.points is None else item.points - awarded
+    full = (_full_marks(ruleset, item, checks, section)
+            if awarded is not None and item.points is not None and awarded < item.points else ())
     m = first.m if first is not None else None
     frule = first.rule if first is not None else None
     short = None
@@ -395,21 +402,27 @@ def score_sections(ruleset: Ruleset, sections: Sequence[SchoolSection],
 
 def score_summary(ruleset: Ruleset, results: Sequence[RuleResult]) -> ScoreSummary | None:
     """Total and group points of one section (None when the ruleset has no scored items)."""
-    scored = [r for r in results if r.score is not None]
-    if not scored:
+    items = [r.score for r in results if r.score is not None]
+    if not items:
         return None
+    maxima = [s.points for s in items]
+    group_points = {name: g.points for name, g in ruleset.groups.items()}
+    if None in maxima or None in group_points.values():
+        return None  # a weight is not public: no total, no group sums (never a made-up score)
+    known = [(s, s.points) for s in items if s.points is not None]
     groups = []
     for name, group in ruleset.groups.items():
-        members = [r.score for r in scored if r.score is not None and r.score.group == name]
+        members = [(s, p) for s, p in known if s.group == name]
+        group_max = group_points[name]
+        assert group_max is not None
         groups.append(GroupScore(
-            group=name, title=group.title, points=group.points,
-            awarded=sum((s.awarded for s in members if s.awarded is not None), Fraction(0)),
-            undecided=sum((s.points for s in members if s.awarded is None), Fraction(0)),
+            group=name, title=group.title, points=group_max,
+            awarded=sum((s.awarded for s, _ in members if s.awarded is not None), Fraction(0)),
+            undecided=sum((p for s, p in members if s.awarded is None), Fraction(0)),
         ))
-    items = [r.score for r in scored if r.score is not None]
-    points = sum((s.points for s in items), Fraction(0))
-    awarded = sum((s.awarded for s in items if s.awarded is not None), Fraction(0))
-    undecided = sum((s.points for s in items if s.awarded is None), Fraction(0))
+    points = sum((p for _, p in known), Fraction(0))
+    awarded = sum((s.awarded for s, _ in known if s.awarded is not None), Fraction(0))
+    undecided = sum((p for s, p in known if s.awarded is None), Fraction(0))
     return ScoreSummary(points=points, awarded=awarded, deducted=points - awarded - undecided,
                         undecided=undecided, groups=tuple(groups))
 

@@ -135,7 +135,7 @@ def _rule_numbers(rule: Rule, ruleset: Ruleset) -> str:
         return describe_values(rule.value, rule.op.value, ruleset)
     if isinstance(rule, ScoredRule):
         req = rule.requirements[0] if rule.requirements else None
-        text = f"{_num(rule.points)} points"
+        text = f"{_num(rule.points)} points" if rule.points is not None else "points not public"
         if req is not None and req.value is not None:
             text += "; " + describe_values(req.value, req.op.value, ruleset)
         return text

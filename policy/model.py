@@ -471,7 +471,10 @@ class ScoredRule(Provenance):
     title: Localized
     group: str | None = None
     """The A-level group (一级指标) this item belongs to."""
-    points: Exact = Field(gt=0)
+    points: Annotated[Fraction, BeforeValidator(to_fraction), Field(gt=0)] | None
+    """The item's maximum (满分). ``null`` only for an ``assessed`` item whose weight the public
+    sources do not give (湖北 鄂政督〔2011〕6号): its assessed score is reported as given, never out of
+    a made-up maximum, and no total is added up (the result is 无法判定)."""
     requirements: tuple[Requirement, ...] = ()
     schedule: Schedule
     levels: tuple[Level, ...] = (Level.primary, Level.junior)
@@ -481,6 +484,8 @@ class ScoredRule(Provenance):
     def _requirements_fit_schedule(self) -> ScoredRule:
         n = len(self.requirements)
         kind = self.schedule.kind
+        if self.points is None and kind != "assessed":
+            raise ValueError("only an assessed item may leave its points unknown (points: null)")
         if kind == "assessed" and n:
             raise ValueError("an assessed item has no requirements (its scoring rule is not known)")
         if kind in ("step", "tiered", "proportional") and n != 1:
@@ -494,13 +499,15 @@ class ScoreGroup(_Strict):
     """An A-level group of scored items (一级指标, e.g. A1 校园校舍建设 30分)."""
 
     title: Localized
-    points: Exact
+    points: Annotated[Fraction, BeforeValidator(to_fraction)] | None
+    """The group's points; ``null`` when not public (then its items' points are unknown too)."""
     source: str
     evidence: str = ""
     """The research trail behind the number (addresses, reports, arithmetic): kept for
     reviewers of the ruleset, never shown to users as 依据 — ``source`` is the citation."""
     status: Status
     article: str = ""
+    note: str = ""
 
 
 

@@ -30,13 +30,17 @@ def check_scoring(ruleset: Ruleset, add: Add) -> None:
                 if row.level is other.level and lo <= min(hi_a, hi_b):
                     add(("tables", name, "rows", i), f"overlaps row {j} for {row.level}")
     sums: dict[str, Fraction] = {}
+    unknown_points: dict[str, list[str]] = {}
     for index, rule in enumerate(ruleset.rules):
         if not isinstance(rule, ScoredRule):
             continue
         if rule.group is not None:
             if rule.group not in ruleset.groups:
                 add(("rules", index, "group"), f"unknown group {rule.group!r}")
-            sums[rule.group] = sums.get(rule.group, Fraction(0)) + rule.points
+            if rule.points is None:
+                unknown_points.setdefault(rule.group, []).append(rule.id)
+            else:
+                sums[rule.group] = sums.get(rule.group, Fraction(0)) + rule.points
         elif ruleset.groups:
             add(("rules", index, "group"), "this ruleset has groups: every scored item needs one")
         for j, req in enumerate(rule.requirements):
@@ -54,6 +58,13 @@ def check_scoring(ruleset: Ruleset, add: Add) -> None:
                         add((*where, "value"), f"unknown parameter {value.param!r}")
     for name, group in ruleset.groups.items():
         total = sums.get(name, Fraction(0))
-        if total != group.points:
+        if group.points is None:  # weight not public: nothing to add up (its items' points unknown too)
+            if name in sums:
+                add(("groups", name, "points"), f"group {name!r} has unknown points (null) but items with "
+                    "known points: give the group's points, or leave every item's points null")
+        elif unknown_points.get(name):
+            add(("groups", name, "points"), f"group {name!r} has {group.points} points but items with unknown "
+                f"points ({', '.join(unknown_points[name])}): the sum cannot be checked")
+        elif total != group.points:
             add(("groups", name, "points"),
                 f"the items of group {name!r} add up to {total}, not {group.points}")

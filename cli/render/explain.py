@@ -261,17 +261,21 @@ def _check_text(c: RequirementCheck, level: Level, lang: str) -> str:
 def _scored(r: RuleResult, level: Level, lang: str) -> str:
     s = r.score
     assert s is not None
-    points = n.trimmed(s.points)
-    head = template("scored", "head").fill(lang, id=r.rule_id, title=r.title.get(lang), points=points)
+    points = n.trimmed(s.points) if s.points is not None else ""
+    head = template("scored", "head" if s.points is not None else "head_unweighted").fill(
+        lang, id=r.rule_id, title=r.title.get(lang), points=points)
     parts = [_check_text(c, level, lang) for c in s.checks]
     if r.shortfall is not None and parts:
         parts[0] += SEP_LONG.get(lang) + shortfall_text(r.shortfall, lang)
     if s.note is not None:
-        parts.append(template("scored", s.note.kind).fill(lang, id=r.rule_id, value=s.note.value, points=points,
-                                                          level=level_name(level, lang)))
+        kind = s.note.kind + ("_unweighted" if s.points is None and s.note.kind == "invalid_assessed_score" else "")
+        parts.append(template("scored", kind).fill(lang, id=r.rule_id, value=s.note.value, points=points,
+                                                   level=level_name(level, lang)))
     words = schedule_text(s.schedule, s.schedule_unit, lang)
     if s.awarded is None:
         tail = template("scored", "unscored").get(lang)
+    elif s.assessed and s.points is None:
+        tail = template("scored", "assessed_unweighted").fill(lang, awarded=n.trimmed(s.awarded))
     elif s.assessed:
         tail = template("scored", "assessed").fill(lang, schedule=words, awarded=n.trimmed(s.awarded))
     elif not s.deducted:

@@ -43,6 +43,16 @@ L: dict[str, Template] = {
     "counts_met": T("{n}项达到要求", "{n} met"),
     "counts_failed": T("{n}项没有达到要求", "{n} not met"),
     "counts_unknown": T("{n}项缺少数据、暂时无法判定", "{n} cannot be decided for lack of data"),
+    "counts_recorded": T("{n}项记录了评估得分（分值未公开，不计总分）",
+                         "{n} assessed score(s) recorded (weights not public)"),
+    "recorded_line": T("已记录的评估得分（这些项目的分值和权重都没有公开，只记录、不合计、不判定达标）：{items}。",
+                       "Assessed scores recorded (the weights of these items are not public: recorded, not totalled, "
+                       "no verdict): {items}."),
+    "recorded_item": T("{title}{awarded}分", "{title} {awarded}"),
+    "closing_unweighted": T("这些项目的分值和权重都没有公开：补齐评估得分后也只能逐项记录，"
+                            "不能合计总分，也不能据此判定是否达标。",
+                            "The weights of these items are not public: once the assessed scores are in, they can "
+                            "only be recorded item by item, not totalled or judged."),
     "met_line": T("已经达到要求的：{items}。", "Already met: {items}."),
     "failed_heading": T("没有达到要求的：", "Not met:"),
     "deducted_heading": T("扣分的项目：", "Items that lost points:"),
@@ -52,6 +62,9 @@ L: dict[str, Template] = {
                      "{title} ({awarded} of {points} points, {deducted} off)"),
     "head_unscored": T("{title}（满分{points}分，暂时无法计分）", "{title} ({points} points, cannot be scored yet)"),
     "head_plain": T("{title}", "{title}"),
+    "head_unweighted": T("{title}（分值未公开，评估得分{awarded}）",
+                         "{title} (points not public; assessed score {awarded})"),
+    "head_unweighted_unscored": T("{title}（分值未公开，暂时无法计分）", "{title} (points not public; not scored yet)"),
     "measured": T("{have}{title}为{actual}，标准要求{op}{required}{gap}。",
                   "{have}{title} is {actual}; the standard requires {op} {required}{gap}."),
     "have": T("贵校现有{fact}{value}，", "With {value}, "),
@@ -73,6 +86,13 @@ L: dict[str, Template] = {
     "no_assessed": T("这一项的评分细则没有找到，需要评估组认定的得分；数据中没有这一项的得分，暂时无法计分。",
                      "The scoring rule of this item was not found and needs the assessors' score; the data has "
                      "none, so it cannot be scored yet."),
+    "unweighted_points": T("这一项的评分细则和分值都没有公开，按填报的评估得分{awarded}记录，"
+                           "不计入总分，结论暂时无法判定。",
+                           "Neither the scoring rule nor the weight of this item is public: the assessed score of "
+                           "{awarded} is recorded, not totalled, and no verdict can be given yet."),
+    "invalid_assessed_unweighted": T("填报的评估得分“{value}”无效（应为不小于0的数），暂时无法计分。",
+                                     "The assessed score '{value}' is not a number of at least 0: it cannot be "
+                                     "scored yet."),
     "invalid_assessed": T("填报的评估得分“{value}”无效（应为0至{points}分），暂时无法计分。",
                           "The assessed score '{value}' is not between 0 and {points}: it cannot be scored yet."),
     "no_table_row": T("办学规模参数表中没有{value}个班的{level}数值，暂时无法计分。",
@@ -259,11 +279,15 @@ def _points_reason(r: RuleResult, lang: str) -> str:
     s = r.score
     if s is None:
         return ""
-    pts = n.trimmed(s.points)
+    pts = n.trimmed(s.points) if s.points is not None else ""
     if s.note is not None:
         key = {"no_assessed_score": "no_assessed", "invalid_assessed_score": "invalid_assessed",
                "no_table_row": "no_table_row"}[s.note.kind]
+        if s.points is None and key == "invalid_assessed":
+            key = "invalid_assessed_unweighted"
         return L[key].fill(lang, value=s.note.value, points=pts, level="")
+    if s.points is None and s.awarded is not None:
+        return L["unweighted_points"].fill(lang, awarded=n.trimmed(s.awarded))
     if s.awarded is None or not s.deducted:
         return ""
     d, got = n.trimmed(s.deducted), n.trimmed(s.awarded)
@@ -358,6 +382,9 @@ def write_letter(ruleset: RulesetInfo, school: SchoolResult, lang: str, *, offic
     level = level_name(school.level, lang)
     results = school.results
     judged = [r for r in results if r.kind != "count_gate"]  # each indicator; a gate is its verdict
+    # assessed scores of items whose weight is not public (湖北 鄂政督〔2011〕6号): recorded, never totalled
+    recorded = [r for r in judged if r.score is not None and r.score.points is None and r.score.awarded is not None]
+    unweighted = any(r.score is not None and r.score.points is None for r in judged)
     if school.score is not None:
         lost = [r for r in results if r.score is not None and r.score.awarded is not None and r.score.deducted]
         failed_plain = [r for r in results if r.score is None and r.outcome is Outcome.failed]
@@ -382,6 +409,8 @@ def write_letter(ruleset: RulesetInfo, school: SchoolResult, lang: str, *, offic
             counts.append(L["counts_failed"].fill(lang, n=str(len(failed))))
         if unknown:
             counts.append(L["counts_unknown"].fill(lang, n=str(len(unknown))))
+        if recorded:
+            counts.append(L["counts_recorded"].fill(lang, n=str(len(recorded))))
         opening = L["opening_checked"].fill(lang, document=doc, level=level, counts=SEP.get(lang).join(counts),
                                             outcome=outcome_word(school.outcome, lang))
         failed_heading = L["failed_heading"].get(lang)
@@ -389,6 +418,11 @@ def write_letter(ruleset: RulesetInfo, school: SchoolResult, lang: str, *, offic
     letter = Letter(lang=lang, greeting=L["greeting"].fill(lang, name=name), opening=opening)
     if met:
         letter.met = L["met_line"].fill(lang, items=SEP.get(lang).join(r.title.get(lang) for r in met))
+    if recorded:
+        letter.met += ("" if not letter.met or lang == "zh" else " ") + L["recorded_line"].fill(
+            lang, items=SEP.get(lang).join(L["recorded_item"].fill(lang, title=r.title.get(lang),
+                                                                   awarded=n.trimmed(r.score.awarded))
+                                           for r in recorded if r.score is not None and r.score.awarded is not None))
     failed.sort(key=lambda r: -(r.score.deducted or 0) if r.score else 0)
     for r in failed:
         body = (" " if lang == "en" else "").join(x for x in (_measured(r, lang), _points_reason(r, lang)) if x)
@@ -411,7 +445,7 @@ def write_letter(ruleset: RulesetInfo, school: SchoolResult, lang: str, *, offic
         letter.plan_intro = (L["plan_intro_points"].fill(lang, deducted=n.trimmed(deducted)) if deducted
                              else L["plan_intro"].get(lang))
         letter.plan = [(L[f"step{k}"].get(lang), steps[k]) for k in sorted(steps)]
-        letter.closing = _closing(school, unknown, lang)
+        letter.closing = L["closing_unweighted"].get(lang) if unweighted else _closing(school, unknown, lang)
     letter.caveat_intro = L["caveat_intro"].get(lang)
     letter.caveats = _caveats(results, lang)
     if office:
@@ -429,6 +463,9 @@ def _heading(r: RuleResult, lang: str) -> str:
     s = r.score
     if s is None:
         return L["head_plain"].fill(lang, title=title)
+    if s.points is None:
+        return (L["head_unweighted_unscored"].fill(lang, title=title) if s.awarded is None else
+                L["head_unweighted"].fill(lang, title=title, awarded=n.trimmed(s.awarded)))
     if s.awarded is None:
         return L["head_unscored"].fill(lang, title=title, points=n.trimmed(s.points))
     return L["head_scored"].fill(lang, title=title, points=n.trimmed(s.points), awarded=n.trimmed(s.awarded),

@@ -77,6 +77,11 @@ TEMPLATES: dict[tuple[str, str], Template] = {
     ("count_gate", "none"): T("无", "none"),
     # --- a scored item (计分项) -------------------------------------------------------------------
     ("scored", "head"): T("{id} {title}（满分{points}分）", "{id} {title} ({points} points)"),
+    # an assessed item whose weight is not public (湖北 鄂政督〔2011〕6号): a score as given, no total
+    ("scored", "head_unweighted"): T("{id} {title}（分值未公开）", "{id} {title} (points not public)"),
+    ("scored", "assessed_unweighted"): T("评估得分{awarded}（满分和权重未公开，只记录、不计总分，结论无法判定）",
+                                         "assessed score {awarded} (the maximum and weight are not public: recorded, "
+                                         "not totalled; no verdict)"),
     ("scored", "line"): T("{head}：{checks}{tail}。{cite}", "{head}: {checks}{tail}. {cite}"),
     ("scored", "full"): T("得满分{points}分", "full {points} points"),
     ("scored", "deducted"): T("按“{schedule}”，扣{deducted}分，得{awarded}分",
@@ -87,6 +92,8 @@ TEMPLATES: dict[tuple[str, str], Template] = {
                                        "no assessed score for this item (column 'score:{id}' or '{id}得分')"),
     ("scored", "invalid_assessed_score"): T("输入的得分“{value}”无效（应为0至{points}分）",
                                             "the assessed score '{value}' is not between 0 and {points}"),
+    ("scored", "invalid_assessed_score_unweighted"): T("输入的得分“{value}”无效（应为不小于0的数）",
+                                                       "the assessed score '{value}' is not a number of at least 0"),
     ("scored", "no_table_row"): T("办学规模参数表中没有{value}个班的{level}数值",
                                   "the size table has no value for a {level} school with {value} classes"),
     # --- schedules in words --------------------------------------------------------------------

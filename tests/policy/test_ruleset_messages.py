@@ -232,6 +232,15 @@ CASES: list[tuple[str, str | bytes, str, str]] = [
                                                         "{at_least: 1, share: 1}]}"),
      "tiers must be listed from the highest attainment down", "分档须从最高达成度往下排列"),
     ("points", SCORED.replace("points: 8", "points: 0"), "Input should be greater than 0", "应大于 0"),
+    ("unknown points", SCORED.replace("points: 8", "points: null"), "only an assessed item may leave its points "
+     "unknown (points: null)", "只有评估认定项（schedule: assessed）的分值可以写作未知（points: null）"),
+    ("group of unknown points", SCORED.replace("points: 10, source", "points: null, source"),
+     "group 'A' has unknown points (null) but items with known points",
+     "分组 'A' 的分值未知（null），但其中有已知分值的计分项"),
+    ("items of unknown points", SCORED.replace("points: 8", "points: null").replace(
+        "{kind: all_or_nothing}", "{kind: assessed}").replace(
+        "    requirements: [{indicator: pe, op: \">=\", table: t}]\n", ""),
+     "group 'A' has 10 points but items with unknown points (S1)", "分组 'A' 为 10 分，但其中计分项 S1 的分值未知"),
 ]
 
 
