@@ -35,6 +35,7 @@ from junheng.policy.county_model import CountyFactCriterion, fraction_or_param
 from junheng.policy.facts import FACTS, SCHOOL_FACTS, SCHOOL_TYPES, FactKind, FactSpec
 from junheng.policy.formula import FormulaError, names, parse_formula
 from junheng.policy.loader import LoadedRuleset, RulesetError
+from junheng.policy.model import AssessedSchedule, ScoredRule
 from junheng.policy.registry import load_ruleset
 from junheng.policy.units import unit
 
@@ -154,9 +155,43 @@ def _readme(ws: Any, loaded: LoadedRuleset, columns: list[FactSpec], lang: str) 
         ws.column_dimensions[letter].width = width
 
 
+def assessed_items(loaded: LoadedRuleset) -> list[ScoredRule]:
+    """The items whose points are the assessors' (or self-) score, read from the column ``<id>得分``."""
+    return [r for r in loaded.ruleset.rules if isinstance(r, ScoredRule) and isinstance(r.schedule, AssessedSchedule)]
+
+
+def _assessed_sheet_columns(ws: Any, items: list[ScoredRule], start: int, lang: str) -> None:
+    """One ``<id>得分`` column per assessed item after the fact columns: a number ≥ 0 (at most the
+    item's points when they are known)."""
+    zh = lang == "zh"
+    for i, item in enumerate(items, start=start):
+        cell = put(ws, 1, i, f"{item.id}得分")
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        top = "" if item.points is None else f", 0–{decimal_text(item.points)}"
+        cell.comment = Comment(f"score:{item.id}: {item.title.en} (assessed score{top})", "junheng")
+        letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = 12
+        if item.points is None:
+            dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        else:
+            dv = DataValidation(type="decimal", operator="between", formula1="0",
+                                formula2=decimal_text(item.points), allow_blank=True)
+        dv.error = (f"“{item.title.zh}”的评估得分应为不小于0的数" + (f"，最多{decimal_text(item.points)}分"
+                                                                 if item.points is not None else "")
+                    if zh else f"{item.title.en}: an assessed score ≥ 0{top}")
+        dv.errorTitle = "输入有误" if zh else "Invalid value"
+        dv.showErrorMessage = True
+        ws.add_data_validation(dv)
+        dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS + 1}")
+
+
 def template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
-    """The template workbook's bytes."""
+    """The template workbook's bytes: the facts the formulas use, then one ``<id>得分`` column per
+    assessed item (its scoring rule is not known: the assessors' score is typed in)."""
     columns = [_SCHOOL[n] for n in (*IDENTITY_COLUMNS, *facts_needed(loaded))]
+    items = assessed_items(loaded)
     wb = Workbook()
     first = True
     for level in loaded.ruleset.levels:
@@ -164,7 +199,15 @@ def template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
         ws.title = level.zh if lang == "zh" else level.value
         first = False
         _level_sheet(ws, columns, lang)
-    _readme(wb.create_sheet("说明" if lang == "zh" else "README"), loaded, columns, lang)
+        _assessed_sheet_columns(ws, [r for r in items if level in r.levels], len(columns) + 1, lang)
+    readme = wb.create_sheet("说明" if lang == "zh" else "README")
+    _readme(readme, loaded, columns, lang)
+    for item in items:
+        points = ("分值未公开" if lang == "zh" else "points not public") if item.points is None else (
+            f"0–{decimal_text(item.points)}")
+        append(readme, [f"{item.id}得分", f"score:{item.id}",
+                        f"{item.title.get(lang)}（{'评估组认定或自评的得分' if lang == 'zh' else 'assessed score'}）",
+                        points])
     return workbook_bytes(wb)
 
 

@@ -88,3 +88,27 @@ def test_template_english_and_bad_suffix(tmp_path: Path) -> None:
     assert [c.value for c in wb["junior"][1]] == QUALITY_2017_HEADERS  # headers stay Chinese
     result = runner.invoke(app, ["template", "-o", str(tmp_path / "t.csv")])
     assert result.exit_code == 2 and not (tmp_path / "t.csv").exists()
+
+
+def test_template_has_a_score_column_per_assessed_item(tmp_path: Path) -> None:
+    # guangxi/school-b: B3, B5, B6, B9 are assessed (their scoring rules were not found): one column
+    # "<id>得分" each, a number from 0 to the item's points (B3 18, B5 10, B6 10, B9 6)
+    out = tmp_path / "g.xlsx"
+    assert runner.invoke(app, ["template", "-r", "guangxi/school-b", "-o", str(out)]).exit_code == 0
+    ws = openpyxl.load_workbook(out)["初中"]
+    headers = [c.value for c in ws[1]]
+    assert headers[-4:] == ["B3得分", "B5得分", "B6得分", "B9得分"]
+    rules = {str(dv.sqref): (dv.type, dv.formula1, dv.formula2) for dv in ws.data_validations.dataValidation}
+    letter = openpyxl.utils.get_column_letter(len(headers) - 3)
+    assert rules[f"{letter}2:{letter}501"] == ("decimal", "0", "18")
+    # hubei/basic-2011: points not public, so a score ≥ 0 without a maximum; filled in, it is read back
+    out = tmp_path / "h.xlsx"
+    assert runner.invoke(app, ["template", "-r", "hubei/basic-2011", "-o", str(out)]).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    assert [c.value for c in wb["小学"][1]][6:] == ["P1得分", "P2得分", *(f"a{i}得分" for i in range(1, 6))]
+    wb["小学"].append(["HB1", "示例", "示例县", 2011, "小学", 1200, 36.5, None, 8])
+    wb.save(out)
+    result = runner.invoke(app, ["evaluate", str(out), "-r", "hubei/basic-2011", "--format", "json"])
+    [school] = json.loads(result.stdout)["schools"]
+    awarded = {r["rule_id"]: r["points"]["awarded"] for r in school["results"]}
+    assert awarded == {"P1": 36.5, "P2": None, "a1": 8, "a2": None, "a3": None, "a4": None, "a5": None}
