@@ -36,7 +36,9 @@ EVALUATION_SCHEMA_VERSION = "1.4"
 1.3 adds ``summary.rows_rejected`` and ``sheet``/``cell`` on issues from workbooks;
 1.4 adds the school outcome ``scored`` (a scored scheme without a pass mark: the result is the
 score, ``passed`` is null), ``summary.scored``, and ``shortfall_base`` (what a per-unit
-requirement is counted on: ``{"fact": "students", "value": 1289}``)."""
+requirement is counted on: ``{"fact": "students", "value": 1289}``). Within 1.4, ``points.max`` may be
+null: an assessed item whose points are not public (hubei/basic-2011) — its score is recorded as given,
+the school has no ``points_*`` total and its outcome is ``unknown``."""
 
 
 def missing_names(missing: tuple[MissingFact, ...]) -> list[str]:

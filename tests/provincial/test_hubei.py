@@ -7,6 +7,7 @@ import json
 from fractions import Fraction
 from pathlib import Path
 
+import jsonschema
 from typer.testing import CliRunner
 
 from junheng.cli.app import app
@@ -106,7 +107,10 @@ def test_basic_2011_in_show_json_and_explanations(tmp_path: Path) -> None:
     data.write_text("school_id,学段,在校生数,P1得分,a1得分\nHB1,小学,1200,36.5,8\n", encoding="utf-8")
     out = runner.invoke(app, ["evaluate", str(data), "-r", "hubei/basic-2011", "--format", "json"])
     doc = json.loads(out.stdout)
+    jsonschema.validate(doc, json.loads((Path(__file__).resolve().parents[2] / "junheng" / "schemas" /
+                                         "evaluation-1.schema.json").read_text(encoding="utf-8")))
     [school] = doc["schools"]
+    assert "points_total" not in school and "points_max" not in school  # no total of unknown weights
     assert (school["outcome"], school["passed"]) == ("unknown", None)
     p1 = next(r for r in school["results"] if r["rule_id"] == "P1")
     assert (p1["outcome"], p1["points"]["awarded"], p1["points"]["max"]) == ("scored", 36.5, None)
