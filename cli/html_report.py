@@ -57,7 +57,7 @@ __all__ = ["EvaluationHtml", "HtmlChunk", "HtmlSections", "compare_html", "evalu
            "write_evaluation_html", "write_evaluation_html_to"]
 
 _CLASS = {Outcome.passed: "pass", Outcome.failed: "fail", Outcome.unknown: "unknown", Outcome.scored: "scored"}
-_MARK = {Outcome.passed: "✓", Outcome.failed: "✗", Outcome.unknown: "?"}
+_MARK = {Outcome.passed: "✓", Outcome.failed: "✗", Outcome.unknown: "?", Outcome.scored: "•"}
 
 _CSS = """
 :root{--pass:#1e7b34;--pass-bg:#dff3e4;--fail:#b42318;--fail-bg:#fde3e1;--unk:#8a6100;--unk-bg:#fff4cc;

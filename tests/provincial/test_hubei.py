@@ -118,3 +118,17 @@ def test_basic_2011_in_show_json_and_explanations(tmp_path: Path) -> None:
     letter = runner.invoke(app, ["explain", str(data), "--school", "HB1", "-r", "hubei/basic-2011"]).output
     assert "已记录的评估得分（这些项目的分值和权重都没有公开，只记录、不合计、不判定达标）：" in letter
     assert "第一部分 工作评估36.5分" in letter and "结论：无法判定" in letter
+
+
+def test_basic_2011_reports(tmp_path: Path) -> None:
+    # the HTML and XLSX reports carry a result outcome 'scored' (• in the HTML grid) without failing
+    data = tmp_path / "hb.csv"
+    data.write_text("school_id,学段,在校生数,P1得分,a1得分\nHB1,小学,1200,36.5,8\n", encoding="utf-8")
+    runner = CliRunner()
+    for suffix in ("html", "xlsx"):
+        out = tmp_path / f"r.{suffix}"
+        result = runner.invoke(app, ["evaluate", str(data), "-r", "hubei/basic-2011", "--format", suffix,
+                                     "-o", str(out)])
+        assert result.exit_code == 0, result.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "已记录的评估得分（这些项目的分值和权重都没有公开，只记录、不合计、不判定达标）" in html
