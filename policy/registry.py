@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -50,5 +51,7 @@ def load_ruleset(ref: str, at: dt.date | None = None) -> LoadedRuleset:
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return load_ruleset_file(path, at)
     known = ", ".join(bundled_ids())
+    close = difflib.get_close_matches(ref, bundled_ids(), n=1, cutoff=0.6)
+    zh_hint, en_hint = (f"——是否应为 {close[0]!r}？", f" — did you mean {close[0]!r}?") if close else ("", "")
     raise RulesetError([Problem(ref, None, "",
-                                f"未找到规则集 / no such ruleset id or file (bundled: {known})")])
+                                f"未找到规则集{zh_hint} / no such ruleset id or file{en_hint} (bundled: {known})")])

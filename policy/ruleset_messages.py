@@ -182,7 +182,8 @@ _CATALOGUE: tuple[tuple[str, str], ...] = (
 )
 
 _ZH: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), zh) for p, zh in _CATALOGUE)
-_BILINGUAL = re.compile(r"^(?P<zh>[^/]*[\u4e00-\u9fff][^/]*?) / (?P<en>.+)$", re.S)
+_BILINGUAL = re.compile(r"^(?P<zh>(?:(?! / ).)*[\u4e00-\u9fff](?:(?! / ).)*) / (?P<en>.+)$", re.S)
+"""A message written "中文 / English": the Chinese is everything before the first " / "."""
 _VALUE_ERROR = "Value error, "
 _MALFORMED = "malformed YAML: "
 

@@ -334,3 +334,13 @@ def test_inheritance_messages_in_both_languages(tmp_path: Path, extra: str, pare
     hits = [p for p in _problems(tmp_path, text, "child.yaml") if english in p.message]
     assert hits, [str(p) for p in _problems(tmp_path, text, "child.yaml")]
     assert chinese in hits[0].message_zh and hits[0].line is not None, str(hits[0])
+
+
+def test_an_unknown_ruleset_id_suggests_the_bundled_one() -> None:
+    from junheng.policy.registry import load_ruleset
+
+    with pytest.raises(RulesetError) as err:
+        load_ruleset("hubei/basic-2012")
+    [p] = err.value.problems
+    assert p.message_zh == "未找到规则集——是否应为 'hubei/basic-2011'？"
+    assert p.message_en.startswith("no such ruleset id or file — did you mean 'hubei/basic-2011'? (bundled: ")
