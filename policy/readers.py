@@ -14,6 +14,11 @@ For JSON/YAML the row number is the 1-based record number. Headers are matched b
 name, Chinese name or alias after NFKC normalisation, with spaces removed and a trailing unit
 in parentheses stripped (``教学仪器设备值(万元)``: 万 scales every cell of that column by 10 000).
 
+A plain cell (ASCII digits with at most one point: ``2718``, ``17232.12``) is read straight to an
+exact Fraction (:func:`~junheng.policy.cells.plain_number`; equal texts of a file share one
+value); every other cell goes through :func:`~junheng.policy.cells.parse_number`. A CSV's rows
+become records and sections one at a time, each row let go once read.
+
 Every row read is either in ``sections`` or rejected with at least one error issue:
 ``len(sections) + rejected_rows == rows_read``. A file-level problem (unreadable file, no data
 rows, two columns for one fact, a column unit that does not fit its fact, no ``school_id`` or
@@ -25,12 +30,14 @@ from __future__ import annotations
 
 import csv
 import difflib
+import gc
 import hashlib
 import io
 import json
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -66,8 +73,9 @@ MAX_INPUT_BYTES = 48 * 2**20
 """Largest facts file read (CSV, JSON, XLSX): a province of 30,000 rows is ~10 MB of CSV."""
 MAX_YAML_INPUT_BYTES = 5 * 2**20
 """Largest YAML facts file (the YAML parser is ~100x slower than CSV; use CSV or XLSX for more)."""
-MAX_ROWS = 100_000
-"""Most data rows (records) in one facts file."""
+MAX_ROWS = 300_000
+"""Most data rows (records) in one facts file: the national file (~200,000 sections) with room to
+spare; memory measured in docs/LIMITS.md."""
 MAX_FIELD_CHARS = 10_000
 """Longest text in one cell or field."""
 MAX_DEPTH = 32
@@ -411,7 +419,8 @@ class _Record:
 @dataclass
 class _Table:
     headers: list[str]
-    records: list[_Record]
+    records: Iterable[_Record]
+    """Read once, in order (a CSV's are made as they are read)."""
     fixed_columns: bool  # CSV: one header row for every record
 
 
@@ -529,31 +538,43 @@ def _csv_table(text: str) -> _Table:
     for index in range(first - 1, last):
         if index in row_problems:
             raise _FileProblem(*row_problems[index])
-    data = rows[last:]
-    width = max([len(raw_headers), *(len(r) for r in data)])
+    del rows[:last]  # the data rows stay, and go one by one as _csv_records reads them
+    width = max([len(raw_headers), *(len(r) for r in rows)])
     headers = unique_headers(
         [raw_headers[i].strip() if i < len(raw_headers) else "" for i in range(width)],
-        has_data=lambda i: any(i < len(r) and r[i].strip() for r in data),
+        has_data=lambda i: any(i < len(r) and r[i].strip() for r in rows),
         fallback=lambda i: f"column {i + 1}",
     )
-    records: list[_Record] = []
+    return _Table([h for h in headers if h], _csv_records(rows, last, headers, row_problems), fixed_columns=True)
+
+
+_READ: list[str] = []
+"""What a CSV row is replaced by once its record is made (never changed)."""
+
+
+def _csv_records(data: list[list[str]], last: int, headers: list[str],
+                 row_problems: Mapping[int, tuple[str, str]]) -> Iterable[_Record]:
+    """The records of the CSV rows ``data`` (the rows after header row ``last``), each row let go
+    once its record is made."""
     named = [h for h in headers if h]
+    width = len(headers)
     every = len(named) == width  # no blank header: a full row's cells zip with the headers
-    for index, cells in enumerate(data, start=last + 1):
+    for position, cells in enumerate(data):
+        data[position] = _READ
+        index = position + last + 1
         if index - 1 in row_problems:
-            records.append(_Record(index, {}, problem=row_problems[index - 1]))
+            yield _Record(index, {}, problem=row_problems[index - 1])
             continue
         if not "".join(cells).strip():
             continue  # blank spreadsheet row: not a row read
         if every and len(cells) == width:
-            records.append(_Record(index, dict(zip(named, cells, strict=True))))
+            yield _Record(index, dict(zip(named, cells, strict=True)))
             continue
         record = _Record(index, {})
         for i, h in enumerate(headers):
             if h:
                 record.cells[h] = cells[i] if i < len(cells) else ""
-        records.append(record)
-    return _Table([h for h in headers if h], records, fixed_columns=True)
+        yield record
 
 
 def _records_table(obj: Any, what: str) -> _Table:
@@ -1146,9 +1167,7 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
         if "school_id" not in first and "school_name" in first:
             # No id column: a section is keyed by 学校名称 + 学段 (two schools of one name clash).
             name_col = first["school_name"]
-            columns[NAME_KEY] = ColumnInfo(name_col, "school_id")
-            for record in table.records:
-                record.cells[NAME_KEY] = record.cells.get(name_col)
+            columns[NAME_KEY] = ColumnInfo(name_col, "school_id")  # each row's cell: below
             first["school_id"] = name_col
             notes.append(_file_issue(
                 name, "没有“学校标识码”列：以“学校名称 + 学段”区分各学段（同名学校会被视为重复）",
@@ -1162,32 +1181,30 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
         if problems:
             return _fatal(name, sha, problems)
         notes += _did_you_mean(name, unused)
-    records: list[_Record] = []
+    key_source = columns[NAME_KEY].header if NAME_KEY in columns else None  # no id column: the name
     marks = {h: c for h, c in columns.items() if c.fact in (None, *_TEXT_FACTS) and _norm(h) not in REMARK_HEADERS}
-    for record in table.records:
-        cells = record.cells
-        mark = summary_row_mark(_text(cells[h]) for h in marks if h in cells) if table.fixed_columns \
-            else summary_row_mark(_text(v) for h, v in cells.items() if h in marks)
-        if mark is None:
-            records.append(record)
-            continue
-        notes.append(InputIssue(
-            file=name, row=record.row, value=mark, severity="warning",
-            message_zh="合计/小计或签名行，不是学校数据，已跳过",
-            message_en="a total, subtotal or signature row, not a school: skipped"))
-    if not records:
-        return FactsBatch(
-            file=name, file_sha256=sha, rows_read=0, sections=[], unused_columns=unused,
-            issues=[*notes, _file_issue(name, "文件没有数据行", "the file has no data rows")],
-        )
-
     sections: list[SchoolSection] = []
     issues: list[InputIssue] = []
     rejected: list[RejectedRow] = []
     seen: dict[tuple[str, Level], int] = {}
     shared: dict[str, Fraction] = {}
     key_columns = {h: c.fact for h, c in columns.items() if c.fact in ("school_id", "level")}
-    for record in records:
+    rows_read = 0
+    # One pass, one record at a time: a CSV's records are made from its rows as they are read
+    # here (and the rows let go), so a large file is never held three times over.
+    for record in table.records:
+        cells = record.cells
+        if key_source is not None:
+            cells[NAME_KEY] = cells.get(key_source)
+        mark = summary_row_mark(_text(cells[h]) for h in marks if h in cells) if table.fixed_columns \
+            else summary_row_mark(_text(v) for h, v in cells.items() if h in marks)
+        if mark is not None:
+            notes.append(InputIssue(
+                file=name, row=record.row, value=mark, severity="warning",
+                message_zh="合计/小计或签名行，不是学校数据，已跳过",
+                message_en="a total, subtotal or signature row, not a school: skipped"))
+            continue
+        rows_read += 1
         b = _RowBuilder(name, record.row)
         if record.problem is not None:
             b.error(None, None, *record.problem)
@@ -1211,10 +1228,15 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
             sections.append(section)
         elif b.failed:
             rejected.append(_rejected_row(name, record, columns))
+    if not rows_read:
+        return FactsBatch(
+            file=name, file_sha256=sha, rows_read=0, sections=[], unused_columns=unused,
+            issues=[*notes, _file_issue(name, "文件没有数据行", "the file has no data rows")],
+        )
     from junheng.policy.consistency import check_consistency  # it uses match_header
 
     return check_consistency(FactsBatch(
-        file=name, file_sha256=sha, rows_read=len(records), sections=sections,
+        file=name, file_sha256=sha, rows_read=rows_read, sections=sections,
         issues=[*notes, *issues], unused_columns=unused, rejected=rejected,
     ))
 
@@ -1269,6 +1291,22 @@ def _read(text: str | None, fmt: str, name: str, sha: str,
     return _batch(name, sha, table)
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a file is read.
+
+    Reading makes millions of objects (cells, values, sections) and no reference cycles; the
+    collector would walk the growing heap again and again for nothing — 3.5 of 9.6 CPU seconds for
+    200,000 rows. Reference counting still frees everything; the collector runs again after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_facts_text(text: str, fmt: str, name: str,
                     columns: Mapping[str, str | None] | None = None) -> FactsBatch:
     """Read facts from ``text`` in format ``fmt`` (``csv``, ``json``, ``yaml``/``yml``).
@@ -1283,7 +1321,8 @@ def read_facts_text(text: str, fmt: str, name: str,
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
     token = _COLUMN_MAP.set({_norm(k): v for k, v in columns.items()} if columns else None)
     try:
-        return _read(text, normalised, name, sha)
+        with _no_cycle_collection():
+            return _read(text, normalised, name, sha)
     finally:
         _COLUMN_MAP.reset(token)
 
@@ -1303,7 +1342,8 @@ def read_facts(path: Path, columns: Mapping[str, str | None] | None = None) -> F
     .xls). ``columns`` (see :func:`read_column_map`) says which fact a header holds."""
     token = _COLUMN_MAP.set({_norm(k): v for k, v in columns.items()} if columns else None)
     try:
-        return _read_path(path)
+        with _no_cycle_collection():
+            return _read_path(path)
     finally:
         _COLUMN_MAP.reset(token)
 

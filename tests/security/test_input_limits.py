@@ -155,6 +155,13 @@ def test_a_long_cell_is_an_error_with_a_short_value() -> None:
     assert "too long" in error.message_en and error.value is not None and len(error.value) < 50
 
 
+def test_the_national_file_fits_the_row_limit() -> None:
+    # issue 12: about 200,000 sections (2,900 counties × ~70) in one file, CSV or one XLSX sheet
+    from junheng.policy.xlsx_reader import MAX_SHEET_ROWS
+
+    assert MAX_ROWS >= 200_000 and MAX_SHEET_ROWS >= 200_000 + 15
+
+
 def test_too_many_rows_is_a_clear_error() -> None:
     text = HEADER + "\n" + "A,甲,小学,100\n" * (MAX_ROWS + 5)
     [message] = _errors(read_facts_text(text, "csv", "rows.csv"))
