@@ -22,6 +22,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from fractions import Fraction
 
+from junheng.engine.compile import ratio_of
 from junheng.engine.county_results import (
     ClassSizeSummary,
     CountyRun,
@@ -45,7 +46,7 @@ from junheng.engine.dispersion import (
 from junheng.engine.evaluate import EngineName, decide, evaluate_sections, run_envelope
 from junheng.engine.measure import compiled_formula, parameter_values, requirement
 from junheng.engine.predicates import CompiledPredicates, could_hold
-from junheng.engine.results import MissingFact, Outcome, SchoolResult
+from junheng.engine.results import MissingFact, Outcome, SchoolResult, trusted
 from junheng.engine.verdicts import Atom, Verdict
 from junheng.policy.county_facts import CountyFacts, fact_spec
 from junheng.policy.county_inputs import (
@@ -67,8 +68,12 @@ from junheng.policy.facts import SCHOOL_TYPES, Level
 from junheng.policy.formula import FormulaError, evaluate, names
 from junheng.policy.inputs import FactsBatch, InputIssue, SchoolSection
 from junheng.policy.loader import LoadedRuleset
-from junheng.policy.model import ParamRef, Ruleset, Status, ThresholdRule
+from junheng.policy.model import ParamRef, Ruleset, Status, ThresholdRule, shared_fields_set
 from junheng.policy.registry import load_ruleset
+
+_DRIVER_FIELDS = shared_fields_set(CvDriver, CvDriver.model_fields)
+_SCHOOL_FIELDS = shared_fields_set(CountySchool, CountySchool.model_fields)
+_MISSING_FIELDS = shared_fields_set(MissingFact, ("fact", "school_id", "level"))
 
 
 def section_key(s: SchoolSection) -> str:
@@ -101,23 +106,31 @@ def _points(ruleset: Ruleset, indicator_name: str, weight_fact: str, level: Leve
     expr = compiled_formula(indicator.formula)
     params = parameter_values(ruleset, level)
     needed = sorted((names(expr) - set(params)) | {weight_fact})
+    ratio = ratio_of(indicator.formula, set(params))  # k × fact ÷ fact: two operations, no interpreter
     points: list[Point] = []
     missing: list[MissingFact] = []
     for s in sections:
-        absent = [f for f in needed if f not in s.values]
+        values = s.values
+        absent = [f for f in needed if f not in values]
         if absent:
             missing += [MissingFact(fact=f, school_id=s.school_id, level=s.level) for f in absent]
             continue
-        weight = s.values[weight_fact]
-        try:
-            value = evaluate(expr, {**params, **s.values})
-        except FormulaError:
-            value = None
+        weight = values[weight_fact]
+        value: Fraction | None
+        if ratio is None:
+            try:
+                value = evaluate(expr, {**params, **values})
+            except FormulaError:
+                value = None
+        else:
+            den = values[ratio.den] if ratio.den is not None else None
+            value = (None if den is not None and den == 0  # a zero divisor, as the formula reports it
+                     else ratio.k * values[ratio.num] / den if den is not None else ratio.k * values[ratio.num])
         if weight <= 0 or value is None:
             missing.append(MissingFact(fact=weight_fact, school_id=s.school_id, level=s.level,
                                        reason="not_positive"))
             continue
-        points.append(Point(s.school_id, weight, value * weight))
+        points.append(Point.of(s.school_id, weight, value))
     return points, missing
 
 
@@ -137,9 +150,9 @@ def indicator_cv(ruleset: Ruleset, criterion: DispersionCriterion, indicator_nam
     if q is None:  # nothing of this resource anywhere: the CV is undefined
         return base.model_copy(update={"mean": mean, "missing": (MissingFact(fact=indicator_name, level=level,
                                                                             reason="zero_everywhere"),)})
-    drv = tuple(CvDriver(school_id=d.key, school_name=names_by_id.get(d.key, ""), value=d.value,
-                         weight=d.weight, share_of_variance=d.share_of_variance)
-                for d in spread_drivers)
+    drv = tuple(trusted(CvDriver, {"school_id": d.key, "school_name": names_by_id.get(d.key, ""), "value": d.value,
+                                   "weight": d.weight, "share_of_variance": d.share_of_variance}, _DRIVER_FIELDS)
+                for d in spread_drivers)  # exact values computed here: no validation per school (hot loop)
     low = lowest(points)
     what_if: list[WhatIf] = []
     for to, target in (("county_mean", mean), ("standard", standard)):
@@ -384,15 +397,15 @@ class _CountyJob:
                 outcome_of = self.checks.get(c.id, {})
                 failed = [k for k, o in outcome_of.items() if o is Outcome.failed]
                 unknown = [k for k, o in outcome_of.items() if o is Outcome.unknown]
-                missing = {(f.fact, r.school_id, r.level): MissingFact(fact=f.fact, school_id=r.school_id,
-                                                                      level=r.level)
-                           for r in results for rr in r.results
+                missing = {(f.fact, r.school_id, r.level) for r in results for rr in r.results
                            if rr.outcome is Outcome.unknown for f in rr.missing_facts}
                 criteria.append(CriterionResult(
                     **common, failing=tuple(failed), unknown=tuple(unknown), sections=len(outcome_of),
                     rejected_rows=incomplete,
                     missing_facts=(MissingFact(fact="school_ruleset", reason="no_ruleset"),) if no_ruleset
-                    else tuple(missing[k] for k in sorted(missing, key=lambda k: (k[1], k[2].value, k[0]))),
+                    else tuple(trusted(MissingFact, {"fact": fact, "school_id": school, "level": level,
+                                                     "reason": "absent"}, _MISSING_FIELDS)
+                               for fact, school, level in sorted(missing, key=lambda k: (k[1], k[2].value, k[0]))),
                     actual=Fraction(len(outcome_of) - len(failed) - len(unknown)),
                     required=Fraction(len(outcome_of)), op=">=", unit="sections"))
 
@@ -419,13 +432,13 @@ class _CountyJob:
             if bands is not None and size is not None:
                 band = ("super_large" if size >= bands.super_large_from else
                         "large" if size >= bands.large_from else "normal")
-            schools.append(CountySchool(
-                school_id=s.school_id, level=s.level, school_name=s.school_name, school_type=s.school_type,
-                students=s.values.get("students"), classes=s.values.get("classes"),
-                max_class_size=None if band_at_least else size,
-                class_size_band=band, class_size_at_least=size if band_at_least else None,
-                excluded=self.excluded[key],
-                checks={cid: o[key] for cid, o in self.checks.items() if key in o}))
+            schools.append(trusted(CountySchool, {  # values of validated sections: no validation per section
+                "school_id": s.school_id, "level": s.level, "school_name": s.school_name,
+                "school_type": s.school_type, "students": s.values.get("students"),
+                "classes": s.values.get("classes"), "max_class_size": None if band_at_least else size,
+                "class_size_band": band, "class_size_at_least": size if band_at_least else None,
+                "excluded": self.excluded[key],
+                "checks": {cid: o[key] for cid, o in self.checks.items() if key in o}}, _SCHOOL_FIELDS))
         class_sizes = None
         if bands is not None:
             counted = [cs for cs in schools if cs.excluded is None]

@@ -41,6 +41,13 @@ class Point:
         """The per-student value X_i = x_i / P_i."""
         return self.total / self.weight
 
+    @classmethod
+    def of(cls, key: str, weight: Fraction, value: Fraction) -> Point:
+        """The point of a school whose per-student value is known (its total is value × weight)."""
+        point = cls(key, weight, value * weight)
+        point.__dict__["value"] = value  # what the cached property would compute: total ÷ weight
+        return point
+
 
 @dataclass(frozen=True)
 class Moments:

@@ -232,3 +232,22 @@ def test_county_chunks_are_whole_counties() -> None:
     assert county_bounds([70] * 100, 1) == [(0, 25), (25, 50), (50, 75), (75, 100)]
     # small inputs: about four chunks per worker, never below 250 sections
     assert county_bounds([100] * 10, 2) == [(0, 3), (3, 6), (6, 9), (9, 10)]
+
+
+def test_trusted_county_records_equal_validated_ones() -> None:
+    """Drivers and county schools are built without validation in the hot loop: each equals the record
+    pydantic validation builds from the same values (same fields set, same dump)."""
+    from junheng.engine.county_results import CountySchool, CvDriver
+    from junheng.engine.results import MissingFact
+    from junheng.examples import example_path
+
+    run = evaluate_county(load_ruleset(RULESET), read_facts(example_path("demo_county.csv")))
+    drivers = [d for lv in run.levels for i in lv.indicators for d in i.drivers]
+    missing = [m for c in run.criteria if c.kind == "all_schools" for m in c.missing_facts]
+    assert drivers and run.schools and missing
+    records = [*((d, CvDriver) for d in drivers), *((s, CountySchool) for s in run.schools),
+               *((m, MissingFact) for m in missing)]
+    for record, cls in records:
+        validated = cls(**{k: v for k, v in record if k in record.model_fields_set})  # type: ignore[operator]
+        assert record == validated and record.model_fields_set == validated.model_fields_set
+        assert record.model_dump() == validated.model_dump()
