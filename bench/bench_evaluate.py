@@ -372,7 +372,7 @@ def synthetic_county_facts_csv(counties: int, path: Any) -> None:
                                                    for v in facts.values())])
 
 
-def county_main(counties: int, per_county: int, jobs: list[int], keep: Path | None) -> int:
+def county_main(counties: int, per_county: int, jobs: list[int], keep: Path | None, formats: list[str]) -> int:
     """One ``junheng county FILE --county-facts F --format json -o`` call for ``counties`` counties of
     ``per_county`` sections each, timed end to end (fresh process, ``os.wait4``), once per ``--jobs``."""
     import tempfile
@@ -393,7 +393,8 @@ def county_main(counties: int, per_county: int, jobs: list[int], keep: Path | No
         synthetic_counties_csv(counties, per_county, source)
         synthetic_county_facts_csv(counties, facts)
         for n in jobs:
-            for fmt, out in (("json", work / "counties.json"), ("table", work / "counties.txt")):
+            for fmt in [f for f in formats if f != "html"]:  # forms are one county's: refused for several
+                out = work / ("counties.json" if fmt == "json" else "counties.txt")
                 argv = [str(exe), "county", str(source), "-r", "national/quality-2017", "--county-facts",
                         str(facts), "--format", fmt, "-o", str(out), "--jobs", str(n)]
                 load = os.getloadavg()[0]
@@ -422,14 +423,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", nargs="+", default=["json"], choices=["json", "html", "table"],
                         help="with --e2e: the output formats to time (json is the one compared to the floor)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2],
-                        help="with --e2e: time the JSON output once per --jobs value (default 1 and 2)")
+                        help="with --e2e or --county: time the output once per --jobs value (default 1 and 2)")
     parser.add_argument("--check-max", type=int, default=20_000,
                         help="with --e2e: compare junheng's JSON with the floor's up to this N")
     parser.add_argument("--keep", type=Path, help="with --e2e: write the CSV and outputs here, not a temp folder")
     parser.add_argument("--county", type=int, metavar="K",
                         help="time one `junheng county` call for K synthetic counties (2900 for the national target)")
     parser.add_argument("--county-sections", type=int, default=70, help="with --county: sections per county")
-    parser.add_argument("--jobs", type=int, nargs="+", default=[2], help="with --county: the --jobs values to time")
     parser.add_argument("--child", nargs=3, metavar=("N", "ENGINE", "TRACE"), help=argparse.SUPPRESS)
     parser.add_argument("--xlsx-child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -439,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.xlsx:
         return xlsx_main(args.xlsx)
     if args.county:
-        return county_main(args.county, args.county_sections, args.jobs, args.keep)
+        return county_main(args.county, args.county_sections, args.jobs, args.keep, args.formats)
     if args.e2e is not None:
         return e2e_main(args.e2e or [10_000], args.formats, args.check_max, args.keep, args.jobs)
     if args.child:
