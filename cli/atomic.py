@@ -3,9 +3,8 @@
 Before writing, the target is checked (:func:`check_target`): never one of this run's input files
 (:func:`protect`), a directory, a device, a FIFO or a socket; a symbolic link only with the
 explicit ``--replace-symlinks`` (then the link itself is replaced, never the file it points to).
-Temporary files are ``.<name>.<pid>.<random>.part`` beside the target (a directory of that name
-holds the chunks of a document made chunk by chunk); one left by a writer that was killed (its
-process no longer exists) is removed by the next write to the same target.
+Temporary files are ``.<name>.<pid>.<random>.part`` beside the target; one left by a writer that
+was killed (its process no longer exists) is removed by the next write to the same target.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -93,9 +91,6 @@ def clean_stale_parts(path: Path) -> list[Path]:
                 if entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
-                elif entry.is_dir(follow_symlinks=False):  # a spool of chunks (cli/chunks.py)
-                    shutil.rmtree(entry.path)
-                    removed.append(Path(entry.path))
     return removed
 
 
@@ -113,27 +108,48 @@ def _final_mode(path: Path) -> int:
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[str]]:
-    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success.
-
-    On any error (or KeyboardInterrupt) the temporary file is removed and ``path`` is untouched.
-    """
+def atomic_file(path: Path) -> Iterator[tuple[int, Path]]:
+    """A temporary file beside ``path`` — its open descriptor and its path, for writers that place
+    bytes by offset (``os.pwrite``), perhaps from other processes — renamed over ``path`` only on
+    success (after ``fsync``). On any error (or KeyboardInterrupt) the temporary file is removed
+    and ``path`` is untouched."""
     check_target(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_parts(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
     try:
-        with os.fdopen(fd, mode, encoding=encoding if "b" not in mode else None) as handle:
+        try:
             # mkstemp creates 0600; the report gets the mode a plain open() would give it
-            os.fchmod(handle.fileno(), _final_mode(path))
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
+            os.fchmod(fd, _final_mode(path))
+            yield fd, Path(tmp)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w", encoding: str | None = "utf-8") -> Iterator[IO[str]]:
+    """Write to a temporary file beside ``path`` and rename it over ``path`` only on success.
+
+    On any error (or KeyboardInterrupt) the temporary file is removed and ``path`` is untouched.
+    """
+    with atomic_file(path) as (fd, _tmp), \
+            os.fdopen(os.dup(fd), mode, encoding=encoding if "b" not in mode else None) as handle:
+        yield handle
+        handle.flush()
+
+
+@contextlib.contextmanager
+def atomic_binary(path: Path) -> Iterator[IO[bytes]]:
+    """:func:`atomic_open` for bytes."""
+    with atomic_file(path) as (fd, _tmp), os.fdopen(os.dup(fd), "wb") as handle:
+        yield handle
+        handle.flush()
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -142,5 +158,5 @@ def write_text_atomic(path: Path, text: str) -> None:
 
 
 def write_bytes_atomic(path: Path, data: bytes) -> None:
-    with atomic_open(path, "wb", encoding=None) as handle:
-        handle.write(data)  # type: ignore[arg-type]
+    with atomic_binary(path) as handle:
+        handle.write(data)

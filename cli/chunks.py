@@ -1,24 +1,27 @@
-"""The JSON document of ``junheng evaluate --format json -o FILE`` made chunk by chunk, on one or
-more worker processes (issue 12 items 4 and 6).
+"""The JSON document of ``junheng evaluate --format json`` made chunk by chunk, on one or more
+worker processes (issue 12 items 4 and 6).
 
 The sections are evaluated in chunks (at most :data:`CHUNK`); each chunk's sections are rendered to
-their text in the document (:class:`~junheng.cli.json_output.DocumentLayout`) and written to a
-spool file, and its results are dropped: memory stays flat in the number of sections, apart from the
-sections read. The summary precedes the sections in the document, and its counts are the engine's
-outcomes (:func:`~junheng.cli.json_output.outcome_counts` of each chunk, added up), known only when
-the last chunk is done; so the document is put together at the end, inside the atomic write
-(:func:`~junheng.cli.atomic.atomic_open`): the head with the summary, each chunk's spool in input
-order (``os.copy_file_range``: the bytes never pass through Python), then the errors and
-warnings. The spool is a directory beside the output, ``.<name>.<pid>.<random>.part``, removed
-at the end (or, after a kill, by the next write to the same output).
+their text in the document (:class:`~junheng.cli.json_output.DocumentLayout`) and written straight
+to their place in the output file, and its results are dropped: memory stays flat in the number of
+sections, apart from the sections read. A chunk's place is the head's length plus the lengths of
+the chunks before it. The head holds the summary, whose counts are the engine's outcomes
+(:func:`~junheng.cli.json_output.outcome_counts` of each chunk, added up) and are known only when
+the last chunk is done; but only the number of their digits moves the sections, so the first chunk
+estimates it (its counts scaled to the batch) and every chunk is placed by that estimate. At the
+end the head is written in front; if the estimate was wrong, the sections are first moved by the
+difference (a few bytes — one pass over the file; never a wrong byte). All of it inside the
+atomic write (:func:`~junheng.cli.atomic.atomic_file`): the output is complete or not there. On
+stdout the sections go to a file in the temporary folder first, then follow the head.
 
 ``jobs`` > 1 evaluates the chunks on that many worker processes. The document is the same bytes
-whatever ``jobs`` is: every chunk renders exactly the text it has in the document, and the
-chunks are joined in input order. Workers are forked where the platform allows it and the parent
-runs no other thread (forking a threaded process can leave a lock held forever in the child), else
-spawned (the chunks' sections are then sent to them). A forked child gets a fresh durable_rules
-Host (see ``junheng.engine.durable_backend``, "fork"). A worker's error is raised in the parent
-(exit 3, one line); a worker that dies ends the run with ``BrokenProcessPool``, never a hang.
+whatever ``jobs`` is: every chunk renders exactly the text it has in the document, at the place the
+chunks before it leave. Workers are forked where the platform allows it and the parent runs no
+other thread (forking a threaded process can leave a lock held forever in the child), else spawned
+(the chunks' sections are then sent to them). A forked child gets a fresh durable_rules Host (see
+``junheng.engine.durable_backend``, "fork"). A worker's error is raised in the parent (exit 3, one
+line); a worker that dies ends the run with ``BrokenProcessPool``; a chunk waiting for the place of
+one that failed stops too — never a hang.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import contextlib
 import gc
 import multiprocessing
 import os
-import shutil
 import signal
 import tempfile
 import threading
@@ -35,9 +37,9 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
-from junheng.cli.atomic import atomic_open
+from junheng.cli.atomic import atomic_file
 from junheng.cli.json_output import (
     OUTCOME_COUNTS,
     DocumentLayout,
@@ -75,6 +77,70 @@ def chunk_bounds(n: int, jobs: int) -> list[tuple[int, int]]:
     return [(start, min(start + size, n)) for start in range(0, n, size)]
 
 
+class ChunkFailed(RuntimeError):
+    """A chunk stopped because one before it failed (that chunk's error is the one reported)."""
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Where each chunk's text goes in ``target``: ``base`` (the head's length, estimated by the
+    first chunk unless fixed) plus the sizes of the chunks before it. Shared by the processes of
+    one run (``multiprocessing`` shared memory and a condition)."""
+
+    target: str
+    sizes: Any  # Array("q"): a chunk's bytes; -1 not rendered yet, -2 failed
+    base: Any  # Value("q"): -1 until the first chunk estimates it
+    stop: Any  # Value("b"): 1 when the run is abandoned
+    ready: Any  # Condition
+    head_digits: int  # the head's length less the digits of the four outcome counts
+    total: int  # sections in the batch
+
+
+def _places(ctx: Any, target: str, chunks: int, base: int | None, head_digits: int, total: int) -> _Places:
+    sizes = ctx.Array("q", [-1] * max(chunks, 1), lock=False)
+    return _Places(target, sizes, ctx.Value("q", -1 if base is None else base, lock=False),
+                   ctx.Value("b", 0, lock=False), ctx.Condition(), head_digits, total)
+
+
+def estimated_base(places: _Places, counts: dict[str, int], sections: int) -> int:
+    """The head's length if the first chunk's outcome shares hold for the batch: only the number of
+    digits of each count is estimated (0 is one digit)."""
+    scale = places.total / max(sections, 1)
+    return places.head_digits + sum(len(str(round(counts[k] * scale))) for k in OUTCOME_COUNTS)
+
+
+_WAIT = 1.0
+"""Seconds between checks that the run goes on while a chunk waits for the place of one before it."""
+
+
+def _place(places: _Places, index: int, size: int, counts: dict[str, int], sections: int) -> int:
+    """Record chunk ``index``'s size and return its offset, once every chunk before it is rendered."""
+    with places.ready:
+        places.sizes[index] = size
+        if index == 0 and places.base.value < 0:
+            places.base.value = estimated_base(places, counts, sections)
+        places.ready.notify_all()
+        while True:
+            if places.stop.value or any(places.sizes[i] == -2 for i in range(index)):
+                raise ChunkFailed(f"chunk {index} abandoned: an earlier chunk failed")
+            if places.base.value >= 0 and all(places.sizes[i] >= 0 for i in range(index)):
+                return int(places.base.value) + int(sum(places.sizes[i] for i in range(index)))
+            places.ready.wait(_WAIT)
+
+
+def _failed(places: _Places, index: int) -> None:
+    with places.ready:
+        places.sizes[index] = -2
+        places.ready.notify_all()
+
+
+def _pwrite(fd: int, data: bytes | memoryview, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.pwrite(fd, view, offset)
+        view, offset = view[n:], offset + n
+
+
 @dataclass(frozen=True)
 class _Job:
     """What every chunk of one run needs. ``sections`` is None in a spawned worker: each of its
@@ -84,18 +150,19 @@ class _Job:
     engine: EngineName
     lang: str
     indent: int | None
-    spool: str
+    places: _Places
     sections: Sequence[SchoolSection] | None
 
 
 @dataclass(frozen=True)
 class ChunkDone:
-    """A chunk evaluated and rendered: where its text is, and its sections' outcomes."""
+    """A chunk evaluated and written: where its text is, and its sections' outcomes."""
 
+    index: int
     start: int
     stop: int
     counts: dict[str, int]
-    path: str
+    offset: int
     size: int
 
 
@@ -111,19 +178,28 @@ def _init(job: _Job | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_chunk(start: int, stop: int, sections: Sequence[SchoolSection] | None = None) -> ChunkDone:
-    """Evaluate sections ``[start, stop)``, write their text to the spool, keep only the counts."""
+def _run_chunk(index: int, start: int, stop: int, sections: Sequence[SchoolSection] | None = None) -> ChunkDone:
+    """Evaluate sections ``[start, stop)`` and write their text at the chunk's place; keep only the counts."""
     job = _JOB
     assert job is not None, "no job: _run_chunk runs inside evaluate_json_to_file"
-    if sections is None:
-        assert job.sections is not None
-        sections = job.sections[start:stop]
-    schools = evaluate_sections(job.ruleset, sections, job.engine)
-    data = DocumentLayout(job.indent).sections(schools, job.lang, first=start == 0)
-    path = os.path.join(job.spool, f"{start:012d}.json")
-    with open(path, "wb") as handle:
-        handle.write(data)
-    return ChunkDone(start, stop, outcome_counts(schools), path, len(data))
+    try:
+        if sections is None:
+            assert job.sections is not None
+            sections = job.sections[start:stop]
+        schools = evaluate_sections(job.ruleset, sections, job.engine)
+        data = DocumentLayout(job.indent).sections(schools, job.lang, first=start == 0)
+        counts = outcome_counts(schools)
+        del schools
+    except BaseException:
+        _failed(job.places, index)
+        raise
+    offset = _place(job.places, index, len(data), counts, stop - start)
+    fd = os.open(job.places.target, os.O_WRONLY)
+    try:
+        _pwrite(fd, data, offset)
+    finally:
+        os.close(fd)
+    return ChunkDone(index, start, stop, counts, offset, len(data))
 
 
 def start_method() -> StartMethod:
@@ -133,19 +209,18 @@ def start_method() -> StartMethod:
     return "spawn"
 
 
-def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int,
-              method: StartMethod | None) -> Iterator[ChunkDone]:
+def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int, method: StartMethod | None,
+              ) -> Iterator[ChunkDone]:
     """Each chunk done, in input order: in this process (one job), else on worker processes."""
     global _JOB
     if jobs <= 1 or len(bounds) <= 1:
         _JOB = job
         try:
-            for start, stop in bounds:
-                yield _run_chunk(start, stop)
+            for index, (start, stop) in enumerate(bounds):
+                yield _run_chunk(index, start, stop)
         finally:
             _JOB = None
         return
-    method = method or start_method()
     sections = job.sections
     assert sections is not None
     forked = method == "fork"
@@ -157,11 +232,14 @@ def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int,
                                    initargs=(None if forked else replace(job, sections=None),))
     futures: list[Future[ChunkDone]] = []
     try:
-        futures = [executor.submit(_run_chunk, start, stop, None if forked else sections[start:stop])
-                   for start, stop in bounds]
+        futures = [executor.submit(_run_chunk, index, start, stop, None if forked else sections[start:stop])
+                   for index, (start, stop) in enumerate(bounds)]
         for future in futures:
             yield future.result()
     finally:
+        with job.places.ready:  # a worker waiting for an earlier chunk's place stops waiting
+            job.places.stop.value = 1
+            job.places.ready.notify_all()
         for future in futures:
             future.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
@@ -170,61 +248,62 @@ def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int,
             gc.unfreeze()
 
 
-def _copy(source: str, size: int, out: IO[bytes]) -> None:
-    """Append the ``size`` bytes of the file ``source`` to ``out`` (in the kernel where it can)."""
-    out.flush()
-    with open(source, "rb") as handle:
-        done = 0
-        with contextlib.suppress(AttributeError, OSError):  # macOS, or not between these two files
-            while done < size:
-                n = os.copy_file_range(handle.fileno(), out.fileno(), size - done)
-                if n == 0:
-                    break
-                done += n
-        handle.seek(done)
-        while done < size:
-            block = handle.read(min(1 << 20, size - done))
-            if not block:
-                raise OSError(f"spool file {source} has {done} bytes, {size} were written")
-            out.write(block)
-            done += len(block)
-    out.flush()
+def _shift(fd: int, start: int, length: int, delta: int) -> None:
+    """Move bytes ``[start, start + length)`` of the file by ``delta`` (the ranges may overlap)."""
+    block = 1 << 22
+    if delta == 0 or length == 0:
+        return
+    if delta > 0:  # to the right: from the end backwards, never over bytes not yet moved
+        pos = start + length
+        while pos > start:
+            n = min(block, pos - start)
+            pos -= n
+            _pwrite(fd, _pread(fd, n, pos), pos + delta)
+    else:
+        pos = start
+        while pos < start + length:
+            n = min(block, start + length - pos)
+            _pwrite(fd, _pread(fd, n, pos), pos + delta)
+            pos += n
 
 
-@contextlib.contextmanager
-def _spool(path: Path | None) -> Iterator[str]:
-    """A private directory for the chunks' text (beside ``path``; the temporary folder for a
-    stream), removed whatever happens."""
-    directory = (tempfile.mkdtemp(prefix="junheng-chunks.") if path is None else
-                 tempfile.mkdtemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent))
-    try:
-        yield directory
-    finally:
-        shutil.rmtree(directory, ignore_errors=True)
+def _pread(fd: int, n: int, offset: int) -> bytes:
+    data = os.pread(fd, n, offset)
+    if len(data) != n:
+        raise OSError(f"read {len(data)} of {n} bytes at {offset}: the file is shorter than written")
+    return data
 
 
-def _write_document(out: IO[bytes], spool: str, loaded: LoadedRuleset, batch: FactsBatch, lang: str,
-                    indent: int | None, engine: EngineName, jobs: int, on_chunk: Callable[[int], None] | None,
-                    method: StartMethod | None) -> dict[str, int]:
+def _evaluate_into(fd: int, target: str, loaded: LoadedRuleset, batch: FactsBatch, lang: str,
+                   indent: int | None, engine: EngineName, jobs: int, on_chunk: Callable[[int], None] | None,
+                   method: StartMethod | None, body_only: bool) -> tuple[dict[str, int], bytes, bytes, int]:
+    """Evaluate every chunk into the file ``target`` (open as ``fd``); the counts, the head, the
+    tail and the sections' length. ``body_only``: the sections from offset 0 (no head in front),
+    else the file is the whole document."""
     envelope = evaluation_envelope(loaded, batch, engine)
     sections = batch.sections
     layout = DocumentLayout(indent)
-    counts = dict.fromkeys(OUTCOME_COUNTS, 0)
-    job = _Job(loaded.ruleset, engine, lang, indent, spool, sections)
-    done: list[ChunkDone] = []
-    for chunk in _in_order(job, chunk_bounds(len(sections), jobs), jobs, method):
+    zero = dict.fromkeys(OUTCOME_COUNTS, 0)
+    head_digits = len(layout.head(evaluation_frame(envelope, len(sections), zero, lang)[0])) - 4
+    bounds = chunk_bounds(len(sections), jobs)
+    parallel = jobs > 1 and len(bounds) > 1
+    method = (method or start_method()) if parallel else None
+    ctx = multiprocessing.get_context(method)
+    places = _places(ctx, target, len(bounds), 0 if body_only else None, head_digits, len(sections))
+    job = _Job(loaded.ruleset, engine, lang, indent, places, sections)
+    counts = dict(zero)
+    body = 0
+    for chunk in _in_order(job, bounds, jobs if parallel else 1, method):
         add_counts(counts, chunk.counts)
-        done.append(chunk)
+        body += chunk.size
         if on_chunk is not None:
             on_chunk(chunk.stop - chunk.start)
-    head, tail = evaluation_frame(envelope, len(sections), counts, lang)
-    out.write(layout.head(head))
-    for chunk in done:
-        _copy(chunk.path, chunk.size, out)
-        os.unlink(chunk.path)  # its pages leave the cache before the next chunk's are read
-    out.write(layout.tail(tail, bool(sections)) + b"\n")
-    out.flush()
-    return counts
+    head_dict, tail_dict = evaluation_frame(envelope, len(sections), counts, lang)
+    head = layout.head(head_dict)
+    tail = layout.tail(tail_dict, bool(sections)) + b"\n"
+    if not body_only and bounds:
+        _shift(fd, int(places.base.value), body, len(head) - int(places.base.value))  # a wrong estimate
+    return counts, head, tail, body
 
 
 def evaluate_json_to_file(path: Path, loaded: LoadedRuleset, batch: FactsBatch, lang: str,
@@ -235,16 +314,35 @@ def evaluate_json_to_file(path: Path, loaded: LoadedRuleset, batch: FactsBatch, 
     as :func:`~junheng.cli.json_output.write_evaluation_json` of ``run_evaluation``, plus a final
     newline), chunk by chunk on ``jobs`` processes; ``on_chunk(sections)`` after each chunk, in
     input order. Returns the summary's outcome counts."""
-    with atomic_open(path, "wb", encoding=None) as raw, _spool(path) as spool:
-        return _write_document(raw, spool, loaded, batch, lang, indent,  # type: ignore[arg-type]  # "wb"
-                               engine, jobs, on_chunk, method)
+    with atomic_file(path) as (fd, tmp):
+        counts, head, tail, body = _evaluate_into(fd, str(tmp), loaded, batch, lang, indent, engine, jobs,
+                                                  on_chunk, method, body_only=False)
+        _pwrite(fd, head, 0)
+        _pwrite(fd, tail, len(head) + body)
+        os.ftruncate(fd, len(head) + body + len(tail))
+    return counts
 
 
 def evaluate_json_to_stream(stream: IO[bytes], loaded: LoadedRuleset, batch: FactsBatch, lang: str,
                             indent: int = 2, engine: EngineName = "durable", jobs: int = 1,
                             on_chunk: Callable[[int], None] | None = None,
                             method: StartMethod | None = None) -> dict[str, int]:
-    """:func:`evaluate_json_to_file` to a stream (stdout): the spool is in the temporary folder
-    and the document goes to ``stream`` once the summary is known."""
-    with _spool(None) as spool:
-        return _write_document(stream, spool, loaded, batch, lang, indent, engine, jobs, on_chunk, method)
+    """:func:`evaluate_json_to_file` to a stream (stdout): the sections go to a file in the
+    temporary folder, then follow the head on ``stream``."""
+    fd, spool = tempfile.mkstemp(prefix="junheng-sections.", suffix=".part")
+    try:
+        counts, head, tail, body = _evaluate_into(fd, spool, loaded, batch, lang, indent, engine, jobs,
+                                                  on_chunk, method, body_only=True)
+        stream.write(head)
+        done = 0
+        while done < body:
+            block = _pread(fd, min(1 << 22, body - done), done)
+            stream.write(block)
+            done += len(block)
+        stream.write(tail)
+        stream.flush()
+    finally:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(spool)
+    return counts

@@ -2,8 +2,9 @@
 
 The document must be the very bytes :func:`write_evaluation_json` writes for the whole run (plus the
 final newline) whatever the number of jobs, the chunk size and the way workers start (fork or
-spawn); the summary's counts are the engine's outcomes; rejected rows are handled the same; a
-worker's error or death ends the run with exit 3 and one line, nothing half-written, no spool left.
+spawn) and however wrong the first chunk's estimate of the head's length; the summary's counts
+are the engine's outcomes; rejected rows are handled the same; a worker's error or death ends the
+run with exit 3 and one line, nothing half-written.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import pytest
 
 from junheng import api
 from junheng.cli import chunks
-from junheng.cli.atomic import clean_stale_parts
 from junheng.cli.json_output import write_evaluation_json
 from junheng.cli.progress import progress_count
 from junheng.engine.results import SchoolResult
@@ -66,7 +66,7 @@ def test_one_job_and_two_give_the_bytes_of_the_whole_run(tmp_path: Path, indent:
         assert out.read_bytes() == expected, (jobs, method)
         summary = json.loads(expected)["summary"]
         assert counts == {k: summary[k] for k in ("passed", "failed", "unknown", "scored")}
-    assert leftovers(tmp_path) == []  # no spool, no .part
+    assert leftovers(tmp_path) == []  # no .part left
 
 
 @pytest.mark.usefixtures("small_chunks")
@@ -122,18 +122,30 @@ def test_a_worker_error_is_exit_3_in_one_line(capsys: pytest.CaptureFixture[str]
     assert code == 3
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and words in lines[0] and "internal error" in lines[0]
-    assert not out.exists() and leftovers(tmp_path) == []  # nothing half-written, no spool left
+    assert not out.exists() and leftovers(tmp_path) == []  # nothing half-written, no .part left
 
 
-def test_a_spool_left_by_a_killed_writer_is_removed(tmp_path: Path) -> None:
-    out = tmp_path / "out.json"
-    dead = tmp_path / ".out.json.999999999.abcd1234.part"  # no such process
-    alive = tmp_path / f".out.json.{os.getpid()}.efgh5678.part"  # this run's own
-    for folder in (dead, alive):
-        folder.mkdir()
-        (folder / "000000000000.json").write_text("{}", encoding="utf-8")
-    assert clean_stale_parts(out) == [dead]
-    assert not dead.exists() and alive.exists()
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("error", [-3, 5])
+def test_a_wrong_estimate_of_the_head_moves_the_sections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         error: int) -> None:
+    # the first chunk estimates the digits of the summary's counts; a wrong estimate (here forced,
+    # by 3 too few and 5 too many bytes) costs a pass over the file, never a wrong byte
+    source = generated_csv(tmp_path / "g.csv", 60, 6)
+    real = chunks.estimated_base
+    monkeypatch.setattr(chunks, "estimated_base", lambda *a: real(*a) + error)
+    loaded, batch = api.load_ruleset("national/quality-2017"), api.read_facts(source)
+    for jobs, method in [(1, None), (2, "fork" if FORK else "spawn")]:
+        out = tmp_path / f"out-{jobs}.json"
+        chunks.evaluate_json_to_file(out, loaded, batch, "zh", None, jobs=jobs, method=method)  # type: ignore[arg-type]
+        assert out.read_bytes() == whole_run(source, None), jobs
+
+
+def test_the_estimate_is_the_digits_of_the_counts_scaled_to_the_batch() -> None:
+    places = chunks._places(chunks.multiprocessing.get_context(), "unused", 1, None, 100, 200_000)
+    # 2,000 sections: 700 passed, 1,300 failed → 70,000 and 130,000 of 200,000: 5 + 6 digits; 0 → 1 digit
+    assert chunks.estimated_base(places, {"passed": 700, "failed": 1300, "unknown": 0, "scored": 0}, 2000) \
+        == 100 + 5 + 6 + 1 + 1
 
 
 def test_fork_only_without_other_threads() -> None:
