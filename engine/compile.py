@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from junheng.engine.measure import compiled_formula, formula_names, parameter_values, requirement
+from junheng.engine.numbers import fraction
 from junheng.engine.predicates import CompiledPredicates, atom_key, compile_predicates, floor_key
 from junheng.engine.results import (
     GateMember,
@@ -57,7 +58,9 @@ class Ratio:
 
     num: str
     den: str | None
-    k: Fraction
+    kn: int
+    kd: int
+    """k = kn ÷ kd (both positive)."""
 
 
 def _monomial(expr: Expr) -> tuple[Fraction, dict[str, int]] | None:
@@ -98,7 +101,7 @@ def ratio_of(formula: str, parameters: set[str]) -> Ratio | None:
         return None
     if not _divisors(expr) <= set(dens):
         return None  # 100 ÷ (computers ÷ students): a zero student count is a zero divisor there
-    return Ratio(nums[0], dens[0] if dens else None, k)
+    return Ratio(nums[0], dens[0] if dens else None, k.numerator, k.denominator)
 
 
 def _divisors(expr: Expr) -> set[str]:
@@ -113,6 +116,7 @@ def _divisors(expr: Expr) -> set[str]:
 # ---------------------------------------------------------------------------------------------
 # Compiled rules
 
+_ONE = Fraction(1)
 _GE, _GT, _LE, _LT = 0, 1, 2, 3
 _OP_CODE = {Op.at_least: _GE, Op.more_than: _GT, Op.at_most: _LE, Op.less_than: _LT}
 
@@ -126,11 +130,6 @@ def holds_code(op: int, x: int, y: int) -> bool:
     if op == _LE:
         return x <= y
     return x < y
-
-
-def fraction(numerator: int, denominator: int) -> Fraction:
-    """The exact fraction numerator ÷ denominator (denominator ≠ 0)."""
-    return Fraction(numerator, denominator)
 
 
 @dataclass(frozen=True)
@@ -210,6 +209,8 @@ class GatePlan:
     given: set[str]
     counts: tuple[Fraction, ...] = field(default=())
     """Fraction(n) for every possible number of members met."""
+    keys: frozenset[str] = frozenset()
+    """The engine fact keys the gate's verdict reads."""
 
 
 @dataclass(frozen=True)
@@ -345,7 +346,8 @@ def _level_plan(ruleset: Ruleset, predicates: CompiledPredicates, level: Level,
                 min_met=gate.min_met, floor=floor)
             rules.append(GatePlan(gate, floor, members,  # type: ignore[arg-type]
                                   tuple(position.get(m.id) for m in members), floor_status, template, given,
-                                  tuple(Fraction(n) for n in range(len(members) + 1))))
+                                  tuple(Fraction(n) for n in range(len(members) + 1)),
+                                  frozenset(a.key for clause in predicates.verdicts[gate.id] for a in clause)))
     return LevelPlan(level, school_type, parameter_values(ruleset, level), tuple(rules), tuple(thresholds))
 
 
@@ -358,15 +360,14 @@ def ratio_terms(t: ThresholdPlan, values: dict[str, Fraction]) -> tuple[int, int
     ratio = t.ratio
     assert ratio is not None
     n = values.get(ratio.num)
-    if n is None or n < 0:
+    if n is None or n.numerator < 0:  # (denominators are positive)
         return None
-    k = ratio.k
     if ratio.den is None:
-        return k.numerator * n.numerator, k.denominator * n.denominator
+        return ratio.kn * n.numerator, ratio.kd * n.denominator
     d = values.get(ratio.den)
-    if d is None or d <= 0:
+    if d is None or d.numerator <= 0:
         return None
-    return (k.numerator * n.numerator * d.denominator, k.denominator * n.denominator * d.numerator)
+    return ratio.kn * n.numerator * d.denominator, ratio.kd * n.denominator * d.numerator
 
 
 def closed_shortfall(t: ThresholdPlan, values: dict[str, Fraction], goal_num: int,
@@ -379,14 +380,13 @@ def closed_shortfall(t: ThresholdPlan, values: dict[str, Fraction], goal_num: in
     per unit) is checked by cross-multiplication."""
     form, ratio = t.form, t.ratio
     assert form is not None and ratio is not None
-    k = ratio.k
     current = values[form.resource]
     if form.in_denominator:
         n = values[ratio.num]
-        a, b, c, d = k.numerator * n.numerator, 0, 0, k.denominator * n.denominator
+        a, b, c, d = ratio.kn * n.numerator, 0, 0, ratio.kd * n.denominator
     else:
-        den = values[ratio.den] if ratio.den is not None else Fraction(1)
-        a, b, c, d = 0, k.numerator * den.denominator, k.denominator * den.numerator, 0
+        den = values[ratio.den] if ratio.den is not None else _ONE
+        a, b, c, d = 0, ratio.kn * den.denominator, ratio.kd * den.numerator, 0
     op, lower = t.op, t.lower
 
     def ok(xn: int, xd: int) -> bool:  # the rule holds at r = xn ÷ xd (xd > 0)

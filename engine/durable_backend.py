@@ -448,21 +448,30 @@ def _describe(e: BaseException) -> str:
     return getattr(e, "message", None) or f"{type(e).__name__}: {e}"
 
 
+# value <op> 0 as a bound method of the int 0 (v >= 0 is 0 <= v): no Python frame per test
 _TESTS: dict[str, Callable[[int], bool]] = {
-    ">=": lambda v: v >= 0, ">": lambda v: v > 0, "<=": lambda v: v <= 0,
-    "<": lambda v: v < 0, "==": lambda v: v == 0, "!=": lambda v: v != 0,
+    ">=": (0).__le__, ">": (0).__lt__, "<=": (0).__ge__, "<": (0).__gt__, "==": (0).__eq__, "!=": (0).__ne__,
 }
+
+
+def _tests(chunk: _Chunk) -> tuple[list[tuple[str, Callable[[int], bool]]], list[tuple[int, frozenset[int]]]]:
+    """The chunk's distinct atoms (property, test), and each rule's clause as the set of its atoms."""
+    atoms: dict[tuple[str, str], int] = {}
+    for clause in chunk.clauses:
+        for atom in clause:
+            atoms.setdefault(atom, len(atoms))
+    return ([(prop, _TESTS[op]) for prop, op in atoms],
+            [(rule, frozenset(atoms[a] for a in clause)) for rule, clause in enumerate(chunk.clauses)])
 
 
 def _expected_actions(chunk: _Chunk, messages: list[dict[str, Any]]) -> list[tuple[int, int]]:
     """Every (rule, fact) action durable owes for ``messages``: one per true clause per fact."""
-    tests = [[(prop, _TESTS[op]) for prop, op in clause] for clause in chunk.clauses]
+    atoms, clauses = _tests(chunk)
     out: list[tuple[int, int]] = []
     for m in messages:
         index = m[_INDEX]
-        for rule, clause in enumerate(tests):
-            if all(prop in m and test(m[prop]) for prop, test in clause):
-                out.append((rule, index))
+        true = {i for i, (prop, test) in enumerate(atoms) if prop in m and test(m[prop])}
+        out.extend((rule, index) for rule, atoms_of in clauses if atoms_of <= true)
     return out
 
 
@@ -595,7 +604,10 @@ def evaluate(compiled: CompiledRuleset, facts: list[dict[str, int]]) -> list[fro
                 msg: dict[str, Any] = {"sid": _SID, _INDEX: i}
                 for key, prop in items:
                     if key in fact:
-                        msg[prop] = _encode(fact[key])
+                        value = fact[key]
+                        # (_encode inlined for the common case: a plain int within exact range)
+                        msg[prop] = (value if type(value) is int and -_EXACT_LIMIT <= value <= _EXACT_LIMIT
+                                     else _encode(value))
                 if len(msg) > 2 or chunk.always:  # a fact without any chunk key matches nothing
                     messages.append(msg)
             if _BATCH > _ID_LIMIT:

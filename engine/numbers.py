@@ -6,6 +6,41 @@ import math
 from decimal import Decimal
 from fractions import Fraction
 
+_new = object.__new__
+
+
+def _fraction(numerator: int, denominator: int) -> Fraction:
+    if not denominator:
+        raise ZeroDivisionError(f"Fraction({numerator}, 0)")
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    g = math.gcd(numerator, denominator)
+    f = _new(Fraction)
+    f._numerator = numerator // g  # type: ignore[attr-defined]
+    f._denominator = denominator // g  # type: ignore[attr-defined]
+    return f
+
+
+def _works() -> bool:
+    try:
+        probes = [(6, -4), (0, 7), (-9, 3), (10**30 + 1, 10**20)]
+        return all(_fraction(n, d) == Fraction(n, d) and hash(_fraction(n, d)) == hash(Fraction(n, d))
+                   and str(_fraction(n, d)) == str(Fraction(n, d)) for n, d in probes)
+    except (AttributeError, TypeError):
+        return False
+
+
+def fraction(numerator: int, denominator: int) -> Fraction:
+    """numerator ÷ denominator as an exact :class:`Fraction` (the same value, normalised), built
+    in a third of ``Fraction(n, d)``'s time by skipping its type dispatch: the evaluation builds
+    ~20 per school section. Falls back to ``Fraction(n, d)`` if this Python's Fraction does not keep
+    its value in the two slots it has kept them in since 3.0 (checked on import)."""
+    return Fraction(numerator, denominator)
+
+
+if _works():
+    fraction = _fraction
+
 
 def ceil_to(value: Fraction, step: Fraction) -> Fraction:
     """The smallest multiple of ``step`` that is ≥ ``value``."""

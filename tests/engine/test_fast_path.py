@@ -22,6 +22,7 @@ from pydantic import BaseModel
 from junheng.engine.compile import compile_ruleset, ratio_of
 from junheng.engine.county import all_schools_ruleset
 from junheng.engine.evaluate import evaluate_sections
+from junheng.engine.numbers import fraction
 from junheng.engine.results import SchoolResult
 from junheng.policy.county_model import AllSchoolsCriterion
 from junheng.policy.facts import Level
@@ -182,3 +183,18 @@ def test_closed_form_shortfalls_by_hand() -> None:
     rooms = by_id["resource.multimedia_classrooms"].shortfall
     assert rooms is not None and rooms.amount == 13 and rooms.target == 31
     assert by_id["resource.backbone_teachers"].outcome.value == "unknown"
+
+
+@settings(max_examples=300, deadline=None)
+@given(n=st.integers(-(10**40), 10**40), d=st.integers(-(10**40), 10**40).filter(bool))
+def test_fraction_is_fractions_fraction(n: int, d: int) -> None:
+    """engine.numbers.fraction builds the very Fraction(n, d): same value, type, hash, text."""
+    made, expected = fraction(n, d), Fraction(n, d)
+    assert type(made) is Fraction and made == expected and hash(made) == hash(expected)
+    assert (made.numerator, made.denominator) == (expected.numerator, expected.denominator)
+    assert str(made) == str(expected) and made + 1 == expected + 1
+
+
+def test_fraction_by_zero() -> None:
+    with pytest.raises(ZeroDivisionError):
+        fraction(1, 0)
