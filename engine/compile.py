@@ -58,6 +58,7 @@ class Ratio:
 
     num: str
     den: str | None
+    k: Fraction
     kn: int
     kd: int
     """k = kn ÷ kd (both positive)."""
@@ -101,7 +102,7 @@ def ratio_of(formula: str, parameters: set[str]) -> Ratio | None:
         return None
     if not _divisors(expr) <= set(dens):
         return None  # 100 ÷ (computers ÷ students): a zero student count is a zero divisor there
-    return Ratio(nums[0], dens[0] if dens else None, k.numerator, k.denominator)
+    return Ratio(nums[0], dens[0] if dens else None, k, k.numerator, k.denominator)
 
 
 def _divisors(expr: Expr) -> set[str]:
