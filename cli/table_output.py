@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from fractions import Fraction
 
 from rich.console import Console
@@ -13,7 +13,7 @@ from junheng.cli.render import numbers as n
 from junheng.cli.render.explain import explain_rule, shortfall_cell
 from junheng.cli.render.words import op_symbol
 from junheng.cli.text import outcome_word, t
-from junheng.engine.results import EvaluationRun, Outcome, RuleResult, SchoolResult
+from junheng.engine.results import EvaluationRun, Outcome, RuleResult, RunEnvelope, SchoolResult
 from junheng.policy.inputs import InputIssue
 from junheng.policy.units import unit
 
@@ -111,32 +111,55 @@ def points_line(s: SchoolResult, lang: str) -> str | None:
     return t("points_groups", lang, total=_points(s.score.awarded, s.score.points), groups=groups)
 
 
+class EvaluationTable:
+    """The terminal table of an evaluation written as the sections come: :meth:`write_sections`
+    once per chunk in input order (each section printed at once: nothing is held), then
+    :meth:`write_tail` (the summary from the counts kept, the data issues, what was run)."""
+
+    def __init__(self, console: Console, envelope: RunEnvelope, lang: str, explain: bool = True) -> None:
+        self.console, self.env, self.lang, self.explain = console, envelope, lang, explain
+        self.counts = dict.fromkeys(Outcome, 0)
+
+    def write_header(self) -> None:
+        """Nothing precedes the first section."""
+
+    def write_sections(self, schools: Iterable[SchoolResult]) -> None:
+        console, lang = self.console, self.lang
+        for s in schools:
+            self.counts[s.outcome] += 1
+            console.print(school_table(s, lang))
+            if (line := points_line(s, lang)) is not None:
+                console.print(line, highlight=False, soft_wrap=True)
+            if self.explain:
+                notes = [r for r in s.results if r.outcome is not Outcome.passed]
+                if notes:
+                    console.print(t("explanations", lang))
+                    for r in notes:
+                        console.print(f"  • {shown(explain_rule(r, lang))}", highlight=False, soft_wrap=True)
+            console.print()
+
+    def write_tail(self) -> None:
+        console, lang, c, env = self.console, self.lang, self.counts, self.env
+        scored = c[Outcome.scored]
+        console.print(t("summary", lang, n=sum(c.values()), p=c[Outcome.passed], f=c[Outcome.failed],
+                        u=c[Outcome.unknown]) + (t("summary_scored", lang, n=scored) if scored else ""))
+        if env.input is not None and env.input.rows_rejected:
+            console.print(t("summary_rejected", lang, r=env.input.rows_rejected), style="bold red")
+        print_input_issues(env.issues, console, lang, env.input.rows_rejected if env.input is not None else None,
+                           env.input.unused_columns if env.input is not None else ())
+        if env.input is not None:
+            ruleset = env.rulesets[0]
+            console.print(t("ran", lang, id=ruleset.id, version=ruleset.version,
+                            sha=ruleset.sha256[:12], file=shown(env.input.file),
+                            fsha=env.input.sha256[:12], jv=env.junheng_version, engine=env.engine),
+                          style="dim", highlight=False)
+
+
 def print_evaluation(run: EvaluationRun, console: Console, lang: str, explain: bool = True) -> None:
-    for s in run.schools:
-        console.print(school_table(s, lang))
-        if (line := points_line(s, lang)) is not None:
-            console.print(line, highlight=False, soft_wrap=True)
-        if explain:
-            notes = [r for r in s.results if r.outcome is not Outcome.passed]
-            if notes:
-                console.print(t("explanations", lang))
-                for r in notes:
-                    console.print(f"  • {shown(explain_rule(r, lang))}", highlight=False, soft_wrap=True)
-        console.print()
-    passed = sum(1 for s in run.schools if s.outcome is Outcome.passed)
-    failed = sum(1 for s in run.schools if s.outcome is Outcome.failed)
-    unknown = sum(1 for s in run.schools if s.outcome is Outcome.unknown)
-    scored = sum(1 for s in run.schools if s.outcome is Outcome.scored)
-    console.print(t("summary", lang, n=len(run.schools), p=passed, f=failed, u=unknown)
-                  + (t("summary_scored", lang, n=scored) if scored else ""))
-    if run.input is not None and run.input.rows_rejected:
-        console.print(t("summary_rejected", lang, r=run.input.rows_rejected), style="bold red")
-    print_issues(run, console, lang)
-    if run.input is not None:
-        console.print(t("ran", lang, id=run.ruleset.id, version=run.ruleset.version,
-                        sha=run.ruleset.sha256[:12], file=shown(run.input.file),
-                        fsha=run.input.sha256[:12], jv=run.junheng_version, engine=run.engine),
-                      style="dim", highlight=False)
+    table = EvaluationTable(console, run.envelope, lang, explain)
+    table.write_header()
+    table.write_sections(run.schools)
+    table.write_tail()
 
 
 def print_issues(run: EvaluationRun, console: Console, lang: str) -> None:

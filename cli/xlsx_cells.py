@@ -248,18 +248,22 @@ class Sheet:
                 self.row += 1
             return
         ws._write_single_row(self.row)  # the row written the ordinary way before, if any
-        names: dict[int, str] = {}
         xf: dict[str | None, str] = {None: ""}
         texts: dict[str, tuple[bool, str, str | None]] = {}  # a section's id, name … repeat on its rows
+        places: list[tuple[int, str]] | None = None  # (column, its letters) per cell
         write = ws.fh.write
         row = self.row
-        low = high = None
+        low = high = -1
         for cells in rows:
+            if places is None or len(places) != len(cells):
+                places = [(c, _col_name(c)) for c in (range(len(cells)) if columns is None else columns)]
+                assert [c for c, _ in places if c >= 0] == sorted(c for c, _ in places if c >= 0), \
+                    "cells are written in column order"
             out = []
             notes = []
             r = str(row + 1)
-            for i, (key, value) in enumerate(cells):
-                col = i if columns is None else columns[i]
+            first = last = -1
+            for (col, name), (key, value) in zip(places, cells, strict=True):
                 if col < 0:
                     continue
                 if value is None or value == "":
@@ -288,12 +292,10 @@ class Sheet:
                 s = xf.get(key)
                 if s is None:
                     s = xf[key] = f' s="{book.keyed(key)._get_xf_index()}"'
-                name = names.get(col)
-                if name is None:
-                    name = names[col] = _col_name(col)
                 out.append(f'<c r="{name}{r}"{s}/>' if body is None else f'<c r="{name}{r}"{s}{body}</c>')
-                low = col if low is None or col < low else low
-                high = col if high is None or col > high else high
+                if first < 0:
+                    first = col
+                last = col
                 if note is not None:
                     notes.append((col, note))
             if out:
@@ -302,11 +304,13 @@ class Sheet:
                     ws.dim_rowmin = row
                 if ws.dim_rowmax is None or row > ws.dim_rowmax:
                     ws.dim_rowmax = row
+                low = first if low < 0 else min(low, first)
+                high = max(high, last)
             ws.previous_row = row
             for col, note in notes:
                 ws.write_comment(row, col, note, {"author": _AUTHOR})
             row += 1
-        if low is not None:
+        if low >= 0:
             ws.dim_colmin = low if ws.dim_colmin is None else min(ws.dim_colmin, low)
             ws.dim_colmax = high if ws.dim_colmax is None else max(ws.dim_colmax, high)
         ws.previous_row = row  # nothing pending: the next ordinary write starts a new row

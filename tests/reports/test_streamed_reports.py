@@ -1,6 +1,7 @@
-"""Reports written section by section (issue 12 item 4): fed in chunks, the writers give the same
-file as for the whole run at once, and a section that brings a new indicator after earlier rows
-were written still gives every grid row one cell per indicator."""
+"""Reports written section by section (issue 12 item 4): fed in chunks, the HTML, XLSX and table
+writers give the same output as for the whole run at once; a section that brings a new indicator
+after earlier rows were written still gives every grid row one cell per indicator; XLSX rows
+written in one piece are the XML XlsxWriter writes for them."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import zipfile
 from decimal import Decimal
 
 import openpyxl
+from rich.console import Console
 
 from junheng.cli.html_report import EvaluationHtml, evaluation_html
+from junheng.cli.table_output import EvaluationTable, print_evaluation
 from junheng.cli.xlsx_cells import FAST_ROWS, Book, CellValue, number_text
 from junheng.cli.xlsx_report import FILLS, EvaluationXlsx, evaluation_workbook
 from junheng.engine.results import EvaluationRun, Outcome
@@ -148,3 +151,23 @@ def test_xlsx_rows_by_hand(demo_run: EvaluationRun) -> None:
     assert float(area[5].value) == 3.45 and area[8].value == "未达标"
     assert area[8].fill.fgColor.rgb.endswith(FILLS[Outcome.failed])
     assert head[-3:] == ["来源状态", "说明", "依据"] and "得分" not in head  # no points: no points column
+
+
+# --- the terminal table ---------------------------------------------------------------------------
+
+def test_table_in_chunks_is_the_whole_table(demo_run: EvaluationRun) -> None:
+    """Sections printed chunk by chunk, the summary from the counts kept: the same text; the demo's
+    8 sections are counted in the summary line (达标 + 未达标 + 无法判定 = 8)."""
+    whole = Console(file=io.StringIO(), width=120)
+    print_evaluation(demo_run, whole, "zh")
+    streamed = Console(file=io.StringIO(), width=120)
+    table = EvaluationTable(streamed, demo_run.envelope, "zh")
+    table.write_header()
+    for i in range(0, len(demo_run.schools), 3):
+        table.write_sections(demo_run.schools[i:i + 3])
+    table.write_tail()
+    text = streamed.file.getvalue()  # type: ignore[attr-defined]
+    assert text == whole.file.getvalue()  # type: ignore[attr-defined]
+    summary = re.search(r"共(\d+)个学段：达标(\d+)，未达标(\d+)，无法判定(\d+)。", text)
+    assert summary is not None and summary.group(1) == "8"
+    assert sum(int(summary.group(k)) for k in (2, 3, 4)) == 8
