@@ -21,6 +21,7 @@ from junheng.engine.results import (
     GatePath,
     GateStep,
     MissingFact,
+    Outcome,
     RuleResult,
     RulesetInfo,
     RunEnvelope,
@@ -80,6 +81,12 @@ def rejected_row_json(r: RejectedRow, lang: str) -> dict[str, Any]:
 
 
 def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
+    """One result as the contract writes it; its words rendered for ``lang`` only (the rule's
+    constant words once per rule, :mod:`junheng.cli.render.cache`). Called for every result of
+    every section, so plain: locals, no helper per member."""
+    sf = r.shortfall
+    base = None if sf is None else sf.base
+    parameter_status = r.parameter_status
     out: dict[str, Any] = {
         "rule_id": r.rule_id,
         "kind": r.kind,
@@ -91,20 +98,19 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
         "op": r.op,
         "unit": r.unit,
         "gap": num(r.gap),
-        "shortfall_total": num(r.shortfall.amount) if r.shortfall else None,
-        "shortfall_unit": r.shortfall.unit if r.shortfall else None,
-        "shortfall_fact": r.shortfall.fact if r.shortfall else None,
-        "shortfall_direction": r.shortfall.direction if r.shortfall else None,
-        "shortfall_target": num(r.shortfall.target) if r.shortfall else None,
-        "shortfall_base": ({"fact": r.shortfall.base.fact, "value": num(r.shortfall.base.value)}
-                           if r.shortfall is not None and r.shortfall.base is not None else None),
-        "missing_facts": missing_names(r.missing_facts),
+        "shortfall_total": None if sf is None else json_number(sf.amount),
+        "shortfall_unit": None if sf is None else sf.unit,
+        "shortfall_fact": None if sf is None else sf.fact,
+        "shortfall_direction": None if sf is None else sf.direction,
+        "shortfall_target": None if sf is None else json_number(sf.target),
+        "shortfall_base": None if base is None else {"fact": base.fact, "value": json_number(base.value)},
+        "missing_facts": missing_names(r.missing_facts) if r.missing_facts else [],
         "explanation": explain_rule(r, lang),
         "text": r.text,
         "article": r.article,
         "source": r.source,
         "status": r.status.value,
-        "parameter_status": r.parameter_status.value if r.parameter_status else None,
+        "parameter_status": None if parameter_status is None else parameter_status.value,
     }
     if r.kind == "count_gate":
         out["gate"] = {
@@ -116,7 +122,7 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
                  "attainment": num(m.attainment), "meets_floor": m.meets_floor}
                 for m in r.members
             ],
-            "missed": [m.rule_id for m in r.members if m.outcome.value == "failed"],
+            "missed": [m.rule_id for m in r.members if m.outcome is Outcome.failed],
         }
         if r.paths:
             out["gate"]["paths"] = [gate_path_json(p) for p in r.paths]

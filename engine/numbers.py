@@ -90,13 +90,16 @@ def json_number(value: Fraction, places: int = 6) -> int | float:
     """A JSON number for a fraction: an int when whole, else rounded to ``places`` decimals.
 
     The float is the one nearest to the rounded decimal (``float(to_decimal(value, places))``),
-    computed without Decimal: ``int / int`` is correctly rounded in Python."""
-    num, den = value.numerator, value.denominator
+    computed without Decimal: ``int / int`` is correctly rounded in Python. Called for every
+    number of every document, so written out in full."""
+    den = value.denominator
     if den == 1:
-        return num
+        return value.numerator
+    num = value.numerator
     scale: int = 10**places
-    rounded = (2 * abs(num) * scale + den) // (2 * den)
     try:
-        return (-rounded if num < 0 else rounded) / scale
+        if num >= 0:
+            return (2 * scale * num + den) // (2 * den) / scale
+        return -((2 * scale * -num + den) // (2 * den)) / scale  # halves away from zero; −0 → 0.0
     except OverflowError:  # beyond a float's range: as Decimal converts it (±inf)
         return float(to_decimal(value, places))

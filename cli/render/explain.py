@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from fractions import Fraction
+from typing import NamedTuple
 
 from junheng.cli.render import numbers as n
+from junheng.cli.render.cache import Rendered, literal
 from junheng.cli.render.templates import SEP, SEP_LONG, template
 from junheng.cli.render.words import fact_name, fact_noun, level_name, op_words, outcome_word
 from junheng.engine.county_results import CountyRun, CriterionResult, CvDriver, Exclusion, LevelDispersion
 from junheng.engine.results import (
-    GateMember,
     Judgement,
     MissingFact,
     Outcome,
@@ -31,6 +32,7 @@ from junheng.policy.model import (
     Op,
     ProportionalSchedule,
     Schedule,
+    Status,
     StepSchedule,
     TieredSchedule,
 )
@@ -49,12 +51,20 @@ def explanation(r: RuleResult) -> Localized:
 
 def citation(j: Judgement, lang: str) -> str:
     """依据: the public source of the rule, its status, and weaker parameter/schedule statuses."""
-    text = template("cite", "plain").fill(lang, source=j.source, status=j.status.label(lang))
-    if j.parameter_status is not None and j.parameter_status is not j.status:
-        text += template("cite", "parameter").fill(lang, status=j.parameter_status.label(lang))
-    if j.schedule_status is not None and j.schedule_status is not j.status:
-        text += template("cite", "schedule").fill(lang, status=j.schedule_status.label(lang))
+    return _CITATIONS[(j.source, j.status, j.parameter_status, j.schedule_status, lang)]
+
+
+def _citation(key: tuple[str, Status, Status | None, Status | None, str]) -> str:
+    source, status, parameter_status, schedule_status, lang = key
+    text = template("cite", "plain").fill(lang, source=source, status=status.label(lang))
+    if parameter_status is not None and parameter_status is not status:
+        text += template("cite", "parameter").fill(lang, status=parameter_status.label(lang))
+    if schedule_status is not None and schedule_status is not status:
+        text += template("cite", "schedule").fill(lang, status=schedule_status.label(lang))
     return text
+
+
+_CITATIONS: Rendered[tuple[str, Status, Status | None, Status | None, str], str] = Rendered(_citation)
 
 
 def missing_text(missing: Iterable[MissingFact], lang: str, titles: dict[str, str] | None = None) -> str:
@@ -87,15 +97,26 @@ def rejected_text(rows: Sequence[RejectedRow], lang: str, limit: int = 5) -> str
 
 def shortfall_text(s: Shortfall, lang: str) -> str:
     """需增加教学及辅助用房面积675平方米（达到…）, counted on its base when it has one."""
-    base = ""
-    if s.base is not None:
-        b = s.base
-        base = template("shortfall", "base").fill(
-            lang, fact=fact_noun(b.fact, lang),
-            value=n.quantity(b.value, FACTS[b.fact].unit if b.fact in FACTS else None, lang))
-    return template("shortfall", s.direction).fill(
-        lang, base=base, fact=fact_noun(s.fact, lang), amount=n.quantity(s.amount, s.unit, lang),
-        target=n.quantity(s.target, s.unit, lang))
+    b = s.base
+    sentence, base = _SHORTFALLS[(s.direction, s.fact, None if b is None else b.fact, lang)]
+    return sentence.format(
+        base="" if b is None else base.format(value=n.quantity(b.value, FACTS[b.fact].unit if b.fact in FACTS else None,
+                                                                lang)),
+        amount=n.quantity(s.amount, s.unit, lang), target=n.quantity(s.target, s.unit, lang))
+
+
+def _shortfall_sentences(key: tuple[str, str, str | None, str]) -> tuple[str, str]:
+    """A shortfall's sentence and its base clause, the facts named once: left with {base}, {amount},
+    {target} and the base's {value}."""
+    direction, fact, base_fact, lang = key
+    sentence = template("shortfall", direction).fill(lang, fact=literal(fact_noun(fact, lang)), base="{base}",
+                                                     amount="{amount}", target="{target}")
+    base = "" if base_fact is None else template("shortfall", "base").fill(
+        lang, fact=literal(fact_noun(base_fact, lang)), value="{value}")
+    return sentence, base
+
+
+_SHORTFALLS: Rendered[tuple[str, str, str | None, str], tuple[str, str]] = Rendered(_shortfall_sentences)
 
 
 def shortfall_cell(s: Shortfall | None, lang: str) -> str:
@@ -105,23 +126,46 @@ def shortfall_cell(s: Shortfall | None, lang: str) -> str:
     return template("shortfall_cell", s.direction).fill(lang, amount=n.quantity(s.amount, s.unit, lang))
 
 
+class _Requirement(NamedTuple):
+    """A requirement's texts under the number policy, rendered once per value, unit and language."""
+
+    text: str
+    """As a sentence states it (50%, 5.80平方米/生)."""
+    indicator: str
+    """As an indicator value prints (to tell a near actual value apart from it)."""
+    suffix: str
+    """What follows an indicator value of this unit (平方米/生, ' teachers per 100 students')."""
+
+
+def _requirement(key: tuple[int, int, str | None, str]) -> _Requirement:
+    numerator, denominator, unit_code, lang = key
+    required = Fraction(numerator, denominator)
+    return _Requirement(n.required(required, unit_code, lang), n.indicator(required, unit_code),
+                        n.with_unit("", unit_code, lang))
+
+
+_REQUIREMENTS: Rendered[tuple[int, int, str | None, str], _Requirement] = Rendered(_requirement)
+
+
 def _value_and_gap(actual: Fraction | None, required: Fraction, op: str, unit_code: str | None,
                    gap: Fraction | None, lang: str, *, unbounded: bool = False) -> tuple[str, str, str]:
     """(actual, required, gap clause) texts under the number policy, never self-contradicting."""
+    req = _REQUIREMENTS[(required.numerator, required.denominator, unit_code, lang)]
     if unbounded or actual is None:
-        return (template("unbounded", "value").get(lang) if unbounded else "—",
-                n.required(required, unit_code, lang), "")
-    near = n.distinct(actual, required, unit_code)
-    if near is not None:
-        a_text, r_text = near
-        clause = "" if gap is None or gap <= 0 else template(
-            "gap", "just_below" if Op(op).is_lower_bound else "just_above").get(lang)
-        return n.with_unit(a_text, unit_code, lang), n.with_unit(r_text, unit_code, lang), clause
+        return (template("unbounded", "value").get(lang) if unbounded else "—", req.text, "")
+    a_text = n.indicator(actual, unit_code)
+    if a_text == req.indicator and actual != required:  # both print alike: n.distinct tells them apart
+        near = n.distinct(actual, required, unit_code)
+        if near is not None:
+            near_a, near_r = near
+            clause = "" if gap is None or gap <= 0 else template(
+                "gap", "just_below" if Op(op).is_lower_bound else "just_above").get(lang)
+            return n.with_unit(near_a, unit_code, lang), n.with_unit(near_r, unit_code, lang), clause
     clause = ""
     if gap is not None and gap > 0:
         clause = template("gap", "by").fill(lang, gap=gap_text_of(gap, unit_code, lang)) if not n.rounds_to_zero(
             gap, unit_code) else template("gap", "just_below" if Op(op).is_lower_bound else "just_above").get(lang)
-    return n.measured(actual, unit_code, lang), n.required(required, unit_code, lang), clause
+    return a_text + req.suffix, req.text, clause
 
 
 def gap_text_of(gap: Fraction, unit_code: str | None, lang: str) -> str:
@@ -131,27 +175,43 @@ def gap_text_of(gap: Fraction, unit_code: str | None, lang: str) -> str:
     return n.measured(gap, unit_code, lang)
 
 
+_THRESHOLD_CASES = ("passed", "failed", "unknown", "undefined")
+_SCHOOL_SLOTS = {slot: "{" + slot + "}" for slot in ("actual", "required", "gap", "shortfall", "missing")}
+"""The slots a school's own values fill; the others (title, level, op, cite) are the rule's."""
+
+
+def _threshold_sentences(key: tuple[str, Level, str, str, str]) -> dict[str, str]:
+    """The threshold sentences of one rule at one level, its words filled in once: templates left
+    with the slots of :data:`_SCHOOL_SLOTS`."""
+    title, level, op, cite, lang = key
+    rule = {"title": literal(title), "level": literal(level_name(level, lang)), "op": literal(op_words(op, lang)),
+            "cite": literal(cite)}
+    return {case: template("threshold", case).fill(lang, **rule, **_SCHOOL_SLOTS) for case in _THRESHOLD_CASES}
+
+
+_THRESHOLDS: Rendered[tuple[str, Level, str, str, str], dict[str, str]] = Rendered(_threshold_sentences)
+
+
 def _threshold(title: str, outcome: Outcome, level: Level, actual: Fraction | None,
                required: Fraction | None, op: str, unit_code: str | None, gap: Fraction | None,
                shortfall: Shortfall | None, missing: Sequence[MissingFact], unbounded: bool,
                undefined: bool, cite: str, lang: str, at_least: bool = False) -> str:
-    lv = level_name(level, lang)
     if required is None:
-        return template("threshold", "no_requirement").fill(lang, title=title, level=lv, cite=cite)
+        return template("threshold", "no_requirement").fill(lang, title=title, level=level_name(level, lang), cite=cite)
+    sentences = _THRESHOLDS[(title, level, op, cite, lang)]
     a_text, r_text, gap_text = _value_and_gap(actual, required, op, unit_code, gap, lang, unbounded=unbounded)
     if at_least:  # a lower bound decided the rule: the true value is this or more
         a_text = template("at_least", "value").fill(lang, value=a_text)
         if gap:
             gap_text = template("gap", "at_least").fill(lang, gap=gap_text_of(gap, unit_code, lang))
-    slots = {"title": title, "level": lv, "op": op_words(op, lang), "required": r_text, "cite": cite}
     if outcome is Outcome.unknown:
         if undefined:
-            return template("threshold", "undefined").fill(lang, **slots)
-        return template("threshold", "unknown").fill(lang, missing=missing_text(missing, lang), **slots)
+            return sentences["undefined"].format(required=r_text)
+        return sentences["unknown"].format(required=r_text, missing=missing_text(missing, lang))
     if outcome is Outcome.passed:
-        return template("threshold", "passed").fill(lang, actual=a_text, **slots)
+        return sentences["passed"].format(actual=a_text, required=r_text)
     more = (SEP_LONG.get(lang) + shortfall_text(shortfall, lang)) if shortfall is not None else ""
-    return template("threshold", "failed").fill(lang, actual=a_text, gap=gap_text, shortfall=more, **slots)
+    return sentences["failed"].format(actual=a_text, required=r_text, gap=gap_text, shortfall=more)
 
 
 def _strip_end(text: str) -> str:
@@ -191,34 +251,52 @@ def relaxation_citation(r: RuleResult, lang: str) -> str:
             + template("cite", "plain").fill(lang, source=rel.source, status=rel.status.label(lang)))
 
 
+class _GateWords(NamedTuple):
+    """A count gate's sentences, its title, size, floor and 依据 filled in once."""
+
+    head: str
+    """Left with {met}."""
+    floor: str
+    passed: str
+    unknown: str
+    failed: str
+
+
+def _gate_words(key: tuple[str, int, int, Fraction, str, str]) -> _GateWords:
+    title, total, min_met, floor_value, cite, lang = key
+    floor = n.percent_as_written(floor_value)
+    head = template("count_gate", "head").fill(lang, title=literal(title), total=str(total), met="{met}",
+                                               min_met=str(min_met), floor=literal(floor))
+    rest = {"head": "{head}", "missed": "{missed}", "unknown": "{unknown}", "need": "{need}", "below": "{below}",
+            "cite": literal(cite)}
+    return _GateWords(head, floor, *(template("count_gate", case).fill(lang, **rest)
+                                     for case in ("passed", "unknown", "failed")))
+
+
+_GATES: Rendered[tuple[str, int, int, Fraction, str, str], _GateWords] = Rendered(_gate_words)
+
+
 def _gate(r: RuleResult, lang: str) -> str:
     members = r.members
-    floor = n.percent_as_written(r.floor or Fraction(0))
-
-    def reach(m: GateMember) -> str:
-        if m.attainment is None:
-            return m.title.get(lang)
-        return template("count_gate", "reach").fill(lang, title=m.title.get(lang), reach=n.percent(m.attainment))
-
+    words = _GATES[(r.title.get(lang), len(members), r.min_met or 0, r.floor or Fraction(0), citation(r, lang), lang)]
     missed = [m for m in members if m.outcome is Outcome.failed]
-    missed_text = SEP.get(lang).join(reach(m) for m in missed) or template("count_gate", "none").get(lang)
-    head = template("count_gate", "head").fill(
-        lang, title=r.title.get(lang), total=str(len(members)), met=str(r.met_count or 0),
-        min_met=str(r.min_met or 0), floor=floor)
-    cite = citation(r, lang)
+    missed_text = SEP.get(lang).join(
+        m.title.get(lang) if m.attainment is None
+        else template("count_gate", "reach").fill(lang, title=m.title.get(lang), reach=n.percent(m.attainment))
+        for m in missed) or template("count_gate", "none").get(lang)
+    head = words.head.format(met=str(r.met_count or 0))
     if r.outcome is Outcome.passed:
-        return template("count_gate", "passed").fill(lang, head=head, missed=missed_text, cite=cite)
+        return words.passed.format(head=head, missed=missed_text)
     if r.outcome is Outcome.unknown:
         unknown = SEP.get(lang).join(m.title.get(lang) for m in members if m.outcome is Outcome.unknown)
-        return template("count_gate", "unknown").fill(lang, head=head, unknown=unknown, missed=missed_text,
-                                                      cite=cite)
+        return words.unknown.format(head=head, unknown=unknown, missed=missed_text)
     need_n = max((r.min_met or 0) - (r.met_count or 0), 0)
     need = template("count_gate", "need").fill(lang, need=str(need_n)) if need_n else ""
     below_members = [m for m in missed if m.meets_floor is False]
     below = template("count_gate", "below").fill(
-        lang, floor=floor, below=SEP.get(lang).join(m.title.get(lang) for m in below_members)) if below_members else ""
-    return template("count_gate", "failed").fill(lang, head=head, missed=missed_text, need=need, below=below,
-                                                 cite=cite)
+        lang, floor=words.floor, below=SEP.get(lang).join(m.title.get(lang) for m in below_members)
+    ) if below_members else ""
+    return words.failed.format(head=head, missed=missed_text, need=need, below=below)
 
 
 def schedule_text(schedule: Schedule, unit_code: str | None, lang: str) -> str:

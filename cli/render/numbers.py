@@ -46,7 +46,11 @@ def fixed(value: Fraction, places: int) -> str:
 
     Integer digits (the text ``to_decimal(value, places)`` formats to, without building the
     Decimal: every renderer calls this for every number it prints)."""
-    rounded = scaled_half_up(value, places)
+    return _point(scaled_half_up(value, places), places)
+
+
+def _point(rounded: int, places: int) -> str:
+    """The integer ``rounded`` (a value × 10^places) as decimal text with ``places`` decimals."""
     digits = str(-rounded if rounded < 0 else rounded)
     if places:
         digits = digits.rjust(places + 1, "0")
@@ -86,7 +90,7 @@ def limit(value: Fraction) -> str:
 
 def percent(value: Fraction, places: int = PERCENT_PLACES) -> str:
     """A ratio or attainment as a percentage: 0.3229 → '32.3%'; 0.5 → '50.0%'."""
-    return fixed(value * 100, places) + "%"
+    return _point(scaled_half_up(value, places + 2), places) + "%"  # value × 100, rounded to places
 
 
 def percent_as_written(value: Fraction) -> str:
@@ -103,7 +107,7 @@ def required(value: Fraction, unit_code: str | None, lang: str) -> str:
 
 def percent_points(value: Fraction) -> str:
     """A difference of two ratios in percentage points (without the word): 0.177 → '17.7'."""
-    return fixed(value * 100, PERCENT_PLACES)
+    return _point(scaled_half_up(value, PERCENT_PLACES + 2), PERCENT_PLACES)
 
 
 def money(value: Fraction, lang: str) -> str:
@@ -152,8 +156,8 @@ def measured(value: Fraction, unit_code: str | None, lang: str) -> str:
 def rounds_to_zero(value: Fraction, unit_code: str | None) -> bool:
     """True when a non-zero gap would print as 0 (0.00, 0.0 percentage points)."""
     if unit_code in PERCENT_UNITS:
-        return to_decimal(value * 100, PERCENT_PLACES) == 0
-    return to_decimal(value, INDICATOR_PLACES) == 0
+        return scaled_half_up(value, PERCENT_PLACES + 2) == 0  # value × 100 to PERCENT_PLACES
+    return scaled_half_up(value, INDICATOR_PLACES) == 0
 
 
 def distinct(actual: Fraction, required: Fraction, unit_code: str | None) -> tuple[str, str] | None:

@@ -51,7 +51,10 @@ def fact_noun(fact: str, lang: str) -> str:
 
 
 def level_name(level: Level, lang: str) -> str:
-    return level.label(lang)
+    return _LEVEL_NAMES.get((level, lang)) or level.label(lang)
+
+
+_LEVEL_NAMES = {(level, lang): level.label(lang) for level in Level for lang in ("zh", "en")}
 
 
 def status_word(status: Status, lang: str) -> str:
