@@ -44,14 +44,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 import yaml
 
 from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_boolean, parse_number, plain_number
 from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactKind, FactSpec, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow, SchoolSection
-from junheng.policy.model import share_fields_set
 from junheng.policy.units import unit
 
 __all__ = [
@@ -865,14 +864,17 @@ def _plain_cell(col: ColumnInfo, raw: Any, integral: bool, shared: dict[str, Fra
     return value * col.scale if col.scale != 1 else value
 
 
-_SHARED_VALUES = 1 << 16
-"""Most distinct cell texts remembered per file (their values are shared between rows)."""
+_SHARED_VALUES = 4096
+"""Most distinct cell texts remembered per column and per file (their values shared between rows:
+enough for counts such as students; a column of amounts, each different, gains nothing past it)."""
 
 
 def _exceeds(a: Fraction, b: Fraction) -> bool:
     """``a > b`` by integer cross-multiplication (denominators are positive): exact, and without
     the Fraction comparison machinery in the per-row checks."""
-    return a.numerator * b.denominator > b.numerator * a.denominator
+    an, ad = a.as_integer_ratio()
+    bn, bd = b.as_integer_ratio()
+    return an * bd > bn * ad
 
 
 def _shown_text(b: _RowBuilder, found: tuple[ColumnInfo, Any] | None) -> str:
@@ -888,14 +890,42 @@ def _shown_text(b: _RowBuilder, found: tuple[ColumnInfo, Any] | None) -> str:
     return text
 
 
+class _Column(NamedTuple):
+    """What a table's column is, worked out once for all its rows."""
+
+    info: ColumnInfo
+    spec: FactSpec | None
+    """The numeric fact the column holds, if it holds one."""
+    integral: bool
+    """Whether that fact is a whole number."""
+    known: dict[str, Fraction] | None
+    """For a column whose plain cells take :func:`_plain_cell`: the values of the cell texts read
+    so far (at most :data:`_SHARED_VALUES`); None for every other column (text, yes/no,
+    per-student), and with the fast path off."""
+
+
+def _plan(columns: Mapping[str, ColumnInfo]) -> dict[str, _Column]:
+    fast = FAST_CELLS.get()
+    plan: dict[str, _Column] = {}
+    for header, info in columns.items():
+        spec = _NUMERIC_FACTS.get(info.fact) if info.fact is not None else None
+        integral = _PLAIN_FACTS.get(spec.name) if spec is not None and not info.per_student else None
+        plan[header] = _Column(info, spec, bool(integral), {} if fast and integral is not None else None)
+    return plan
+
+
 def _section(
-    b: _RowBuilder, record: _Record, columns: Mapping[str, ColumnInfo], check_columns: bool,
+    b: _RowBuilder, record: _Record, plan: Mapping[str, _Column], check_columns: bool,
     shared: dict[str, Fraction] | None = None,
 ) -> SchoolSection | None:
     by_fact: dict[str, tuple[ColumnInfo, Any]] = {}
     extra: dict[str, str] = {}
+    # Numbers in column order; a plain cell's value at once, None until the other cells are read
+    # below (after the text fields, so that the issues come in the same order).
+    read: dict[str, Fraction | None] = {}
+    pending: list[str] = []
     for name_written, cell in record.cells.items():
-        col = columns[name_written]
+        col, spec, integral, known = plan[name_written]
         if isinstance(cell, str) and len(cell) > MAX_FIELD_CHARS:
             b.error(name_written, cell[:40] + "…", f"单元格过长（{len(cell):,} 个字符，上限 {MAX_FIELD_CHARS:,}）",
                     f"the cell is too long ({len(cell):,} characters; the limit is {MAX_FIELD_CHARS:,})")
@@ -916,6 +946,17 @@ def _section(
                 b.error(name_written, cell, *col.problem)
                 continue
         by_fact[fact] = (col, cell)
+        if spec is not None:
+            v = None
+            if known is not None and shared is not None and type(cell) is str:
+                v = known.get(cell)
+                if v is None:
+                    v = _plain_cell(col, cell, integral, shared)
+                    if v is not None and len(known) < _SHARED_VALUES:
+                        known[cell] = v
+            if v is None:
+                pending.append(fact)
+            read[fact] = v
 
     found = by_fact.get("school_id")
     school_id = _shown_text(b, found)
@@ -964,21 +1005,17 @@ def _section(
         else:
             year = int(v)
 
-    values: dict[str, Fraction] = {}
     per_student: dict[str, Fraction] = {}
-    fast = shared is not None and FAST_CELLS.get()
-    for name, (col, raw) in by_fact.items():
-        fact_spec = _NUMERIC_FACTS.get(name)
-        if fact_spec is None:
+    for name in pending:
+        col, raw = by_fact[name]
+        v = _number(b, col, raw, _NUMERIC_FACTS[name])
+        if v is not None and not col.per_student:
+            read[name] = v
             continue
-        integral = _PLAIN_FACTS.get(name)
-        v = _plain_cell(col, raw, integral, shared) if fast and shared is not None and integral is not None else None
-        if v is None:
-            v = _number(b, col, raw, fact_spec)
-        if v is not None and col.per_student:
+        read.pop(name, None)
+        if v is not None:
             per_student[name] = v / col.per_student
-        elif v is not None:
-            values[name] = v
+    values = cast(dict[str, Fraction], read)  # every None replaced or removed above
     if per_student and values.get("students") is not None:
         # 生均 X alone: the total is X × students (the column note says so), never X itself.
         for name, v in per_student.items():
@@ -1045,12 +1082,10 @@ def _section(
     school_name = _shown_text(b, by_fact.get("school_name"))
     county = _shown_text(b, by_fact.get("county"))
     # Every field has its type already (built above from checked cells): validating would only
-    # copy the dicts. The twin is equal (a test compares them); the field-name set is shared.
-    build = SchoolSection.model_construct if shared is not None and FAST_CELLS.get() else SchoolSection
-    section = build(school_id=school_id, level=level, school_name=school_name, county=county, year=year,
-                    school_type=school_type, values=values, extra=extra, source=b.file, row=record.row)
-    share_fields_set(section)
-    return section
+    # copy the dicts. The twin is equal (a test compares them).
+    build = SchoolSection.checked if shared is not None and FAST_CELLS.get() else SchoolSection
+    return build(school_id=school_id, level=level, school_name=school_name, county=county, year=year,
+                 school_type=school_type, values=values, extra=extra, source=b.file, row=record.row)
 
 
 def _file_issue(name: str, zh: str, en: str, column: str | None = None) -> InputIssue:
@@ -1080,9 +1115,12 @@ def summary_row_mark(texts: Iterable[str]) -> str | None:
         key = _norm(text).replace("：", ":")
         if not key:
             continue
-        if key in SUMMARY_CELLS or any(m in key for m in SUMMARY_MARKS) or key.startswith(SIGNATURE_MARKS):
+        if key in SUMMARY_CELLS or _SUMMARY_MARK.search(key) or key.startswith(SIGNATURE_MARKS):
             return text.strip()
     return None
+
+
+_SUMMARY_MARK = re.compile("|".join(map(re.escape, SUMMARY_MARKS)))
 
 
 def _per_student(name: str, columns: dict[str, ColumnInfo]) -> list[InputIssue]:
@@ -1189,6 +1227,7 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
     seen: dict[tuple[str, Level], int] = {}
     shared: dict[str, Fraction] = {}
     key_columns = {h: c.fact for h, c in columns.items() if c.fact in ("school_id", "level")}
+    plan = _plan(columns)
     rows_read = 0
     # One pass, one record at a time: a CSV's records are made from its rows as they are read
     # here (and the rows let go), so a large file is never held three times over.
@@ -1211,7 +1250,7 @@ def _batch(name: str, sha: str, table: _Table) -> FactsBatch:
             issues.extend(b.issues)
             rejected.append(RejectedRow(file=name, row=record.row))
             continue
-        section = _section(b, record, columns, check_columns=not table.fixed_columns, shared=shared)
+        section = _section(b, record, plan, check_columns=not table.fixed_columns, shared=shared)
         key = _row_key(record, key_columns, table.fixed_columns)
         if key is not None:
             if key in seen:
