@@ -142,17 +142,26 @@ def _chunk(start: int, stop: int, inputs: Sequence[CountyInput] | None = None) -
     if inputs is None:
         assert job.inputs is not None
         inputs = job.inputs[start:stop]
-    runs = evaluate_counties(job.loaded, inputs, job.school, job.engine)
-    if job.json_out:
-        text, counted = county_entries_text(runs, job.lang, DocumentLayout(job.indent, "counties"),
-                                            first=start == 0, school_results=job.school_results)
-        return _Done(start, stop, text, [], counted)
-    rows: list[tuple[str, ...]] = []
-    counted = Counter()
-    for run in runs:
-        counted[run.outcome.value] += 1
-        rows.append(_table_row(run, job.every, job.lang))
-    return _Done(start, stop, b"", rows, counted)
+    # The cyclic collector paused for the chunk (as engine/evaluate.py does for a batch): the records
+    # are trees freed by reference counting, and with a province's sections on the heap each
+    # collection walked them all again — it took as long as the county arithmetic itself.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        runs = evaluate_counties(job.loaded, inputs, job.school, job.engine)
+        if job.json_out:
+            text, counted = county_entries_text(runs, job.lang, DocumentLayout(job.indent, "counties"),
+                                                first=start == 0, school_results=job.school_results)
+            return _Done(start, stop, text, [], counted)
+        rows: list[tuple[str, ...]] = []
+        counted = Counter()
+        for run in runs:
+            counted[run.outcome.value] += 1
+            rows.append(_table_row(run, job.every, job.lang))
+        return _Done(start, stop, b"", rows, counted)
+    finally:
+        if paused:
+            gc.enable()
 
 
 def county_bounds(sizes: Sequence[int], jobs: int) -> list[tuple[int, int]]:
@@ -193,15 +202,18 @@ def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int) -> Iterator[_
     executor = ProcessPoolExecutor(max_workers=min(jobs, len(bounds)),
                                    mp_context=multiprocessing.get_context(method), initializer=_init,
                                    initargs=(None if forked else replace(job, inputs=None),))
-    futures: list[Future[_Done]] = []
+    futures: list[Future[_Done] | None] = []
     try:
         futures = [executor.submit(_chunk, start, stop, None if forked else inputs[start:stop])
                    for start, stop in bounds]
-        for future in futures:
+        for i, future in enumerate(futures):
+            assert future is not None
+            futures[i] = None  # a done chunk's text is released once written, not held to the end
             yield future.result()
     finally:
-        for future in futures:
-            future.cancel()
+        for left in futures:
+            if left is not None:
+                left.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
         if forked:
             _JOB = None
