@@ -38,7 +38,7 @@ Usage::
     python bench/bench_evaluate.py --xlsx 1000 5000
     python bench/bench_evaluate.py --e2e 10000              # 100000 200000 by choice
     python bench/bench_evaluate.py --e2e 10000 100000 200000 --jobs 1 2 --check-max 10000
-    python bench/bench_evaluate.py --e2e 10000 --formats json html table
+    python bench/bench_evaluate.py --e2e 10000 --formats json html xlsx table
     python bench/bench_evaluate.py --county 2900        # 2 900 counties × 70 sections, one call
     python bench/bench_evaluate.py --county 100 --jobs 1 2
 """
@@ -292,7 +292,8 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
             work = keep or Path(tmp)
             source = work / f"sections-{n}.csv"
             synthetic_csv(n, source)
-            outs = {"floor": work / "floor.json", "html": work / "out.html", "table": work / "out.txt"}
+            outs = {"floor": work / "floor.json", "html": work / "out.html", "xlsx": work / "out.xlsx",
+                    "table": work / "out.txt"}
             runs: list[tuple[str, list[str], Path]] = [
                 ("floor (json)", [sys.executable, str(floor), str(source), str(outs["floor"])], outs["floor"])]
             if n <= check_max:  # the indented floor holds the whole document (≈ 90 KiB a section)
@@ -420,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure read → evaluate → write XLSX end to end for these N instead")
     parser.add_argument("--e2e", type=int, nargs="*", metavar="N",
                         help="time `junheng evaluate` end to end and the floor for these N (default 10000)")
-    parser.add_argument("--formats", nargs="+", default=["json"], choices=["json", "html", "table"],
+    parser.add_argument("--formats", nargs="+", default=["json"], choices=["json", "html", "xlsx", "table"],
                         help="with --e2e: the output formats to time (json is the one compared to the floor)")
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2],
                         help="with --e2e or --county: time the output once per --jobs value (default 1 and 2)")
