@@ -48,7 +48,15 @@ from typing import Any, NamedTuple, cast
 
 import yaml
 
-from junheng.policy.cells import CELL_UNITS, CellError, exact_decimal, parse_boolean, parse_number, plain_number
+from junheng.policy.cells import (
+    CELL_UNITS,
+    MAX_INTEGER_DIGITS,
+    CellError,
+    exact_decimal,
+    parse_boolean,
+    parse_number,
+    plain_number,
+)
 from junheng.policy.facts import LEVEL_ALIASES, SCHOOL_FACTS, SCHOOL_TYPES, FactKind, FactSpec, Level
 from junheng.policy.inputs import FactsBatch, InputIssue, RejectedRow, SchoolSection
 from junheng.policy.units import unit
@@ -845,24 +853,43 @@ path; nothing else does)."""
 
 
 def _plain_cell(col: ColumnInfo, raw: Any, integral: bool, shared: dict[str, Fraction]) -> Fraction | None:
-    """The value of a plain cell (``"2718"``, ``" 17232.12 "``: :func:`plain_number`) that
-    :func:`_number` accepts without a word, or None: then :func:`_number` reads it (and reports).
+    """The value of a plain cell (``"2718"``, ``" 17232.12 "``: :func:`plain_number`; or a number
+    a workbook or JSON file stored, not negative, within the bounds) that :func:`_number` accepts
+    without a word, or None: then :func:`_number` reads it (and reports).
 
     ``shared`` maps cell texts already read to their values, so equal cells of one file share one
     (immutable) Fraction."""
-    if type(raw) is not str:
-        return None
-    value = shared.get(raw)
-    if value is None:
-        value = plain_number(raw)
-        if value is None:
+    kind = type(raw)
+    if kind is int:
+        if not 0 <= raw < _INTEGER_BOUND:
             return None
-        if len(shared) < _SHARED_VALUES:
-            shared[raw] = value
+        value: Fraction | None = Fraction(raw)
+    elif kind is Decimal:
+        if not raw.is_finite() or raw.is_signed():
+            return None
+        try:
+            value = exact_decimal(raw)
+        except CellError:
+            return None
+    elif kind is not str:
+        return None
+    else:
+        value = shared.get(raw)
+        if value is None:
+            value = plain_number(raw)
+            if value is None:
+                return None
+            if len(shared) < _SHARED_VALUES:
+                shared[raw] = value
+    assert value is not None
     if integral and value.denominator != 1 and not col.per_student:
         return None  # "2.5" teachers: the general path says why not
     return value * col.scale if col.scale != 1 else value
 
+
+_INTEGER_BOUND = 10**MAX_INTEGER_DIGITS
+_PLAIN_TYPES = (str, int, Decimal)
+"""The cell types :func:`_plain_cell` reads (a bool is not an int here: ``type(raw) is int``)."""
 
 _SHARED_VALUES = 4096
 """Most distinct cell texts remembered per column and per file (their values shared between rows:
@@ -898,8 +925,8 @@ class _Column(NamedTuple):
     """The numeric fact the column holds, if it holds one."""
     integral: bool
     """Whether that fact is a whole number."""
-    known: dict[str, Fraction] | None
-    """For a column whose plain cells take :func:`_plain_cell`: the values of the cell texts read
+    known: dict[str | int | Decimal, Fraction] | None
+    """For a column whose plain cells take :func:`_plain_cell`: the values of the cells (texts, numbers) read
     so far (at most :data:`_SHARED_VALUES`); None for every other column (text, yes/no,
     per-student), and with the fast path off."""
 
@@ -948,7 +975,7 @@ def _section(
         by_fact[fact] = (col, cell)
         if spec is not None:
             v = None
-            if known is not None and shared is not None and type(cell) is str:
+            if known is not None and shared is not None and type(cell) in _PLAIN_TYPES:
                 v = known.get(cell)
                 if v is None:
                     v = _plain_cell(col, cell, integral, shared)

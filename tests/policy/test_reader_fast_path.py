@@ -16,6 +16,7 @@ import csv
 import io
 import random
 from collections.abc import Callable
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -191,3 +192,31 @@ def test_json_and_yaml_records_read_the_same_on_both_paths() -> None:
     _assert_same(*_both(lambda: read_facts_text(records, "json", "r.json")))
     yaml_text = "- {school_id: A, level: 小学, students: 1289, teachers: 80.0, sports_area_m2: '7,000'}\n"
     _assert_same(*_both(lambda: read_facts_text(yaml_text, "yaml", "r.yaml")))
+
+
+_STORED = st.one_of(
+    st.integers(min_value=-10, max_value=10**16),                        # past the 15-digit bound too
+    st.integers(0, 14).flatmap(lambda places: st.decimals(
+        min_value=-1, max_value=10**16, places=places, allow_nan=False, allow_infinity=False)),
+    st.sampled_from([Decimal(t) for t in ("-0.0", "0.0", "1E+3", "2.50", "1E-13", "0.000000000001")]),
+    cell_texts(),                                                        # a text cell among them
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(cells=st.lists(st.lists(_STORED, min_size=4, max_size=4), min_size=1, max_size=6))
+def test_property_stored_numbers_read_the_same_on_both_paths(cells: list[list[object]]) -> None:
+    """Numbers as a JSON file (or a workbook) stores them — integers, exact decimals, negative zero,
+    out-of-bounds magnitudes — through the fast path and the general path: equal batches."""
+    import json
+
+    def literal(value: object) -> str:
+        return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+
+    facts = ("students", "teachers", "sports_area_m2", "equipment_value_yuan")
+    records = ",".join(
+        "{" + f'"school_id": "S{i}", "level": "小学", '
+        + ", ".join(f'"{fact}": {literal(v)}' for fact, v in zip(facts, row, strict=True)) + "}"
+        for i, row in enumerate(cells))
+    text = f"[{records}]"
+    _assert_same(*_both(lambda: read_facts_text(text, "json", "stored.json")))
