@@ -390,6 +390,14 @@ def _collector_paused() -> Iterator[None]:
     evaluation itself (10k national sections: 2.4 s with it, 0.9 s without). The records are
     trees (no reference cycles), so nothing the collector would free is made meanwhile; memory
     is freed by reference counting as usual. A collector already paused by the caller stays so.
+
+    On the way out the batch's objects are moved to the oldest generation (``gc.freeze()`` then
+    ``gc.unfreeze()``, two list splices): otherwise the first allocation after ``gc.enable()``
+    traverses all of them as young objects, and the next collection of the middle generation
+    again (0.3 s and 0.55 s per 10k national sections). Young objects the caller made before are
+    moved with them: garbage among them is collected by the next full collection instead of an
+    earlier one. Skipped when the caller has frozen objects itself (``gc.get_freeze_count()``):
+    unfreezing would undo that.
     """
     if not gc.isenabled():
         yield
@@ -398,6 +406,9 @@ def _collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
         gc.enable()
 
 

@@ -422,6 +422,48 @@ def test_many_distinct_atoms_true_at_once_stay_under_error_303() -> None:
     assert _check(verdicts, [{f"k{j}": 0 for j in range(200)}]) == [frozenset(verdicts)]
 
 
+def test_conjunctions_over_65_distinct_true_conditions_raise_no_303_in_subprocess() -> None:
+    # Probing: the 303 limit counts distinct true conditions, not the clauses' total length: 60
+    # rules of 7-condition $and over 65 distinct keys, all true, pass (so chunks are packed by
+    # distinct atoms, and a 7-member count gate fits one durable ruleset).
+    proc = _run_py(
+        _PRELUDE
+        + """
+import random
+rnd = random.Random(1)
+keys = [f'k{k}' for k in range(65)]
+rules = {f'r{j}': {'all': [{'m': {'$and': [{'$gt': {k: 0}} for k in (keys[j], *rnd.sample(keys, 6))]}}],
+                   'run': lambda c: None} for j in range(60)}
+rules['s'] = {'all': [{'m': {'$and': [{'$gt': {k: 0}} for k in keys[60:]]}}], 'run': lambda c: None}
+h.set_rulesets({'c': rules})
+try:
+    h.assert_fact('c', {'sid': 's', **{k: 1 for k in keys}})
+    h.assert_facts('c', [{'sid': 't', '_i': i, **{k: 1 for k in keys}} for i in range(3)])
+    print('no error')
+except Exception as e:
+    print(e)
+"""
+    )
+    assert "no error" in proc.stdout, (proc.stdout, proc.stderr)
+
+
+def test_chunks_are_packed_by_distinct_atoms() -> None:
+    # A 7-member count gate (8 clauses of 7 atoms over 14 distinct atoms) and its 7 thresholds:
+    # 63 atoms in all, 14 distinct — one durable ruleset, decided as directly.
+    thresholds = {f"t{i}": v(((f"r{i}", ">="),)) for i in range(7)}
+    clauses = [tuple((f"r{i}", ">=") for i in range(7))]
+    clauses += [tuple((f"r{i}_floor" if i == j else f"r{i}", ">=") for i in range(7)) for j in range(7)]
+    verdicts = {**thresholds, "gate": v(*clauses)}
+    compiled = compile_verdicts(verdicts)
+    assert len(compiled._chunks) == 1
+    facts = [{f"r{i}": (n >> i & 1) - 1 + (n % 3 == 0) for i in range(7)} | {f"r{i}_floor": 1 for i in range(7)}
+             for n in range(300)]
+    assert evaluate(compiled, facts) == evaluate_directly(verdicts, facts)
+    # 31 rules on 31 keys, but 62 distinct atoms (each key with >= and <): two rulesets
+    wide = {f"w{j}": v(((f"k{j}", ">="), (f"k{(j + 1) % 31}", "<"))) for j in range(31)}
+    assert len(compile_verdicts(wide)._chunks) == 2
+
+
 def test_oversized_clause_is_rejected() -> None:
     clause = tuple(Atom(f"k{j}", ">") for j in range(db._MAX_ATOMS_PER_CHUNK + 1))
     with pytest.raises(ValueError, match="303"):

@@ -198,3 +198,27 @@ def test_fraction_is_fractions_fraction(n: int, d: int) -> None:
 def test_fraction_by_zero() -> None:
     with pytest.raises(ZeroDivisionError):
         fraction(1, 0)
+
+
+def test_the_collector_is_paused_only_while_a_batch_is_evaluated() -> None:
+    """The cyclic garbage collector is enabled again afterwards, stays off when the caller turned
+    it off, and objects the caller froze stay frozen."""
+    import gc
+
+    batch = [SchoolSection(school_id="A", level=Level.junior, values={"students": F(1289)})]
+    assert gc.isenabled()
+    evaluate_sections(NATIONAL, batch)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        evaluate_sections(NATIONAL, batch)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        evaluate_sections(NATIONAL, batch)
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()
