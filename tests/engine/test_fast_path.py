@@ -217,8 +217,8 @@ def test_the_collector_is_paused_only_while_a_batch_is_evaluated() -> None:
         gc.enable()
     gc.freeze()
     try:
-        frozen = gc.get_freeze_count()
+        assert gc.get_freeze_count() > 0
         evaluate_sections(NATIONAL, batch)
-        assert gc.get_freeze_count() == frozen and gc.isenabled()
+        assert gc.get_freeze_count() > 0 and gc.isenabled()  # not unfrozen (a few may have been freed)
     finally:
         gc.unfreeze()
