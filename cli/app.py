@@ -53,7 +53,7 @@ from junheng.cli.options import (
 )
 from junheng.cli.progress import progress_count, progress_steps
 from junheng.cli.render.splits import split_sentence
-from junheng.cli.reports import REPORT_FORMATS, write_report
+from junheng.cli.reports import REPORT_FORMATS, evaluate_report_to_file
 from junheng.cli.table_output import print_evaluation
 from junheng.cli.text import t
 from junheng.policy.loader import RulesetError
@@ -128,7 +128,8 @@ def evaluate(
     if fmt.value in REPORT_FORMATS and output is None:
         raise fail(f"--format {fmt.value} 需要用 -o 指定输出文件", f"--format {fmt.value} needs -o FILE", lang)
     streamed = fmt is Format.json  # chunk by chunk, on --jobs processes
-    with progress_steps(1 if streamed else 3 if fmt.value in REPORT_FORMATS else 2) as step:
+    reported = fmt.value in REPORT_FORMATS and output is not None  # chunk by chunk as well (issue 12 item 4)
+    with progress_steps(1 if streamed or reported else 2) as step:
         step(f"读取 {file.name}" if lang is Lang.zh else f"reading {file.name}")
         try:
             batch = api.read_facts(file, columns=column_map(columns))
@@ -139,13 +140,15 @@ def evaluate(
                 Console(stderr=True).print(issue.message(lang.value), highlight=False, soft_wrap=True)
             raise fail("输入文件中没有可评估的数据行", "the input file has no rows that can be evaluated", lang)
         batch, splits = shared_split(loaded, batch, county_facts)  # as `junheng county` splits them
-        if not streamed:
+        if not streamed and not reported:
             step("评估" if lang is Lang.zh else "evaluating")
             result = api.evaluate(batch, loaded, lang=lang.value, engine=engine.value)  # the Python API
             run = result.run
-            if fmt.value in REPORT_FORMATS and output is not None:
-                step(f"写入 {output.name}" if lang is Lang.zh else f"writing {output.name}")
-                write_report(fmt.value, output, run, lang.value, office=office)
+    if reported and output is not None:  # one chunk's results held at a time
+        with progress_count(len(batch.sections), f"评估并写入 {output.name}" if lang is Lang.zh
+                            else f"evaluating, writing {output.name}") as advance:
+            evaluate_report_to_file(fmt.value, output, loaded, batch, lang.value, engine.value, office,
+                                    on_chunk=advance)
     if fmt.value in REPORT_FORMATS or fmt is Format.json:
         for sp in splits:  # the split figures the verdicts used, never silently
             Console(stderr=True).print(split_sentence(sp, lang.value), highlight=False, soft_wrap=True)

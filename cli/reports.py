@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from junheng.cli.html_report import write_compare_html, write_evaluation_html
+from junheng.cli.atomic import atomic_open
+from junheng.cli.html_report import EvaluationHtml, write_compare_html, write_evaluation_html
 from junheng.cli.report_common import CompareReport, CountyPanel, CvBar
-from junheng.cli.xlsx_report import write_compare_xlsx, write_evaluation_xlsx
+from junheng.cli.xlsx_cells import write_book
+from junheng.cli.xlsx_report import EvaluationXlsx, write_compare_xlsx, write_evaluation_xlsx
+from junheng.engine.evaluate import EngineName, evaluate_sections, evaluation_envelope
 from junheng.engine.results import EvaluationRun
+from junheng.policy.inputs import FactsBatch
+from junheng.policy.loader import LoadedRuleset
 
-__all__ = ["REPORT_FORMATS", "write_compare_report", "write_report"]
+__all__ = ["REPORT_FORMATS", "evaluate_report_to_file", "write_compare_report", "write_report"]
+
+REPORT_CHUNK = 1_000
+"""Sections evaluated and rendered at a time by :func:`evaluate_report_to_file`."""
 
 REPORT_FORMATS = ("xlsx", "html")
 """Formats that are files, not terminal text: they need ``-o FILE``."""
@@ -28,6 +36,35 @@ def write_report(fmt: str, path: Path, run: EvaluationRun, lang: str, cv: Sequen
         write_evaluation_xlsx(path, run, lang, cv)
     elif fmt == "html":
         write_evaluation_html(path, run, lang, cv, county, office)
+    else:
+        raise _not_a_format(fmt)
+
+
+def evaluate_report_to_file(fmt: str, path: Path, loaded: LoadedRuleset, batch: FactsBatch, lang: str,
+                            engine: EngineName = "durable", office: str | None = None,
+                            on_chunk: Callable[[int], None] | None = None) -> None:
+    """Evaluate ``batch`` chunk by chunk (:data:`REPORT_CHUNK` sections) and write the report as
+    each chunk is done (atomically): only one chunk's results are held, and the file is the same
+    as :func:`write_report` of the whole run. ``on_chunk(sections)`` after each chunk."""
+    envelope = evaluation_envelope(loaded, batch, engine)  # before any work: a bad ruleset fails first
+    sections = batch.sections
+    bounds = [(start, min(start + REPORT_CHUNK, len(sections))) for start in range(0, len(sections), REPORT_CHUNK)]
+    if fmt == "html":
+        with atomic_open(path) as handle, EvaluationHtml(handle, envelope, lang, office=office) as html:
+            html.write_header()
+            for start, stop in bounds:
+                html.write_sections(evaluate_sections(loaded.ruleset, sections[start:stop], engine))
+                if on_chunk is not None:
+                    on_chunk(stop - start)
+            html.write_tail()
+    elif fmt == "xlsx":
+        with write_book(path) as book, EvaluationXlsx(book, envelope, lang) as xlsx:
+            xlsx.write_header()
+            for start, stop in bounds:
+                xlsx.write_sections(evaluate_sections(loaded.ruleset, sections[start:stop], engine))
+                if on_chunk is not None:
+                    on_chunk(stop - start)
+            xlsx.write_tail()
     else:
         raise _not_a_format(fmt)
 
