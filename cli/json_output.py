@@ -254,7 +254,7 @@ def _orjson(value: Any, indent: int | None) -> bytes | None:
         out = orjson.dumps(value, option=orjson.OPT_INDENT_2 if indent else 0)
     except orjson.JSONEncodeError:  # ints beyond 64 bits, lone surrogates, non-str keys, …: json decides
         return None
-    if _EXPONENT_HAZARDS[0] in out or _EXPONENT_HAZARDS[1] in out:
+    if (b"-" in out and _EXPONENT_HAZARDS[0] in out) or _EXPONENT_HAZARDS[1] in out:  # "-": one fast memchr
         return None  # maybe a tiny float (or only text like "e-mail"): the standard library writes it
     return out
 

@@ -162,7 +162,7 @@ def _value_and_gap(actual: Fraction | None, required: Fraction, op: str, unit_co
                 "gap", "just_below" if Op(op).is_lower_bound else "just_above").get(lang)
             return n.with_unit(near_a, unit_code, lang), n.with_unit(near_r, unit_code, lang), clause
     clause = ""
-    if gap is not None and gap > 0:
+    if gap is not None and gap.numerator > 0:  # a Fraction: its sign, without a comparison
         clause = template("gap", "by").fill(lang, gap=gap_text_of(gap, unit_code, lang)) if not n.rounds_to_zero(
             gap, unit_code) else template("gap", "just_below" if Op(op).is_lower_bound else "just_above").get(lang)
     return a_text + req.suffix, req.text, clause
