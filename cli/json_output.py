@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from enum import StrEnum
 from fractions import Fraction
 from typing import IO, Any
 
@@ -28,7 +29,9 @@ from junheng.engine.results import (
     SchoolResult,
     ScoreSummary,
 )
+from junheng.policy.facts import Level
 from junheng.policy.inputs import InputIssue, RejectedRow
+from junheng.policy.model import Status
 
 EVALUATION_SCHEMA_ID = "https://junheng.example/schemas/evaluation-1.schema.json"
 EVALUATION_SCHEMA_VERSION = "1.4"
@@ -80,6 +83,10 @@ def rejected_row_json(r: RejectedRow, lang: str) -> dict[str, Any]:
             "label": r.label(lang)}
 
 
+_TEXT: dict[StrEnum, str] = {m: m.value for enum in (Outcome, Status, Level) for m in enum}
+"""The contract's text of an outcome, a status or a level (``member.value``, looked up: faster)."""
+
+
 def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
     """One result as the contract writes it; its words rendered for ``lang`` only (the rule's
     constant words once per rule, :mod:`junheng.cli.render.cache`). Called for every result of
@@ -87,17 +94,18 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
     sf = r.shortfall
     base = None if sf is None else sf.base
     parameter_status = r.parameter_status
+    actual, required, gap = r.actual, r.required, r.gap
     out: dict[str, Any] = {
         "rule_id": r.rule_id,
         "kind": r.kind,
         "title": r.title.get(lang),
         "passed": r.passed,
-        "outcome": r.outcome.value,
-        "actual": num(r.actual),
-        "required": num(r.required),
+        "outcome": _TEXT[r.outcome],
+        "actual": None if actual is None else json_number(actual),
+        "required": None if required is None else json_number(required),
         "op": r.op,
         "unit": r.unit,
-        "gap": num(r.gap),
+        "gap": None if gap is None else json_number(gap),
         "shortfall_total": None if sf is None else json_number(sf.amount),
         "shortfall_unit": None if sf is None else sf.unit,
         "shortfall_fact": None if sf is None else sf.fact,
@@ -109,8 +117,8 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
         "text": r.text,
         "article": r.article,
         "source": r.source,
-        "status": r.status.value,
-        "parameter_status": None if parameter_status is None else parameter_status.value,
+        "status": _TEXT[r.status],
+        "parameter_status": None if parameter_status is None else _TEXT[parameter_status],
     }
     if r.kind == "count_gate":
         out["gate"] = {
@@ -118,7 +126,7 @@ def rule_json(r: RuleResult, lang: str) -> dict[str, Any]:
             "min_met": r.min_met,
             "floor": num(r.floor),
             "members": [
-                {"rule_id": m.rule_id, "title": m.title.get(lang), "outcome": m.outcome.value,
+                {"rule_id": m.rule_id, "title": m.title.get(lang), "outcome": _TEXT[m.outcome],
                  "attainment": num(m.attainment), "meets_floor": m.meets_floor}
                 for m in r.members
             ],
@@ -161,12 +169,12 @@ def points_json(s: ScoreSummary, lang: str) -> dict[str, Any]:
 def school_json(s: SchoolResult, lang: str) -> dict[str, Any]:
     return {
         "school_id": s.school_id,
-        "level": s.level.value,
+        "level": _TEXT[s.level],
         "school_name": s.school_name,
         "school_type": s.school_type,
         "students": num(s.students),
         "passed": s.passed,
-        "outcome": s.outcome.value,
+        "outcome": _TEXT[s.outcome],
         "source": s.source,
         "row": s.row,
         "results": [rule_json(r, lang) for r in s.results],
