@@ -12,15 +12,17 @@ With ``--e2e N …`` it times the command line end to end, as a user runs it: N 
 written to a CSV, then ``junheng evaluate FILE -r national/quality-2017 --format json -o out.json
 --jobs J`` for each J of ``--jobs`` (1 and 2 by default; and ``--formats html table`` too, on
 request) in a child process, whose wall and CPU seconds (its workers' included) and ``ru_maxrss``
-come from ``os.wait4`` — ``ru_maxrss`` is the largest single process of the tree (the parent or
-one worker), so the bench also samples the tree's memory every 0.1 s (``Pss`` of the CLI and every
-descendant from ``/proc/PID/smaps_rollup``, summed: forked workers share the parent's pages, which
-Pss divides between them rather than counting twice) and prints the peak of that sum; the
-documents of every J must be the same bytes; and, in the same run on the same CSV, the floor
-(``bench/floor_quality2017.py``: plain Python, exact Fractions, no durable_rules, no pydantic)
-writing the same JSON document (compact, as the CLI writes a file; and once indented 2, for
-scale), so the report gives the ratio junheng ÷ floor (compact). For N up to
-``--check-max`` the two documents are parsed and compared section by section (they must be equal).
+come from ``os.wait4`` — ``ru_maxrss`` is the largest single process of the tree (the parent or one
+worker; Linux counts in it what the forking process held before exec, so the bench makes its CSVs
+and compares documents in children of its own and stays small), so the bench also samples the
+tree's memory every 0.1 s (``Pss`` of the CLI and every descendant from ``/proc/PID/smaps_rollup``,
+summed: forked workers share the parent's pages, which Pss divides between them rather than
+counting twice) and prints the peak of that sum; the documents of every J must be the same bytes;
+and, in the same run on the same CSV, the floor (``bench/floor_quality2017.py``: plain Python,
+exact Fractions, no durable_rules, no pydantic) writing the same JSON document (compact, as the CLI
+writes a file; and once indented 2, for scale), so the report gives the ratio junheng ÷ floor
+(compact). For N up to ``--check-max`` the two documents are parsed and compared section by section
+(they must be equal).
 
 With ``--county K`` it times county mode end to end in one call: K counties of ``--county-sections``
 synthetic sections each (county i: seed + i) in one CSV with a county column, every county's facts
@@ -291,7 +293,9 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
         with tempfile.TemporaryDirectory() as tmp:
             work = keep or Path(tmp)
             source = work / f"sections-{n}.csv"
-            synthetic_csv(n, source)
+            # in a child, as the comparison below: the bench itself stays small, because a child's
+            # ru_maxrss (os.wait4) includes what its parent held when it was forked, before exec
+            subprocess.run([sys.executable, __file__, "--csv-child", str(n), str(source)], check=True)
             outs = {"floor": work / "floor.json", "html": work / "out.html", "xlsx": work / "out.xlsx",
                     "table": work / "out.txt"}
             runs: list[tuple[str, list[str], Path]] = [
@@ -333,7 +337,9 @@ def e2e_main(sizes: list[int], formats: list[str], check_max: int, keep: Path | 
                 print(f"{n:>8} junheng json, every --jobs: {'the same bytes' if same else 'DIFFERENT BYTES'}",
                       flush=True)
             if written and n <= check_max and outs["floor"].exists():
-                print(f"{n:>8} junheng json vs floor: {same_document(written[0], outs['floor'])}", flush=True)
+                compare = [sys.executable, __file__, "--same-child", str(written[0]), str(outs["floor"])]
+                verdict = subprocess.run(compare, capture_output=True, text=True, check=True).stdout.strip()
+                print(f"{n:>8} junheng json vs floor: {verdict}", flush=True)
     return 0
 
 
@@ -433,7 +439,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--county-sections", type=int, default=70, help="with --county: sections per county")
     parser.add_argument("--child", nargs=3, metavar=("N", "ENGINE", "TRACE"), help=argparse.SUPPRESS)
     parser.add_argument("--xlsx-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--csv-child", nargs=2, metavar=("N", "PATH"), help=argparse.SUPPRESS)
+    parser.add_argument("--same-child", nargs=2, metavar=("OURS", "FLOOR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.csv_child:
+        synthetic_csv(int(args.csv_child[0]), Path(args.csv_child[1]))
+        return 0
+    if args.same_child:
+        print(same_document(Path(args.same_child[0]), Path(args.same_child[1])))
+        return 0
     if args.xlsx_child:
         print(json.dumps(xlsx_child(args.xlsx_child)))
         return 0
