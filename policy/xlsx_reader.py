@@ -167,8 +167,10 @@ def _grid(ws: Any) -> _SheetGrid:
         value = cell.value
         if value is not None and not (isinstance(value, str) and not value.strip()):
             values[(r, c)] = value
-    return _merged(ws.title, values, ((rng.min_row, rng.min_col, rng.max_row, rng.max_col)
+    grid = _merged(ws.title, values, ((rng.min_row, rng.min_col, rng.max_row, rng.max_col)
                                       for rng in ws.merged_cells.ranges))
+    ws._cells.clear()  # read once: openpyxl's cell objects (most of the memory) go before the rows are
+    return grid
 
 
 def _merged(title: str, values: dict[tuple[int, int], Any],
