@@ -8,12 +8,10 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
-import multiprocessing
 import signal
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO
@@ -22,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli.atomic import atomic_open, write_text_atomic
-from junheng.cli.chunks import CHUNK, MIN_CHUNK, start_method
+from junheng.cli.chunks import CHUNK, MIN_CHUNK, in_order, start_method
 from junheng.cli.county_json import counties_head, counties_tail, county_entries_text
 from junheng.cli.json_output import DocumentLayout
 from junheng.cli.options import pick, shown
@@ -135,7 +133,7 @@ def _init(job: _Job | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _chunk(start: int, stop: int, inputs: Sequence[CountyInput] | None = None) -> _Done:
+def _chunk(index: int, start: int, stop: int, inputs: Sequence[CountyInput] | None = None) -> _Done:
     """Counties ``[start, stop)`` evaluated (each on its own) and rendered; only the text is kept."""
     job = _JOB
     assert job is not None, "no job: _chunk runs inside run_counties"
@@ -180,44 +178,18 @@ def county_bounds(sizes: Sequence[int], jobs: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int) -> Iterator[_Done]:
-    """Each chunk done, in input order: in this process (one job), else on worker processes
-    (forked where possible, as ``junheng evaluate`` does: see :mod:`junheng.cli.chunks`)."""
+def _install(job: _Job | None) -> None:
+    """The run this process serves (None: none)."""
     global _JOB
-    if jobs <= 1 or len(bounds) <= 1:
-        _JOB = job
-        try:
-            for start, stop in bounds:
-                yield _chunk(start, stop)
-        finally:
-            _JOB = None
-        return
-    method = start_method()
-    inputs = job.inputs
-    assert inputs is not None
-    forked = method == "fork"
-    if forked:
-        _JOB = job  # inherited by the forked workers: no county is pickled
-        gc.freeze()
-    executor = ProcessPoolExecutor(max_workers=min(jobs, len(bounds)),
-                                   mp_context=multiprocessing.get_context(method), initializer=_init,
-                                   initargs=(None if forked else replace(job, inputs=None),))
-    futures: list[Future[_Done] | None] = []
-    try:
-        futures = [executor.submit(_chunk, start, stop, None if forked else inputs[start:stop])
-                   for start, stop in bounds]
-        for i, future in enumerate(futures):
-            assert future is not None
-            futures[i] = None  # a done chunk's text is released once written, not held to the end
-            yield future.result()
-    finally:
-        for left in futures:
-            if left is not None:
-                left.cancel()
-        executor.shutdown(wait=True, cancel_futures=True)
-        if forked:
-            _JOB = None
-            gc.unfreeze()
+    _JOB = job
+
+
+def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int) -> Iterator[_Done]:
+    """Each chunk of counties done, in input order, forked where possible, as ``junheng evaluate``
+    does (:func:`junheng.cli.chunks.in_order`)."""
+    return in_order(_chunk, job, install=_install, init=_init, without_data=lambda j: replace(j, inputs=None),
+                    data=job.inputs or (), bounds=bounds, jobs=jobs,
+                    method=start_method() if jobs > 1 and len(bounds) > 1 else None)
 
 
 def run_counties(loaded: LoadedRuleset, batch: FactsBatch, facts_paths: Sequence[Path],
