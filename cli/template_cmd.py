@@ -12,14 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 from rich.console import Console
 
 from junheng.cli.atomic import protect, write_bytes_atomic
@@ -39,6 +34,9 @@ from junheng.policy.model import AssessedSchedule, ScoredRule
 from junheng.policy.registry import load_ruleset
 from junheng.policy.units import unit
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
 __all__ = ["IDENTITY_COLUMNS", "costs_template_workbook", "costs_template_yaml", "county_facts_needed",
            "county_template_workbook", "county_template_yaml", "facts_needed", "header_text", "template",
            "template_workbook"]
@@ -48,7 +46,8 @@ TEMPLATE_ROWS = 500
 """Rows below the header that carry data validation."""
 
 _SCHOOL = {f.name: f for f in SCHOOL_FACTS}
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_HEADER_COLOUR = "DDEBF7"
+"""The header cells' fill (openpyxl is imported only when a workbook is made: not at every start)."""
 
 
 def _walk(node: Any) -> Iterator[tuple[str, Any]]:
@@ -89,6 +88,7 @@ def header_text(fact: FactSpec) -> str:
 
 
 def _validation(fact: FactSpec, lang: str) -> DataValidation | None:
+    from openpyxl.worksheet.datavalidation import DataValidation
     zh = lang == "zh"
     if fact.name == "school_type":
         dv = DataValidation(type="list", formula1='"' + ",".join(SCHOOL_TYPES) + '"', allow_blank=True)
@@ -114,10 +114,13 @@ def _validation(fact: FactSpec, lang: str) -> DataValidation | None:
 
 
 def _level_sheet(ws: Any, columns: list[FactSpec], lang: str) -> None:
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
     for i, fact in enumerate(columns, start=1):
         cell = put(ws, 1, i, header_text(fact))
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=_HEADER_COLOUR)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         en_unit = unit(fact.unit).en
         cell.comment = Comment(f"{fact.name}: {fact.en}" + (f" ({en_unit})" if en_unit else ""), "junheng")
@@ -135,6 +138,7 @@ def _level_sheet(ws: Any, columns: list[FactSpec], lang: str) -> None:
 
 
 def _readme(ws: Any, loaded: LoadedRuleset, columns: list[FactSpec], lang: str) -> None:
+    from openpyxl.styles import Font
     r = loaded.ruleset
     zh = lang == "zh"
     append(ws, [f"{r.title.get(lang)}（{r.id}，{r.document.number}）" if zh
@@ -163,11 +167,15 @@ def assessed_items(loaded: LoadedRuleset) -> list[ScoredRule]:
 def _assessed_sheet_columns(ws: Any, items: list[ScoredRule], start: int, lang: str) -> None:
     """One ``<id>得分`` column per assessed item after the fact columns: a number ≥ 0 (at most the
     item's points when they are known)."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
     zh = lang == "zh"
     for i, item in enumerate(items, start=start):
         cell = put(ws, 1, i, f"{item.id}得分")
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=_HEADER_COLOUR)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         top = "" if item.points is None else f", 0–{decimal_text(item.points)}"
         cell.comment = Comment(f"score:{item.id}: {item.title.en} (assessed score{top})", "junheng")
@@ -190,6 +198,7 @@ def _assessed_sheet_columns(ws: Any, items: list[ScoredRule], start: int, lang: 
 def template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
     """The template workbook's bytes: the facts the formulas use, then one ``<id>得分`` column per
     assessed item (its scoring rule is not known: the assessors' score is typed in)."""
+    from openpyxl import Workbook
     columns = [_SCHOOL[n] for n in (*IDENTITY_COLUMNS, *facts_needed(loaded))]
     items = assessed_items(loaded)
     wb = Workbook()
@@ -245,6 +254,9 @@ def costs_template_yaml(loaded: LoadedRuleset, lang: str = "zh") -> str:
 
 def costs_template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
     """The same as an XLSX sheet: 事实名 · 名称 · 单位 · 单价 · 说明."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
     zh = lang == "zh"
     wb = Workbook()
     ws = wb.active
@@ -253,7 +265,7 @@ def costs_template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
            else ["fact", "name", "price unit", "yuan_per_unit", "note"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=_HEADER_COLOUR)
     for fact in lever_facts(loaded.ruleset):
         append(ws, [fact, FACTS[fact].label(lang), price_unit(fact, lang), _suggested(fact), ""])
     dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
@@ -337,6 +349,9 @@ def county_template_yaml(loaded: LoadedRuleset, lang: str = "zh") -> str:
 def county_template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
     """The same as a sheet (事实名 · 名称 · 填写方式 · 数值 · 来源 · 用于): the county facts reader reads
     it back (see :func:`junheng.policy.county_facts.read_county_facts`)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
     zh = lang == "zh"
     wb = Workbook()
     ws = wb.active
@@ -345,7 +360,7 @@ def county_template_workbook(loaded: LoadedRuleset, lang: str = "zh") -> bytes:
            else ["fact", "name", "how to fill", "value", "origin", "serves (item and requirement)"])
     for cell in ws[1]:
         cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
+        cell.fill = PatternFill("solid", fgColor=_HEADER_COLOUR)
     append(ws, ["county", "县（市、区）" if zh else "county", "文本" if zh else "text", None, None, None])
     append(ws, ["year", "年度" if zh else "year", "四位年份，如 2026" if zh else "a year such as 2026",
                 None, None, None])

@@ -37,8 +37,6 @@ from pathlib import Path
 from typing import IO, Any
 
 import xlsxwriter  # type: ignore[import-untyped]
-from openpyxl.cell.cell import Cell
-from openpyxl.comments import Comment
 
 from junheng.cli.atomic import atomic_open
 from junheng.engine.numbers import decimal_text, to_decimal
@@ -82,6 +80,8 @@ def _assign(cell: Any, value: Any) -> Any:
         cell.data_type = "s"
         cell.quotePrefix = True
     if note is not None:
+        from openpyxl.comments import Comment  # openpyxl only when a workbook is made, not at every start
+
         cell.comment = Comment(note, _AUTHOR)
     return cell
 
@@ -93,6 +93,8 @@ def put(ws: Any, row: int, column: int, value: Any) -> Any:
 
 def append(ws: Any, values: Iterable[Any]) -> None:
     """``ws.append(values)`` with every text cell written as data (see the module notes)."""
+    from openpyxl.cell.cell import Cell  # openpyxl only when a workbook is made, not at every start
+
     ws.append([_assign(Cell(ws), v) if isinstance(v, str) else v for v in values])
 
 

@@ -16,16 +16,37 @@ engine verify them.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import math
 import os
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import highspy
-import numpy as np
+
+class _OnFirstUse:
+    """A module imported when first used: HiGHS and numpy load only when a plan is solved, not at
+    every start of the command line (numpy also starts an OpenBLAS thread at import, which makes the
+    process multi-threaded before ``--jobs`` forks its workers)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: Any = None
+
+    def __getattr__(self, attr: str) -> Any:
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)
+
+
+if TYPE_CHECKING:
+    import highspy
+    import numpy as np
+else:
+    highspy = _OnFirstUse("highspy")
+    np = _OnFirstUse("numpy")
 
 SOLVER_NAME = f"HiGHS {importlib.metadata.version('highspy')} (highspy)"
 MAX_ROUNDS = 200
