@@ -202,9 +202,19 @@ def _run_chunk(index: int, start: int, stop: int, sections: Sequence[SchoolSecti
     return ChunkDone(index, start, stop, counts, offset, len(data))
 
 
+def threads_running() -> int:
+    """The process's threads as the system counts them (``/proc/self/task`` where there is one): also
+    those a C library started, which :mod:`threading` does not see (numpy's OpenBLAS pool, once an
+    XLSX input has loaded openpyxl and with it numpy)."""
+    try:
+        return max(len(os.listdir("/proc/self/task")), threading.active_count())
+    except OSError:
+        return threading.active_count()
+
+
 def start_method() -> StartMethod:
     """``fork`` where available and the process runs no other thread, else ``spawn``."""
-    if "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1:
+    if "fork" in multiprocessing.get_all_start_methods() and threads_running() == 1:
         return "fork"
     return "spawn"
 

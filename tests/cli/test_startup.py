@@ -27,3 +27,18 @@ def test_a_plan_still_loads_highs_when_it_solves() -> None:
     solution = solver.solve(model, time_limit=10)
     assert solution.status == "optimal"
     assert solution.x is not None and round(float(solution.x[a])) == 3
+
+
+def test_workers_are_spawned_once_a_c_library_has_started_a_thread() -> None:
+    # numpy starts OpenBLAS's threads at import (unless told not to); threading does not see them,
+    # the system does: fork() from such a process may deadlock, so the workers are spawned.
+    code = ("import os\nos.environ.pop('OPENBLAS_NUM_THREADS', None)\nos.environ['OPENBLAS_NUM_THREADS'] = '2'\n"
+            "from junheng.cli.chunks import start_method, threads_running\n"
+            "print(start_method(), threads_running())\nimport numpy\nprint(start_method(), threads_running())\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "fork 1"
+    method, threads = out[1].split()
+    if int(threads) > 1:  # this numpy's BLAS started a thread
+        assert method == "spawn"
+    else:
+        assert method == "fork"
