@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from junheng.cli.atomic import atomic_open
@@ -49,24 +50,21 @@ def evaluate_report_to_file(fmt: str, path: Path, loaded: LoadedRuleset, batch: 
     envelope = evaluation_envelope(loaded, batch, engine)  # before any work: a bad ruleset fails first
     sections = batch.sections
     bounds = [(start, min(start + REPORT_CHUNK, len(sections))) for start in range(0, len(sections), REPORT_CHUNK)]
-    if fmt == "html":
-        with atomic_open(path) as handle, EvaluationHtml(handle, envelope, lang, office=office) as html:
-            html.write_header()
-            for start, stop in bounds:
-                html.write_sections(evaluate_sections(loaded.ruleset, sections[start:stop], engine))
-                if on_chunk is not None:
-                    on_chunk(stop - start)
-            html.write_tail()
-    elif fmt == "xlsx":
-        with write_book(path) as book, EvaluationXlsx(book, envelope, lang) as xlsx:
-            xlsx.write_header()
-            for start, stop in bounds:
-                xlsx.write_sections(evaluate_sections(loaded.ruleset, sections[start:stop], engine))
-                if on_chunk is not None:
-                    on_chunk(stop - start)
-            xlsx.write_tail()
-    else:
-        raise _not_a_format(fmt)
+    with ExitStack() as stack:
+        writer: EvaluationHtml | EvaluationXlsx
+        if fmt == "html":
+            writer = stack.enter_context(EvaluationHtml(stack.enter_context(atomic_open(path)), envelope, lang,
+                                                        office=office))
+        elif fmt == "xlsx":
+            writer = stack.enter_context(EvaluationXlsx(stack.enter_context(write_book(path)), envelope, lang))
+        else:
+            raise _not_a_format(fmt)
+        writer.write_header()
+        for start, stop in bounds:
+            writer.write_sections(evaluate_sections(loaded.ruleset, sections[start:stop], engine))
+            if on_chunk is not None:
+                on_chunk(stop - start)
+        writer.write_tail()
 
 
 def write_compare_report(fmt: str, path: Path, report: CompareReport, lang: str) -> None:
