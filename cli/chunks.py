@@ -166,11 +166,12 @@ class ChunkDone:
     size: int
 
 
-_JOB: _Job | None = None
-"""The run a worker serves (a forked worker inherits it; a spawned one gets it from :func:`_init`)."""
+_JOB: Any = None
+"""The run this process serves (a forked worker inherits it; a spawned one gets it from
+:func:`_init`); set by :func:`in_order`, read by its run function through :func:`current_job`."""
 
 
-def _init(job: _Job | None) -> None:
+def _init(job: Any) -> None:
     """A worker's start: the job (spawned workers), and Ctrl-C left to the parent, which stops the run."""
     global _JOB
     if job is not None:
@@ -178,10 +179,21 @@ def _init(job: _Job | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _install(job: Any) -> None:
+    """The run this process serves (None: none)."""
+    global _JOB
+    _JOB = job
+
+
+def current_job() -> Any:
+    """The job of the :func:`in_order` run this process serves (in a worker or in this process)."""
+    assert _JOB is not None, "no job: a chunk runs only inside in_order"
+    return _JOB
+
+
 def _run_chunk(index: int, start: int, stop: int, sections: Sequence[SchoolSection] | None = None) -> ChunkDone:
     """Evaluate sections ``[start, stop)`` and write their text at the chunk's place; keep only the counts."""
-    job = _JOB
-    assert job is not None, "no job: _run_chunk runs inside evaluate_json_to_file"
+    job: _Job = current_job()
     try:
         if sections is None:
             assert job.sections is not None
@@ -223,34 +235,33 @@ R = TypeVar("R")
 J = TypeVar("J")
 
 
-def in_order(run: Callable[[int, int, int, Any], R], job: J, *, install: Callable[[J | None], None],
-             init: Callable[[J | None], None], without_data: Callable[[J], J], data: Sequence[Any],
+def in_order(run: Callable[[int, int, int, Any], R], job: J, *, without_data: Callable[[J], J], data: Sequence[Any],
              bounds: Sequence[tuple[int, int]], jobs: int, method: StartMethod | None,
              on_stop: Callable[[], None] | None = None) -> Iterator[R]:
     """Each chunk ``run(index, start, stop, part)`` done, in input order: in this process (one job,
-    ``part`` None), else on worker processes. A forked worker inherits ``job`` (``install``ed before
-    the fork: nothing is pickled, ``part`` None); a spawned one gets ``without_data(job)`` through
-    ``init`` and its ``part`` of ``data``. A done chunk's result is released once yielded, not held
-    to the end. The objects made before (the input read) stay out of the collector's full passes
+    ``part`` None), else on worker processes; ``run`` reads the job with :func:`current_job`. A forked
+    worker inherits ``job`` (set before the fork: nothing is pickled, ``part`` None); a spawned one gets
+    ``without_data(job)`` at its start and its ``part`` of ``data``. A done chunk's result is released
+    once yielded, not held to the end. The objects made before (the input read) stay out of the collector's full passes
     meanwhile (fewer copied pages in forked workers; 10k sections in one process: ≈ 10-20% less CPU).
     ``on_stop`` runs first when the run ends or fails (e.g. to wake workers waiting on each other).
     Shared by ``junheng evaluate`` (chunks of sections) and ``junheng county`` (chunks of counties)."""
     if jobs <= 1 or len(bounds) <= 1:
-        install(job)
+        _install(job)
         gc.freeze()
         try:
             for index, (start, stop) in enumerate(bounds):
                 yield run(index, start, stop, None)
         finally:
-            install(None)
+            _install(None)
             gc.unfreeze()
         return
     forked = method == "fork"
     if forked:
-        install(job)  # inherited by the forked workers
+        _install(job)  # inherited by the forked workers
         gc.freeze()
     executor = ProcessPoolExecutor(max_workers=min(jobs, len(bounds)),
-                                   mp_context=multiprocessing.get_context(method), initializer=init,
+                                   mp_context=multiprocessing.get_context(method), initializer=_init,
                                    initargs=(None if forked else without_data(job),))
     futures: list[Future[R] | None] = []
     try:
@@ -268,14 +279,8 @@ def in_order(run: Callable[[int, int, int, Any], R], job: J, *, install: Callabl
                 left.cancel()
         executor.shutdown(wait=True, cancel_futures=True)
         if forked:
-            install(None)
+            _install(None)
             gc.unfreeze()
-
-
-def _install(job: _Job | None) -> None:
-    """The run this process serves (None: none)."""
-    global _JOB
-    _JOB = job
 
 
 def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int, method: StartMethod | None,
@@ -288,8 +293,7 @@ def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int, method: Start
             places.stop.value = 1
             places.ready.notify_all()
 
-    return in_order(_run_chunk, job, install=_install, init=_init,
-                    without_data=lambda j: replace(j, sections=None), data=job.sections or (),
+    return in_order(_run_chunk, job, without_data=lambda j: replace(j, sections=None), data=job.sections or (),
                     bounds=bounds, jobs=jobs, method=method, on_stop=stop)
 
 

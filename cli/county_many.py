@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gc
-import signal
 import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -20,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from junheng.cli.atomic import atomic_open, write_text_atomic
-from junheng.cli.chunks import CHUNK, MIN_CHUNK, in_order, start_method
+from junheng.cli.chunks import CHUNK, MIN_CHUNK, current_job, in_order, start_method
 from junheng.cli.county_json import counties_head, counties_tail, county_entries_text
 from junheng.cli.json_output import DocumentLayout
 from junheng.cli.options import pick, shown
@@ -122,21 +121,9 @@ class _Done:
     counted: Counter[str]
 
 
-_JOB: _Job | None = None
-
-
-def _init(job: _Job | None) -> None:
-    """A worker's start: the job (spawned workers); Ctrl-C is left to the parent."""
-    global _JOB
-    if job is not None:
-        _JOB = job
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def _chunk(index: int, start: int, stop: int, inputs: Sequence[CountyInput] | None = None) -> _Done:
     """Counties ``[start, stop)`` evaluated (each on its own) and rendered; only the text is kept."""
-    job = _JOB
-    assert job is not None, "no job: _chunk runs inside run_counties"
+    job: _Job = current_job()
     if inputs is None:
         assert job.inputs is not None
         inputs = job.inputs[start:stop]
@@ -178,16 +165,10 @@ def county_bounds(sizes: Sequence[int], jobs: int) -> list[tuple[int, int]]:
     return bounds
 
 
-def _install(job: _Job | None) -> None:
-    """The run this process serves (None: none)."""
-    global _JOB
-    _JOB = job
-
-
 def _in_order(job: _Job, bounds: list[tuple[int, int]], jobs: int) -> Iterator[_Done]:
     """Each chunk of counties done, in input order, forked where possible, as ``junheng evaluate``
     does (:func:`junheng.cli.chunks.in_order`)."""
-    return in_order(_chunk, job, install=_install, init=_init, without_data=lambda j: replace(j, inputs=None),
+    return in_order(_chunk, job, without_data=lambda j: replace(j, inputs=None),
                     data=job.inputs or (), bounds=bounds, jobs=jobs,
                     method=start_method() if jobs > 1 and len(bounds) > 1 else None)
 
